@@ -1,0 +1,119 @@
+/*
+ * liblrelu - Leaky ReLU on float32 arrays, dispatched at load time to the
+ * fastest kernel the CPU and the operating system support.
+ *
+ * Every function is thread safe. Every kernel produces exactly the bits of
+ * the scalar reference:
+ *
+ *   forward:  y[i]  = x[i] > 0 ? x[i]  : alpha * x[i]
+ *   backward: dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i]
+ *
+ * with one IEEE binary32 multiply rounded to nearest, subnormals kept, the
+ * ordered compare (a NaN is not > 0, so NaN in gives NaN out), and the
+ * caller's floating-point environment (MXCSR / FPCR) left alone.
+ *
+ * Arrays are contiguous, of any length and any alignment. An output may be
+ * the very same array as an input (in place); an output that partially
+ * overlaps an input is refused. On any error nothing is written.
+ */
+#ifndef LRELU_H
+#define LRELU_H
+
+#include <stddef.h>
+
+#define LRELU_VERSION_MAJOR 1
+#define LRELU_VERSION_MINOR 0
+#define LRELU_VERSION_PATCH 0
+
+#if defined(_WIN32) && defined(LRELU_BUILDING_DLL)
+#define LRELU_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define LRELU_API __attribute__((visibility("default")))
+#else
+#define LRELU_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes. Every function that returns int returns one of these. */
+enum lrelu_status {
+    LRELU_OK = 0,
+    /* An argument is invalid: a NULL array with n > 0, a non-finite alpha,
+     * an n whose byte range does not fit in the address space, or a
+     * negative alpha in lrelu_backward_from_output. */
+    LRELU_EINVAL = -1,
+    /* An output array partially overlaps an input array (exactly the same
+     * array is allowed: that is in place). */
+    LRELU_EOVERLAP = -2,
+    /* The named kernel is unknown, not compiled in, not supported by this
+     * CPU and operating system, or above the LRELU_MAX_ISA cap. */
+    LRELU_EUNSUPPORTED = -3
+};
+
+/*
+ * y[i] = x[i] > 0 ? x[i] : alpha * x[i], for i in [0, n).
+ * y == x (in place) is allowed.
+ * Returns LRELU_OK; LRELU_EINVAL (x or y NULL with n > 0, alpha not finite,
+ * n too large for the address range); LRELU_EOVERLAP (y partially overlaps x).
+ * n == 0 returns LRELU_OK and accepts NULL pointers.
+ */
+LRELU_API int lrelu_forward(const float *x, float *y, size_t n, float alpha);
+
+/*
+ * dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i], for i in [0, n).
+ * The gradient at x == +0.0 or -0.0 is alpha * dy, as in PyTorch, TensorFlow
+ * and oneDNN. dx == dy or dx == x (in place) is allowed.
+ * Returns LRELU_OK; LRELU_EINVAL (a NULL array with n > 0, alpha not finite,
+ * n too large); LRELU_EOVERLAP (dx partially overlaps x or dy).
+ */
+LRELU_API int lrelu_backward(const float *x, const float *dy, float *dx, size_t n,
+                             float alpha);
+
+/*
+ * The backward pass computed from the forward output y instead of the input:
+ * dx[i] = y[i] > 0 ? dy[i] : alpha * dy[i]. For alpha >= 0, y > 0 exactly
+ * when x > 0, so this equals lrelu_backward; for alpha < 0 it would not, and
+ * the call is refused. dx == dy or dx == y is allowed.
+ * Returns LRELU_OK; LRELU_EINVAL (as lrelu_backward, and alpha < 0);
+ * LRELU_EOVERLAP (dx partially overlaps y or dy).
+ */
+LRELU_API int lrelu_backward_from_output(const float *y, const float *dy, float *dx,
+                                         size_t n, float alpha);
+
+/* Name of the kernel every call uses now: "scalar", "sse2", "avx2",
+ * "avx512" or "neon". Never NULL. */
+LRELU_API const char *lrelu_active_kernel(void);
+
+/*
+ * Switch every later call, in every thread, to the named kernel (ASCII case
+ * is ignored); NULL goes back to the default choice, the best usable kernel.
+ * Safe while other threads are calling: each call runs wholly on one kernel.
+ * Returns LRELU_OK, or LRELU_EUNSUPPORTED when the name is not one of the
+ * usable kernels (see lrelu_kernel_count); the active kernel is then left
+ * as it was.
+ */
+LRELU_API int lrelu_set_kernel(const char *name);
+
+/* Number of kernels usable here: compiled in, supported by the CPU and the
+ * operating system, and within the LRELU_MAX_ISA cap. At least 1. */
+LRELU_API size_t lrelu_kernel_count(void);
+
+/* Name of usable kernel i: 0 is "scalar", lrelu_kernel_count() - 1 the best
+ * (the default). NULL when i >= lrelu_kernel_count(). */
+LRELU_API const char *lrelu_kernel_name(size_t i);
+
+/* A static English sentence for a status code; never NULL (an unknown code
+ * gives a sentence saying so). */
+LRELU_API const char *lrelu_strerror(int status);
+
+/* The library's version, "MAJOR.MINOR.PATCH" (of the library loaded at run
+ * time, which may be newer than the header). */
+LRELU_API const char *lrelu_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LRELU_H */

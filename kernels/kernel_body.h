@@ -1,0 +1,96 @@
+/*
+ * The one shape of every SIMD kernel, included once by each ISA file after
+ * it has defined its handful of primitives:
+ *
+ *   LRELU_ISA                the suffix of the exported names (sse2, avx2, ...)
+ *   LRELU_W                  floats per vector
+ *   vf, vm                   the vector type and the mask type
+ *   vf   v_set1(float)
+ *   vf   v_load(const float *p)          unaligned
+ *   void v_store(float *p, vf v)         unaligned
+ *   vm   v_gt0(vf x)                     lanes where x > 0; ordered, NaN gives false
+ *   vf   v_mul(vf a, vf b)               one IEEE multiply per lane
+ *   vf   v_select(vm m, vf t, vf f)      t where m is set, f elsewhere
+ *   and either
+ *   vf   v_load_part(const float *p, size_t k)   lanes [0, k), k < LRELU_W,
+ *   void v_store_part(float *p, size_t k, vf v)  touching no memory past them
+ *   or LRELU_PART_BY_COPY, which builds both from a copy through the stack.
+ *
+ * Forward is select(x > 0, x, alpha * x); backward is
+ * select(x > 0, dy, alpha * dy): the blend form, right for every alpha.
+ */
+#include <string.h>
+
+#include "kernels.h"
+
+#define LRELU_CAT_(a, b) a##_##b
+#define LRELU_CAT(a, b) LRELU_CAT_(a, b)
+#define LRELU_NAME(fn) LRELU_CAT(fn, LRELU_ISA)
+
+#ifdef LRELU_PART_BY_COPY
+static inline vf v_load_part(const float *p, size_t k)
+{
+    float b[LRELU_W] = {0};
+    memcpy(b, p, k * sizeof *p);
+    return v_load(b);
+}
+
+static inline void v_store_part(float *p, size_t k, vf v)
+{
+    float b[LRELU_W];
+    v_store(b, v);
+    memcpy(p, b, k * sizeof *p);
+}
+#endif
+
+static inline vf fwd(vf x, vf a)
+{
+    return v_select(v_gt0(x), x, v_mul(a, x));
+}
+
+static inline vf bwd(vf x, vf dy, vf a)
+{
+    return v_select(v_gt0(x), dy, v_mul(a, dy));
+}
+
+enum { W = LRELU_W };
+
+void LRELU_NAME(lrelu_forward)(const float *x, float *y, size_t n, float alpha)
+{
+    const vf a = v_set1(alpha);
+    size_t i = 0;
+    for (; i + 4 * W <= n; i += 4 * W) {
+        const vf x0 = v_load(x + i), x1 = v_load(x + i + W);
+        const vf x2 = v_load(x + i + 2 * W), x3 = v_load(x + i + 3 * W);
+        v_store(y + i, fwd(x0, a));
+        v_store(y + i + W, fwd(x1, a));
+        v_store(y + i + 2 * W, fwd(x2, a));
+        v_store(y + i + 3 * W, fwd(x3, a));
+    }
+    for (; i + W <= n; i += W)
+        v_store(y + i, fwd(v_load(x + i), a));
+    if (i < n)
+        v_store_part(y + i, n - i, fwd(v_load_part(x + i, n - i), a));
+}
+
+void LRELU_NAME(lrelu_backward)(const float *x, const float *dy, float *dx, size_t n,
+                                float alpha)
+{
+    const vf a = v_set1(alpha);
+    size_t i = 0;
+    for (; i + 4 * W <= n; i += 4 * W) {
+        const vf x0 = v_load(x + i), x1 = v_load(x + i + W);
+        const vf x2 = v_load(x + i + 2 * W), x3 = v_load(x + i + 3 * W);
+        const vf g0 = v_load(dy + i), g1 = v_load(dy + i + W);
+        const vf g2 = v_load(dy + i + 2 * W), g3 = v_load(dy + i + 3 * W);
+        v_store(dx + i, bwd(x0, g0, a));
+        v_store(dx + i + W, bwd(x1, g1, a));
+        v_store(dx + i + 2 * W, bwd(x2, g2, a));
+        v_store(dx + i + 3 * W, bwd(x3, g3, a));
+    }
+    for (; i + W <= n; i += W)
+        v_store(dx + i, bwd(v_load(x + i), v_load(dy + i), a));
+    if (i < n)
+        v_store_part(dx + i, n - i,
+                     bwd(v_load_part(x + i, n - i), v_load_part(dy + i, n - i), a));
+}

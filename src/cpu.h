@@ -1,0 +1,15 @@
+/* What the CPU and the operating system support, as flags. */
+#ifndef LRELU_CPU_H
+#define LRELU_CPU_H
+
+enum {
+    LRELU_CPU_SSE2 = 1u << 0,
+    LRELU_CPU_AVX2 = 1u << 1,   /* AVX2, with the OS saving YMM state */
+    LRELU_CPU_AVX512 = 1u << 2, /* AVX-512F, with the OS saving ZMM and mask state */
+    LRELU_CPU_NEON = 1u << 3    /* AArch64 Advanced SIMD */
+};
+
+/* The flags of this machine; 0 where nothing beyond the C baseline is known. */
+unsigned lrelu_cpu_detect(void);
+
+#endif /* LRELU_CPU_H */

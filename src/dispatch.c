@@ -1,0 +1,148 @@
+/*
+ * Dispatch: which kernels exist, which are usable here, which one runs.
+ *
+ * The table lists the kernels compiled in, lowest ISA first. Once, at load
+ * time (a constructor, or the first call of a program whose constructors
+ * have not run yet), the usable ones are picked: those whose CPU flags the
+ * CPU and OS have and whose level is within LRELU_MAX_ISA. The best of them
+ * becomes active. lrelu_set_kernel swaps the active pointer atomically; a
+ * call loads it once, so it runs wholly on one kernel.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "cpu.h"
+#include "dispatch.h"
+#include "lrelu.h"
+
+/* This architecture's ISA levels, lowest first: the values of LRELU_MAX_ISA. */
+#if defined(__x86_64__) || defined(__i386__)
+static const char *const levels[] = {"scalar", "sse2", "avx2", "avx512"};
+#elif defined(__aarch64__)
+static const char *const levels[] = {"scalar", "neon"};
+#else
+static const char *const levels[] = {"scalar"};
+#endif
+enum { LEVEL_COUNT = sizeof levels / sizeof levels[0] };
+
+#define KERNEL(isa, level, cpu) {#isa, level, cpu, lrelu_forward_##isa, lrelu_backward_##isa}
+static const struct lrelu_kernel kernels[] = {
+    KERNEL(scalar, 0, 0),
+#if LRELU_HAVE_SSE2
+    KERNEL(sse2, 1, LRELU_CPU_SSE2),
+#endif
+#if LRELU_HAVE_AVX2
+    KERNEL(avx2, 2, LRELU_CPU_AVX2),
+#endif
+#if LRELU_HAVE_AVX512
+    KERNEL(avx512, 3, LRELU_CPU_AVX512),
+#endif
+#if LRELU_HAVE_NEON
+    KERNEL(neon, 1, LRELU_CPU_NEON),
+#endif
+};
+enum { KERNEL_COUNT = sizeof kernels / sizeof kernels[0] };
+
+_Atomic(const struct lrelu_kernel *) lrelu_active;
+static const struct lrelu_kernel *usable[KERNEL_COUNT]; /* written once, by init */
+static size_t usable_count;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static int ascii_lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int name_equal(const char *a, const char *b)
+{
+    for (; *a && ascii_lower((unsigned char)*a) == ascii_lower((unsigned char)*b); a++, b++)
+        ;
+    return *a == '\0' && *b == '\0';
+}
+
+/* One line on stderr: the only output the library ever makes. The value is
+ * shown printable and short, whatever the environment holds. */
+static void warn_unknown_cap(const char *value)
+{
+    char shown[36], known[64] = "";
+    size_t i = 0;
+    for (; value[i] != '\0' && i < 32; i++) {
+        const unsigned char c = (unsigned char)value[i];
+        shown[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    shown[i] = '\0';
+    for (size_t l = 0; l < LEVEL_COUNT; l++)
+        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", l ? ", " : "",
+                 levels[l]);
+    fprintf(stderr, "liblrelu: ignoring LRELU_MAX_ISA=\"%s%s\": not one of %s\n", shown,
+            value[i] != '\0' ? "..." : "", known);
+}
+
+/* The highest level LRELU_MAX_ISA allows (unset or empty: no cap). */
+static unsigned max_level(void)
+{
+    const char *cap = getenv("LRELU_MAX_ISA");
+    if (cap == NULL || cap[0] == '\0')
+        return LEVEL_COUNT - 1;
+    for (unsigned l = 0; l < LEVEL_COUNT; l++)
+        if (name_equal(cap, levels[l]))
+            return l;
+    warn_unknown_cap(cap);
+    return LEVEL_COUNT - 1;
+}
+
+static void init(void)
+{
+    const unsigned cpu = lrelu_cpu_detect();
+    const unsigned cap = max_level();
+    for (size_t i = 0; i < KERNEL_COUNT; i++)
+        if ((kernels[i].cpu & cpu) == kernels[i].cpu && kernels[i].level <= cap)
+            usable[usable_count++] = &kernels[i];
+    atomic_store_explicit(&lrelu_active, usable[usable_count - 1], memory_order_release);
+}
+
+const struct lrelu_kernel *lrelu_dispatch_init(void)
+{
+    pthread_once(&once, init);
+    return atomic_load_explicit(&lrelu_active, memory_order_acquire);
+}
+
+__attribute__((constructor)) static void lrelu_constructor(void)
+{
+    lrelu_dispatch_init();
+}
+
+const char *lrelu_active_kernel(void)
+{
+    return lrelu_current()->name;
+}
+
+int lrelu_set_kernel(const char *name)
+{
+    lrelu_current();
+    const struct lrelu_kernel *k = NULL;
+    if (name == NULL)
+        k = usable[usable_count - 1];
+    for (size_t i = 0; k == NULL && i < usable_count; i++)
+        if (name_equal(name, usable[i]->name))
+            k = usable[i];
+    if (k == NULL)
+        return LRELU_EUNSUPPORTED;
+    atomic_store_explicit(&lrelu_active, k, memory_order_release);
+    return LRELU_OK;
+}
+
+size_t lrelu_kernel_count(void)
+{
+    lrelu_current();
+    return usable_count;
+}
+
+const char *lrelu_kernel_name(size_t i)
+{
+    lrelu_current();
+    return i < usable_count ? usable[i]->name : NULL;
+}

@@ -1,0 +1,32 @@
+/* The kernel table and the active kernel (see dispatch.c). */
+#ifndef LRELU_DISPATCH_H
+#define LRELU_DISPATCH_H
+
+#include <stdatomic.h>
+
+#include "kernels.h"
+
+struct lrelu_kernel {
+    const char *name;
+    unsigned level; /* rank among this architecture's ISA levels, scalar = 0 */
+    unsigned cpu;   /* LRELU_CPU_* flags it needs */
+    lrelu_forward_fn forward;
+    lrelu_backward_fn backward;
+};
+
+/* NULL until the first initialisation has finished. */
+extern _Atomic(const struct lrelu_kernel *) lrelu_active;
+
+/* Initialise once (later and concurrent callers wait for the first), then
+ * return the active kernel. */
+const struct lrelu_kernel *lrelu_dispatch_init(void);
+
+/* The kernel for this call: one load, and the initialisation only on the
+ * very first call of a program whose constructors have not run yet. */
+static inline const struct lrelu_kernel *lrelu_current(void)
+{
+    const struct lrelu_kernel *k = atomic_load_explicit(&lrelu_active, memory_order_acquire);
+    return __builtin_expect(k != NULL, 1) ? k : lrelu_dispatch_init();
+}
+
+#endif /* LRELU_DISPATCH_H */
