@@ -1,0 +1,57 @@
+/* Shared by the tests: the kernels under test, input values, reporting. */
+#ifndef LRELU_TEST_COMMON_H
+#define LRELU_TEST_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels.h"
+#include "lrelu.h"
+
+enum op { OP_FORWARD, OP_BACKWARD, OP_BACKWARD_FROM_OUTPUT, OP_COUNT };
+extern const char *const op_names[OP_COUNT];
+
+/* A kernel under test: a usable kernel of the library, run through the
+ * public API after lrelu_set_kernel, or a test-only build of a kernel
+ * (the NEON source through SIMDe's portable code on other CPUs), run
+ * directly. */
+struct impl {
+    const char *name;
+    lrelu_forward_fn forward;   /* NULL: the library's kernel `name` */
+    lrelu_backward_fn backward;
+};
+
+/* Fills `out` with every usable kernel of the library, then the test-only
+ * builds; returns how many. */
+size_t test_impls(struct impl *out, size_t max);
+
+/* Runs op on impl. `in` is x (or y for backward-from-output); dy is ignored
+ * by forward. Returns the status. */
+int run_op(const struct impl *impl, enum op op, const float *in, const float *dy, float *out,
+           size_t n, float alpha);
+
+/* The contract, element by element. */
+float ref_op(enum op op, float in, float dy, float alpha);
+
+uint32_t f2u(float f);
+float u2f(uint32_t u);
+int is_nan_bits(uint32_t u);
+
+/* Deterministic input values: a mix of special values (signed zeros,
+ * infinities, quiet and signalling NaNs with payloads, subnormals,
+ * FLT_MAX, values whose products are subnormal) and random normals. */
+#define POOL_SIZE 4096
+extern float pool[POOL_SIZE];
+void pool_init(uint64_t seed);
+uint64_t rng_next(uint64_t *state);
+
+/* The alphas every kernel is tested with. */
+extern const float test_alphas[];
+extern const size_t test_alpha_count;
+
+/* Prints a failure naming everything needed to reproduce it. */
+void report(const char *kernel, enum op op, size_t n, size_t in_off, size_t out_off,
+            const char *mode, float alpha, size_t index, float in, float dy, float got,
+            float want, const char *what);
+
+#endif
