@@ -68,8 +68,7 @@ LRELU_API int lrelu_forward(const float *x, float *y, size_t n, float alpha);
  * Returns LRELU_OK; LRELU_EINVAL (a NULL array with n > 0, alpha not finite,
  * n too large); LRELU_EOVERLAP (dx partially overlaps x or dy).
  */
-LRELU_API int lrelu_backward(const float *x, const float *dy, float *dx, size_t n,
-                             float alpha);
+LRELU_API int lrelu_backward(const float *x, const float *dy, float *dx, size_t n, float alpha);
 
 /*
  * The backward pass computed from the forward output y instead of the input:
@@ -79,8 +78,8 @@ LRELU_API int lrelu_backward(const float *x, const float *dy, float *dx, size_t 
  * Returns LRELU_OK; LRELU_EINVAL (as lrelu_backward, and alpha < 0);
  * LRELU_EOVERLAP (dx partially overlaps y or dy).
  */
-LRELU_API int lrelu_backward_from_output(const float *y, const float *dy, float *dx,
-                                         size_t n, float alpha);
+LRELU_API int lrelu_backward_from_output(const float *y, const float *dy, float *dx, size_t n,
+                                         float alpha);
 
 /* Name of the kernel every call uses now: "scalar", "sse2", "avx2",
  * "avx512" or "neon". Never NULL. */

@@ -2,7 +2,7 @@
 #include <simde/x86/avx2.h>
 
 #define LRELU_ISA avx2
-#define LRELU_W 8
+#define LRELU_W   8
 typedef simde__m256 vf;
 typedef simde__m256 vm;
 

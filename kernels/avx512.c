@@ -2,7 +2,7 @@
 #include <simde/x86/avx512.h>
 
 #define LRELU_ISA avx512
-#define LRELU_W 16
+#define LRELU_W   16
 typedef simde__m512 vf;
 typedef simde__mmask16 vm;
 

@@ -24,8 +24,8 @@
 #include "kernels.h"
 
 #define LRELU_CAT_(a, b) a##_##b
-#define LRELU_CAT(a, b) LRELU_CAT_(a, b)
-#define LRELU_NAME(fn) LRELU_CAT(fn, LRELU_ISA)
+#define LRELU_CAT(a, b)  LRELU_CAT_(a, b)
+#define LRELU_NAME(fn)   LRELU_CAT(fn, LRELU_ISA)
 
 #ifdef LRELU_PART_BY_COPY
 static inline vf v_load_part(const float *p, size_t k)
@@ -43,15 +43,9 @@ static inline void v_store_part(float *p, size_t k, vf v)
 }
 #endif
 
-static inline vf fwd(vf x, vf a)
-{
-    return v_select(v_gt0(x), x, v_mul(a, x));
-}
+static inline vf fwd(vf x, vf a) { return v_select(v_gt0(x), x, v_mul(a, x)); }
 
-static inline vf bwd(vf x, vf dy, vf a)
-{
-    return v_select(v_gt0(x), dy, v_mul(a, dy));
-}
+static inline vf bwd(vf x, vf dy, vf a) { return v_select(v_gt0(x), dy, v_mul(a, dy)); }
 
 enum { W = LRELU_W };
 
@@ -73,8 +67,7 @@ void LRELU_NAME(lrelu_forward)(const float *x, float *y, size_t n, float alpha)
         v_store_part(y + i, n - i, fwd(v_load_part(x + i, n - i), a));
 }
 
-void LRELU_NAME(lrelu_backward)(const float *x, const float *dy, float *dx, size_t n,
-                                float alpha)
+void LRELU_NAME(lrelu_backward)(const float *x, const float *dy, float *dx, size_t n, float alpha)
 {
     const vf a = v_set1(alpha);
     size_t i = 0;
@@ -91,6 +84,5 @@ void LRELU_NAME(lrelu_backward)(const float *x, const float *dy, float *dx, size
     for (; i + W <= n; i += W)
         v_store(dx + i, bwd(v_load(x + i), v_load(dy + i), a));
     if (i < n)
-        v_store_part(dx + i, n - i,
-                     bwd(v_load_part(x + i, n - i), v_load_part(dy + i, n - i), a));
+        v_store_part(dx + i, n - i, bwd(v_load_part(x + i, n - i), v_load_part(dy + i, n - i), a));
 }

@@ -13,10 +13,9 @@ typedef void (*lrelu_forward_fn)(const float *x, float *y, size_t n, float alpha
 typedef void (*lrelu_backward_fn)(const float *x, const float *dy, float *dx, size_t n,
                                   float alpha);
 
-#define LRELU_DECLARE_KERNEL(isa)                                                         \
-    void lrelu_forward_##isa(const float *x, float *y, size_t n, float alpha);            \
-    void lrelu_backward_##isa(const float *x, const float *dy, float *dx, size_t n,       \
-                              float alpha)
+#define LRELU_DECLARE_KERNEL(isa)                                                                  \
+    void lrelu_forward_##isa(const float *x, float *y, size_t n, float alpha);                     \
+    void lrelu_backward_##isa(const float *x, const float *dy, float *dx, size_t n, float alpha)
 
 LRELU_DECLARE_KERNEL(scalar);
 LRELU_DECLARE_KERNEL(sse2);

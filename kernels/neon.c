@@ -2,7 +2,7 @@
 #include <simde/arm/neon.h>
 
 #define LRELU_ISA neon
-#define LRELU_W 4
+#define LRELU_W   4
 #define LRELU_PART_BY_COPY
 typedef simde_float32x4_t vf;
 typedef simde_uint32x4_t vm;

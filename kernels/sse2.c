@@ -2,7 +2,7 @@
 #include <simde/x86/sse2.h>
 
 #define LRELU_ISA sse2
-#define LRELU_W 4
+#define LRELU_W   4
 #define LRELU_PART_BY_COPY
 typedef simde__m128 vf;
 typedef simde__m128 vm;

@@ -26,16 +26,10 @@ unsigned lrelu_cpu_detect(void)
 #elif LRELU_HAVE_CPU_FEATURES && defined(__aarch64__)
 #include <cpu_features/cpuinfo_aarch64.h>
 
-unsigned lrelu_cpu_detect(void)
-{
-    return GetAarch64Info().features.asimd ? LRELU_CPU_NEON : 0u;
-}
+unsigned lrelu_cpu_detect(void) { return GetAarch64Info().features.asimd ? LRELU_CPU_NEON : 0u; }
 
 #else
 
-unsigned lrelu_cpu_detect(void)
-{
-    return 0;
-}
+unsigned lrelu_cpu_detect(void) { return 0; }
 
 #endif

@@ -28,7 +28,10 @@ static const char *const levels[] = {"scalar"};
 #endif
 enum { LEVEL_COUNT = sizeof levels / sizeof levels[0] };
 
-#define KERNEL(isa, level, cpu) {#isa, level, cpu, lrelu_forward_##isa, lrelu_backward_##isa}
+#define KERNEL(isa, level, cpu)                                                                    \
+    {                                                                                              \
+#isa, level, cpu, lrelu_forward_##isa, lrelu_backward_##isa                                \
+    }
 static const struct lrelu_kernel kernels[] = {
     KERNEL(scalar, 0, 0),
 #if LRELU_HAVE_SSE2
@@ -51,10 +54,7 @@ static const struct lrelu_kernel *usable[KERNEL_COUNT]; /* written once, by init
 static size_t usable_count;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static int ascii_lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
+static int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
 
 static int name_equal(const char *a, const char *b)
 {
@@ -110,15 +110,9 @@ const struct lrelu_kernel *lrelu_dispatch_init(void)
     return atomic_load_explicit(&lrelu_active, memory_order_acquire);
 }
 
-__attribute__((constructor)) static void lrelu_constructor(void)
-{
-    lrelu_dispatch_init();
-}
+__attribute__((constructor)) static void lrelu_constructor(void) { lrelu_dispatch_init(); }
 
-const char *lrelu_active_kernel(void)
-{
-    return lrelu_current()->name;
-}
+const char *lrelu_active_kernel(void) { return lrelu_current()->name; }
 
 int lrelu_set_kernel(const char *name)
 {

@@ -53,8 +53,7 @@ int lrelu_backward(const float *x, const float *dy, float *dx, size_t n, float a
     return LRELU_OK;
 }
 
-int lrelu_backward_from_output(const float *y, const float *dy, float *dx, size_t n,
-                               float alpha)
+int lrelu_backward_from_output(const float *y, const float *dy, float *dx, size_t n, float alpha)
 {
     /* For alpha >= 0 (including -0.0), y > 0 exactly when x > 0. */
     if (UNLIKELY(alpha < 0.0f))
@@ -80,7 +79,4 @@ const char *lrelu_strerror(int status)
     }
 }
 
-const char *lrelu_version(void)
-{
-    return LRELU_VERSION_STRING;
-}
+const char *lrelu_version(void) { return LRELU_VERSION_STRING; }
