@@ -71,10 +71,7 @@ float u2f(uint32_t u)
     return f;
 }
 
-int is_nan_bits(uint32_t u)
-{
-    return (u & 0x7f800000u) == 0x7f800000u && (u & 0x007fffffu) != 0;
-}
+int is_nan_bits(uint32_t u) { return (u & 0x7f800000u) == 0x7f800000u && (u & 0x007fffffu) != 0; }
 
 float pool[POOL_SIZE];
 
@@ -95,21 +92,21 @@ static double uniform01(uint64_t *s)
 void pool_init(uint64_t seed)
 {
     static const uint32_t special_bits[] = {
-        0x00000000u, 0x80000000u,             /* +0, -0 */
-        0x7f800000u, 0xff800000u,             /* +inf, -inf */
-        0x7fc00000u, 0xffc00000u,             /* quiet NaNs */
-        0x7fc12345u, 0xffd5a5a5u,             /* quiet NaNs with payloads */
-        0x7f800001u, 0xff800001u,             /* signalling NaNs */
-        0x7fa00000u, 0xffb54321u,             /* signalling NaNs with payloads */
-        0x00000001u, 0x80000001u,             /* smallest subnormals */
-        0x007fffffu, 0x807fffffu,             /* largest subnormals */
-        0x00012345u, 0x80400000u,             /* other subnormals */
-        0x00800000u, 0x80800000u,             /* FLT_MIN */
-        0x7f7fffffu, 0xff7fffffu,             /* FLT_MAX */
-        0x3f800000u, 0xbf800000u,             /* +-1 */
+        0x00000000u, 0x80000000u, /* +0, -0 */
+        0x7f800000u, 0xff800000u, /* +inf, -inf */
+        0x7fc00000u, 0xffc00000u, /* quiet NaNs */
+        0x7fc12345u, 0xffd5a5a5u, /* quiet NaNs with payloads */
+        0x7f800001u, 0xff800001u, /* signalling NaNs */
+        0x7fa00000u, 0xffb54321u, /* signalling NaNs with payloads */
+        0x00000001u, 0x80000001u, /* smallest subnormals */
+        0x007fffffu, 0x807fffffu, /* largest subnormals */
+        0x00012345u, 0x80400000u, /* other subnormals */
+        0x00800000u, 0x80800000u, /* FLT_MIN */
+        0x7f7fffffu, 0xff7fffffu, /* FLT_MAX */
+        0x3f800000u, 0xbf800000u, /* +-1 */
     };
-    static const float product_subnormal[] = {-1e-37f, -1e-38f, -3e-39f, -5e-37f, -1.5e-36f,
-                                              1e-37f,  -2e-38f, -7e-39f};
+    static const float product_subnormal[] = {-1e-37f,   -1e-38f, -3e-39f, -5e-37f,
+                                              -1.5e-36f, 1e-37f,  -2e-38f, -7e-39f};
     const size_t ns = sizeof special_bits / sizeof special_bits[0];
     const size_t np = sizeof product_subnormal / sizeof product_subnormal[0];
     uint64_t s = seed;
@@ -127,13 +124,14 @@ void pool_init(uint64_t seed)
     }
 }
 
-const float test_alphas[] = {0.0f, 0.01f, 0.2f, 1.0f, 1.5f, 3.0f, -0.5f, -2.0f,
-                             1.40129846e-45f /* smallest subnormal */, FLT_MAX};
+const float test_alphas[] = {
+    0.0f,   0.01f, 0.2f, 1.0f, 1.5f, 3.0f, -0.5f, -2.0f, 1.40129846e-45f /* smallest subnormal */,
+    FLT_MAX};
 const size_t test_alpha_count = sizeof test_alphas / sizeof test_alphas[0];
 
 void report(const char *kernel, enum op op, size_t n, size_t in_off, size_t out_off,
-            const char *mode, float alpha, size_t index, float in, float dy, float got,
-            float want, const char *what)
+            const char *mode, float alpha, size_t index, float in, float dy, float got, float want,
+            const char *what)
 {
     printf("FAIL %s: kernel=%s function=%s n=%zu in_offset=%zu out_offset=%zu mode=%s "
            "alpha=0x%08x (%g) index=%zu %s=0x%08x (%g)",

@@ -17,7 +17,7 @@ extern const char *const op_names[OP_COUNT];
  * directly. */
 struct impl {
     const char *name;
-    lrelu_forward_fn forward;   /* NULL: the library's kernel `name` */
+    lrelu_forward_fn forward; /* NULL: the library's kernel `name` */
     lrelu_backward_fn backward;
 };
 
@@ -51,7 +51,7 @@ extern const size_t test_alpha_count;
 
 /* Prints a failure naming everything needed to reproduce it. */
 void report(const char *kernel, enum op op, size_t n, size_t in_off, size_t out_off,
-            const char *mode, float alpha, size_t index, float in, float dy, float got,
-            float want, const char *what);
+            const char *mode, float alpha, size_t index, float in, float dy, float got, float want,
+            const char *what);
 
 #endif

@@ -73,8 +73,7 @@ int main(void)
                         for (int in_place = 0; in_place < 2; in_place++) {
                             float *in = (float *)(at_end ? gin.hi - n * sizeof(float) : gin.lo);
                             float *dy = (float *)(at_end ? gdy.hi - n * sizeof(float) : gdy.lo);
-                            float *out =
-                                (float *)(at_end ? gout.hi - n * sizeof(float) : gout.lo);
+                            float *out = (float *)(at_end ? gout.hi - n * sizeof(float) : gout.lo);
                             memset(gout.lo, FILL, out_bytes);
                             for (size_t i = 0; i < n; i++) {
                                 in[i] = pool[(i + n) % POOL_SIZE];
@@ -102,8 +101,8 @@ int main(void)
                                 const uint32_t w = f2u(want), g = f2u(out[i]);
                                 if (w != g && !(is_nan_bits(w) && is_nan_bits(g))) {
                                     report(impls[k].name, (enum op)op, n, 0, 0,
-                                           at_end ? "at-upper-guard" : "at-lower-guard", alpha,
-                                           i, in[i], dy[i], out[i], want, "wrong value");
+                                           at_end ? "at-upper-guard" : "at-lower-guard", alpha, i,
+                                           in[i], dy[i], out[i], want, "wrong value");
                                     fails++;
                                     break;
                                 }
@@ -114,8 +113,8 @@ int main(void)
                                     printf("FAIL kernel=%s function=%s n=%zu %s in_place=%d: "
                                            "byte %td outside the output changed\n",
                                            impls[k].name, op_names[op], n,
-                                           at_end ? "at-upper-guard" : "at-lower-guard",
-                                           in_place, p - o);
+                                           at_end ? "at-upper-guard" : "at-lower-guard", in_place,
+                                           p - o);
                                     fails++;
                                     break;
                                 }

@@ -15,9 +15,9 @@
 #include "common.h"
 
 #define MAX_SMALL_N 300
-#define MAX_OFF 16  /* element offsets 0..15: every misalignment of a 64-byte vector */
-#define MARGIN 32   /* sentinel floats before and after every output */
-#define MAX_FAILS 20
+#define MAX_OFF     16 /* element offsets 0..15: every misalignment of a 64-byte vector */
+#define MARGIN      32 /* sentinel floats before and after every output */
+#define MAX_FAILS   20
 
 static int fails;
 static struct impl impls[16];
@@ -59,9 +59,9 @@ struct bufs {
 };
 
 /* Runs one case and checks it; returns 0 when right. */
-static int check_case(const struct impl *impl, enum op op, enum mode mode, size_t n,
-                      size_t in_off, size_t out_off, float alpha, const struct bufs *b,
-                      const float *in, const float *dy)
+static int check_case(const struct impl *impl, enum op op, enum mode mode, size_t n, size_t in_off,
+                      size_t out_off, float alpha, const struct bufs *b, const float *in,
+                      const float *dy)
 {
     const size_t total = MARGIN + MAX_OFF + n + MARGIN;
     float *out = b->out + MARGIN + out_off;
@@ -89,8 +89,8 @@ static int check_case(const struct impl *impl, enum op op, enum mode mode, size_
         for (size_t i = 0; i < n; i++) {
             const float before = mode == OUT_OF_PLACE ? u2f(SENTINEL) : a_in == out ? in[i] : dy[i];
             if (f2u(out[i]) != f2u(before)) {
-                report(impl->name, op, n, in_off, out_off, mode_names[mode], alpha, i, in[i],
-                       dy[i], out[i], before, "refused call wrote its output");
+                report(impl->name, op, n, in_off, out_off, mode_names[mode], alpha, i, in[i], dy[i],
+                       out[i], before, "refused call wrote its output");
                 return 1;
             }
         }
