@@ -45,7 +45,25 @@ static inline void v_store_part(float *p, size_t k, vf v)
 
 static inline vf fwd(vf x, vf a) { return v_select(v_gt0(x), x, v_mul(a, x)); }
 
-static inline vf bwd(vf x, vf dy, vf a) { return v_select(v_gt0(x), dy, v_mul(a, dy)); }
+/* The product, hidden from the optimiser in a vector register at no cost.
+ * Seeing select(m, dy, a * dy), clang would compute select(m, 1, a) * dy,
+ * which quiets a signalling NaN in dy where x > 0 and breaks bit-exactness. */
+#if defined(__GNUC__) && defined(__AVX512F__)
+#define LRELU_HIDE(v) __asm__("" : "+v"(v))
+#elif defined(__GNUC__) && defined(__SSE__)
+#define LRELU_HIDE(v) __asm__("" : "+x"(v))
+#elif defined(__GNUC__) && defined(__aarch64__)
+#define LRELU_HIDE(v) __asm__("" : "+w"(v))
+#else
+#define LRELU_HIDE(v) ((void)0)
+#endif
+
+static inline vf bwd(vf x, vf dy, vf a)
+{
+    vf p = v_mul(a, dy);
+    LRELU_HIDE(p);
+    return v_select(v_gt0(x), dy, p);
+}
 
 enum { W = LRELU_W };
 
