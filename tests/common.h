@@ -30,6 +30,9 @@ size_t test_impls(struct impl *out, size_t max);
 int run_op(const struct impl *impl, enum op op, const float *in, const float *dy, float *out,
            size_t n, float alpha);
 
+/* Runs op through the public API on the active kernel. */
+int call_api(enum op op, const float *in, const float *dy, float *out, size_t n, float alpha);
+
 /* The contract, element by element. */
 float ref_op(enum op op, float in, float dy, float alpha);
 

@@ -46,24 +46,11 @@ static int outputs_untouched(void)
     return 1;
 }
 
-/* Calls op on the first kernel-independent path: all three functions. */
-static int call(enum op op, const float *in, const float *dy, float *out, size_t n, float alpha)
-{
-    switch (op) {
-    case OP_FORWARD:
-        return lrelu_forward(in, out, n, alpha);
-    case OP_BACKWARD:
-        return lrelu_backward(in, dy, out, n, alpha);
-    default:
-        return lrelu_backward_from_output(in, dy, out, n, alpha);
-    }
-}
-
 static void expect_refused(enum op op, const float *in, const float *dy, float *out, size_t n,
                            float alpha, int want, const char *what)
 {
     fill();
-    int st = call(op, in, dy, out, n, alpha);
+    int st = call_api(op, in, dy, out, n, alpha);
     CHECK(st == want, "%s %s: returned %d (%s), want %d", op_names[op], what, st,
           lrelu_strerror(st), want);
     CHECK(outputs_untouched(), "%s %s: refused call wrote its output", op_names[op], what);
@@ -76,9 +63,9 @@ static void test_errors(void)
     for (int op = 0; op < OP_COUNT; op++) {
         /* n == 0: OK, NULL allowed, nothing written */
         fill();
-        CHECK(call((enum op)op, NULL, NULL, NULL, 0, 0.01f) == LRELU_OK, "%s n=0 NULL",
+        CHECK(call_api((enum op)op, NULL, NULL, NULL, 0, 0.01f) == LRELU_OK, "%s n=0 NULL",
               op_names[op]);
-        CHECK(call((enum op)op, x, dy, out, 0, 0.01f) == LRELU_OK, "%s n=0", op_names[op]);
+        CHECK(call_api((enum op)op, x, dy, out, 0, 0.01f) == LRELU_OK, "%s n=0", op_names[op]);
         CHECK(outputs_untouched(), "%s n=0 wrote", op_names[op]);
 
         /* NULL arrays with n > 0 */
@@ -114,9 +101,9 @@ static void test_errors(void)
 
         /* adjacent arrays do not overlap; inputs may overlap each other */
         fill();
-        CHECK(call((enum op)op, buf + N, buf + N, buf + 2 * N, N, 0.01f) == LRELU_OK,
+        CHECK(call_api((enum op)op, buf + N, buf + N, buf + 2 * N, N, 0.01f) == LRELU_OK,
               "%s adjacent arrays / x == dy refused", op_names[op]);
-        CHECK(call((enum op)op, x, x + 1, out, N - 1, 0.01f) == LRELU_OK,
+        CHECK(call_api((enum op)op, x, x + 1, out, N - 1, 0.01f) == LRELU_OK,
               "%s overlapping inputs refused", op_names[op]);
     }
 
