@@ -1,13 +1,53 @@
 #!/usr/bin/env bash
-# The main job: installs what it needs, builds liblrelu in release mode and
-# runs the demo, which prints the kernel chosen on this machine and checks a
-# few values on every usable kernel.
+# The main job: installs what it needs, builds liblrelu in release mode, runs
+# the benchmark suite (every kernel, the memory limits and the peers), and
+# writes a Markdown table and PNG plots to results/.
+#
+#   bash scripts/main.sh           about 3-4 minutes on 2 cores
+#   bash scripts/main.sh --quick   under a minute: two sizes, short timings
+#   bash scripts/main.sh --full    more sizes, 3 repetitions (medians)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-need_packages "${BUILD_PACKAGES[@]}"
+
+mode=${1:-default}
+case "$mode" in
+default)
+    bench_args=(--benchmark_min_time=0.4)
+    peer_args=(--min-time 0.4)
+    ;;
+--quick)
+    bench_args=(--sizes=16K,4M --tiny=16 --benchmark_min_time=0.05)
+    peer_args=(--sizes 16384,4194304 --min-time 0.05)
+    ;;
+--full)
+    sizes=256,1K,4K,16K,64K,256K,1M,4M,16M,64M
+    bench_args=(--sizes=$sizes --benchmark_min_time=0.5 --benchmark_repetitions=3
+        --benchmark_report_aggregates_only=false)
+    peer_args=(--sizes 256,1024,4096,16384,65536,262144,1048576,4194304,16777216,67108864
+        --min-time 0.5 --repetitions 3)
+    ;;
+*)
+    echo "usage: bash scripts/main.sh [--quick|--full]" >&2
+    exit 2
+    ;;
+esac
+
+# The library, the benchmark, and every peer Debian packages (each optional
+# to the build: a missing one is skipped with one line).
+need_packages "${BUILD_PACKAGES[@]}" libbenchmark-dev python3 python3-matplotlib \
+    libeigen3-dev libxnnpack-dev libpthreadpool-dev libdnnl-dev python3-numpy python3-torch
 
 build=build-release
-[ -d "$build" ] || meson setup "$build" --buildtype=release --wrap-mode=nodownload
+[ -d "$build" ] || meson setup "$build" --buildtype=release -Dbench=enabled -Dtests=disabled \
+    --wrap-mode=nodownload
 meson compile -C "$build"
-"$build/lrelu-demo"
+
+results=results
+mkdir -p "$results"
+# Peers run single-threaded, as liblrelu does.
+export OMP_NUM_THREADS=1
+"$build/bench/lrelu-bench" "${bench_args[@]}" \
+    --benchmark_out="$results/bench.json" --benchmark_out_format=json
+/usr/bin/python3 bench/peers.py "${peer_args[@]}" --out "$results/peers.json"
+/usr/bin/python3 bench/report.py --out "$results" "$results/bench.json" "$results/peers.json"
