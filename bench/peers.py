@@ -1,0 +1,507 @@
+#!/usr/bin/env python3
+"""Time Python peers of liblrelu the way Google Benchmark times the C suite.
+
+Peers (each single-threaded):
+  NumPy    forward          np.maximum(a * x, x, out=y)
+  PyTorch  forward          torch._C._nn.leaky_relu(x, a, out=y)
+           forward_inplace  torch.nn.functional.leaky_relu_(x, a)
+           backward         aten.leaky_relu_backward (the grad_input= out
+                            variant when available, else the allocating one)
+
+The output is a JSON file in the shape of Google Benchmark's
+--benchmark_format=json, with benchmark names <op>/<impl>/<n>, so that
+bench/report.py can merge it with the C suite's output.
+
+Each peer's output is also compared bit for bit with the reference
+y = x > 0 ? x : alpha * x (float32, NaN-aware), on the benchmark input
+(counter "mismatches") and on a 64-element input of special values
+(counter "special_mismatches").
+
+A peer whose module cannot be imported is skipped with one line on stderr.
+The environment variable LRELU_PEERS_DISABLE (a comma-separated list of
+"numpy" and/or "torch") makes the script treat those peers as absent.
+"""
+
+import argparse
+import datetime
+import gc
+import itertools
+import json
+import math
+import os
+import platform
+import socket
+import statistics
+import sys
+import time
+
+PROG = "peers.py"
+ALPHA = 0.01
+SEED = 20240229
+DEFAULT_SIZES = [1024, 16384, 262144, 4194304, 67108864]
+SMOKE_SIZES = [16, 1000]
+MAX_ITERATIONS = 1_000_000_000
+
+# Bytes moved per element: forward reads x and writes y; backward reads x
+# and dy and writes dx.
+BYTES_PER_ELEMENT = {"forward": 8, "forward_inplace": 8, "backward": 12}
+
+# Values whose products with alpha or whose ordering are easy to get wrong:
+# -1e-37 * 0.01 is subnormal, signed zeros, infinities, NaN, large values.
+SPECIAL_VALUES = [-1e-37, -0.0, 0.0, math.inf, -math.inf, math.nan,
+                  1e30, -1e30, 3.0, -3.0]
+SPECIAL_LEN = 64
+
+
+def log(msg):
+    print(f"{PROG}: {msg}", file=sys.stderr, flush=True)
+
+
+def disabled_peers():
+    """Peer modules named in LRELU_PEERS_DISABLE, lower-cased."""
+    value = os.environ.get("LRELU_PEERS_DISABLE", "")
+    return {v.strip().lower() for v in value.split(",") if v.strip()}
+
+
+def import_module(module):
+    """Import a module; return (module, None) or (None, reason)."""
+    try:
+        return __import__(module), None
+    except Exception as exc:  # ImportError, or a broken installation
+        return None, str(exc) or type(exc).__name__
+
+
+def import_peer(module):
+    """Import a peer's module unless LRELU_PEERS_DISABLE names it."""
+    if module in disabled_peers():
+        return None, "disabled by LRELU_PEERS_DISABLE"
+    return import_module(module)
+
+
+# ---------------------------------------------------------------- reference
+
+def reference_forward(np, x):
+    return np.where(x > 0, x, np.float32(ALPHA) * x)
+
+
+def reference_backward(np, x, dy):
+    return np.where(x > 0, dy, np.float32(ALPHA) * dy)
+
+
+def count_mismatches(np, got, want):
+    """Elements whose bits differ; any NaN where the reference is NaN
+    counts as a match."""
+    got = np.ascontiguousarray(got, dtype=np.float32)
+    differ = got.view(np.uint32) != want.view(np.uint32)
+    differ &= ~(np.isnan(got) & np.isnan(want))
+    return int(np.count_nonzero(differ))
+
+
+def special_inputs(np):
+    """x and dy of SPECIAL_LEN elements; dy is x rotated so that special
+    values of dy meet both branches of the select."""
+    x = np.resize(np.array(SPECIAL_VALUES, dtype=np.float32), SPECIAL_LEN)
+    return x, np.roll(x, 3)
+
+
+# ---------------------------------------------------------------- peers
+#
+# A case is (op, impl, make), where make(x, dy) allocates the case's
+# buffers and returns (run, result, reset): run() does one call, result()
+# returns the output of the last call as a NumPy array, and reset(), or
+# None, restores an in-place buffer to x.
+
+class Case:
+    def __init__(self, op, impl, make):
+        self.op = op
+        self.impl = impl
+        self.make = make
+
+
+def numpy_cases(np):
+    def forward(x, dy):
+        y = np.empty_like(x)
+        a = ALPHA
+
+        def run():
+            np.maximum(a * x, x, out=y)
+        return run, (lambda: y), None
+
+    return [Case("forward", "peer:numpy", forward)]
+
+
+def torch_backward_op(torch):
+    """The out variant of aten.leaky_relu_backward when this PyTorch has a
+    working one, else the allocating op; returns (kind, callable)."""
+    aten = torch.ops.aten
+    try:
+        out_op = aten.leaky_relu_backward.grad_input
+        t = torch.ones(4)
+        out_op(t, t, ALPHA, False, grad_input=torch.empty(4))
+        return "grad_input", out_op
+    except Exception:
+        return "allocating", aten.leaky_relu_backward
+
+
+def torch_cases(np, torch):
+    bwd_kind, bwd_op = torch_backward_op(torch)
+    leaky_relu_out = torch._C._nn.leaky_relu
+    leaky_relu_inplace = torch.nn.functional.leaky_relu_
+
+    def forward(x, dy):
+        xt = torch.from_numpy(x)
+        y = np.empty_like(x)
+        yt = torch.from_numpy(y)
+
+        def run():
+            leaky_relu_out(xt, ALPHA, out=yt)
+        return run, (lambda: y), None
+
+    def forward_inplace(x, dy):
+        # Repeated calls on one buffer would scale the negative values down
+        # to subnormals and zeros; alternating alpha with 1/alpha keeps them
+        # normal, as the C++ suite does. reset() restores x.
+        buf = x.copy()
+        bt = torch.from_numpy(buf)
+        alphas = [ALPHA, 1.0 / ALPHA]
+        turn = [0]
+
+        def run():
+            leaky_relu_inplace(bt, alphas[turn[0]])
+            turn[0] ^= 1
+
+        def reset():
+            np.copyto(buf, x)
+            turn[0] = 0
+        return run, (lambda: buf), reset
+
+    def backward(x, dy):
+        xt = torch.from_numpy(x)
+        dyt = torch.from_numpy(dy)
+        if bwd_kind == "grad_input":
+            dx = np.empty_like(x)
+            dxt = torch.from_numpy(dx)
+
+            def run():
+                bwd_op(dyt, xt, ALPHA, False, grad_input=dxt)
+            return run, (lambda: dx), None
+
+        last = [None]
+
+        def run_alloc():
+            last[0] = bwd_op(dyt, xt, ALPHA, False)
+        return run_alloc, (lambda: last[0].numpy()), None
+
+    cases = [Case("forward", "peer:torch", forward),
+             Case("forward_inplace", "peer:torch", forward_inplace),
+             Case("backward", "peer:torch", backward)]
+    return cases, bwd_kind
+
+
+def torch_cpu_capability(torch):
+    """The SIMD level ATen dispatches to, as PyTorch reports it."""
+    backends_cpu = getattr(torch.backends, "cpu", None)
+    if backends_cpu is not None and hasattr(backends_cpu,
+                                            "get_cpu_capability"):
+        return backends_cpu.get_cpu_capability()
+    try:
+        # Older releases print it in their build configuration.
+        for line in torch.__config__.show().splitlines():
+            if "CPU capability usage:" in line:
+                return line.split(":", 1)[1].strip()
+    except Exception:
+        pass
+    return os.environ.get("ATEN_CPU_CAPABILITY") or None
+
+
+# ---------------------------------------------------------------- timing
+
+def time_batch(run, iterations):
+    """Wall-clock and thread CPU nanoseconds for `iterations` calls."""
+    loop = itertools.repeat(None, iterations)
+    c0 = time.thread_time_ns()
+    t0 = time.perf_counter_ns()
+    for _ in loop:
+        run()
+    t1 = time.perf_counter_ns()
+    c1 = time.thread_time_ns()
+    return t1 - t0, c1 - c0
+
+
+def find_iterations(run, min_time):
+    """Grow the iteration count as Google Benchmark does until one batch
+    lasts at least min_time seconds; return (iterations, real_ns, cpu_ns)
+    of that batch."""
+    iterations = 1
+    while True:
+        real_ns, cpu_ns = time_batch(run, iterations)
+        seconds = real_ns / 1e9
+        if seconds >= min_time or iterations >= MAX_ITERATIONS:
+            return iterations, real_ns, cpu_ns
+        multiplier = min_time * 1.4 / max(seconds, 1e-9)
+        if seconds / min_time <= 0.1:
+            multiplier = min(multiplier, 10.0)
+        nxt = max(int(multiplier * iterations), iterations + 1)
+        iterations = min(nxt, MAX_ITERATIONS)
+
+
+def measure(run, min_time, repetitions, smoke):
+    """One (iterations, real_ns_per_call, cpu_ns_per_call) per repetition.
+    As in Google Benchmark, repetitions after the first reuse the first
+    one's iteration count."""
+    results = []
+    iterations = 1 if smoke else None
+    for _ in range(repetitions):
+        if iterations is None:
+            iterations, real_ns, cpu_ns = find_iterations(run, min_time)
+        else:
+            real_ns, cpu_ns = time_batch(run, iterations)
+        results.append((iterations, real_ns / iterations,
+                        cpu_ns / iterations))
+    return results
+
+
+# ---------------------------------------------------------------- output
+
+def iteration_entry(name, n, bytes_per_elem, repetitions, index, family,
+                    instance, iterations, real_ns, cpu_ns, counters):
+    seconds = real_ns / 1e9
+    entry = {
+        "name": name,
+        "family_index": family,
+        "per_family_instance_index": instance,
+        "run_name": name,
+        "run_type": "iteration",
+        "repetitions": repetitions,
+        "repetition_index": index,
+        "threads": 1,
+        "iterations": iterations,
+        "real_time": real_ns,
+        "cpu_time": cpu_ns,
+        "time_unit": "ns",
+        "bytes_per_second": bytes_per_elem * n / seconds if seconds else 0.0,
+        "items_per_second": n / seconds if seconds else 0.0,
+    }
+    entry.update(counters)
+    return entry
+
+
+def aggregate_entries(runs):
+    """mean, median and stddev entries over the iteration entries of one
+    benchmark, named as Google Benchmark names them. Times and rates are
+    aggregated; n and the mismatch counts are properties of the benchmark
+    and are carried unchanged."""
+    first = runs[0]
+    stats = [("mean", statistics.mean), ("median", statistics.median),
+             ("stddev", statistics.stdev)]
+    out = []
+    for agg, fn in stats:
+        entry = {
+            "name": f"{first['run_name']}_{agg}",
+            "family_index": first["family_index"],
+            "per_family_instance_index": first["per_family_instance_index"],
+            "run_name": first["run_name"],
+            "run_type": "aggregate",
+            "repetitions": first["repetitions"],
+            "threads": 1,
+            "aggregate_name": agg,
+            "aggregate_unit": "time",
+            "iterations": len(runs),
+        }
+        for key in ("real_time", "cpu_time"):
+            entry[key] = fn([r[key] for r in runs])
+        entry["time_unit"] = "ns"
+        for key in ("bytes_per_second", "items_per_second"):
+            entry[key] = fn([r[key] for r in runs])
+        for key in ("n", "mismatches", "special_mismatches"):
+            entry[key] = first[key]
+        out.append(entry)
+    return out
+
+
+def context(np, torch, skipped, extra):
+    ctx = {
+        "date": datetime.datetime.now().astimezone().isoformat(
+            timespec="seconds"),
+        "host_name": socket.gethostname(),
+        "executable": PROG,
+        "num_cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__ if np is not None else None,
+        "torch": torch.__version__ if torch is not None else None,
+        "torch_cpu_capability": (torch_cpu_capability(torch)
+                                 if torch is not None else
+                                 os.environ.get("ATEN_CPU_CAPABILITY")
+                                 or None),
+        "skipped": skipped,
+    }
+    if "ATEN_CPU_CAPABILITY" in os.environ:
+        ctx["aten_cpu_capability_env"] = os.environ["ATEN_CPU_CAPABILITY"]
+    try:
+        ctx["load_avg"] = list(os.getloadavg())
+    except OSError:
+        pass
+    ctx.update(extra)
+    return ctx
+
+
+def write_json(path, doc):
+    parent = os.path.dirname(path)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+
+# ---------------------------------------------------------------- main
+
+def parse_sizes(text):
+    try:
+        sizes = [int(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of integers: {text}")
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive integers")
+    return sizes
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Time NumPy and PyTorch Leaky ReLU as Google Benchmark "
+                    "would and write Google Benchmark JSON.")
+    p.add_argument("--out", required=True, help="JSON file to write")
+    p.add_argument("--sizes", type=parse_sizes,
+                   help="comma-separated element counts (default "
+                        + ",".join(map(str, DEFAULT_SIZES)) + ")")
+    p.add_argument("--min-time", type=float, default=0.5,
+                   help="seconds one timed batch must last (default 0.5)")
+    p.add_argument("--repetitions", type=int, default=1,
+                   help="repetitions of each benchmark; above 1, mean, "
+                        "median and stddev aggregates are added")
+    p.add_argument("--smoke", action="store_true",
+                   help="sizes 16 and 1000, one call each: checks that "
+                        "the script works, times nothing meaningful")
+    args = p.parse_args(argv)
+    if args.repetitions < 1:
+        p.error("--repetitions must be at least 1")
+    if args.min_time <= 0:
+        p.error("--min-time must be positive")
+    if args.sizes is None:
+        args.sizes = SMOKE_SIZES if args.smoke else DEFAULT_SIZES
+    return args
+
+
+def load_peers():
+    """Import the peers; return (np, torch, cases, skipped, context)."""
+    skipped = []
+    extra = {}
+
+    def skip(peer, reason):
+        log(f"skipping {peer}: {reason}")
+        skipped.append(f"{peer}: {reason}")
+
+    # NumPy makes the inputs and the reference even when its peer is off.
+    np, np_reason = import_module("numpy")
+    if np is None:
+        skip("NumPy", np_reason)
+        skip("PyTorch", f"inputs and reference need NumPy: {np_reason}")
+        return None, None, [], skipped, extra
+
+    cases = []
+    if "numpy" in disabled_peers():
+        skip("NumPy", "disabled by LRELU_PEERS_DISABLE")
+    else:
+        cases += numpy_cases(np)
+
+    torch, torch_reason = import_peer("torch")
+    if torch is None:
+        skip("PyTorch", torch_reason)
+    else:
+        torch.set_num_threads(1)
+        torch_list, bwd_kind = torch_cases(np, torch)
+        cases += torch_list
+        extra["torch_num_threads"] = torch.get_num_threads()
+        extra["torch_backward_variant"] = bwd_kind
+    return np, torch, cases, skipped, extra
+
+
+def run_case(np, case, x, dy, ref, sx, sdy, sref, args):
+    """Time one case on (x, dy), then check it on the benchmark input and
+    on the special input; return (results, mismatches, special)."""
+    run, result, reset = case.make(x, dy)
+    run()  # touch the buffers before timing
+    results = measure(run, args.min_time, args.repetitions, args.smoke)
+
+    if reset is not None:
+        reset()
+    run()
+    mismatches = count_mismatches(np, result(), ref)
+    del run, result, reset
+
+    run, result, reset = case.make(sx, sdy)
+    run()
+    special = count_mismatches(np, result(), sref)
+    return results, mismatches, special
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    np, torch, cases, skipped, extra = load_peers()
+    benchmarks = []
+
+    if cases:
+        sx, sdy = special_inputs(np)
+        sref = {"forward": reference_forward(np, sx),
+                "backward": reference_backward(np, sx, sdy)}
+        sref["forward_inplace"] = sref["forward"]
+        families = {}
+
+        for instance, n in enumerate(args.sizes):
+            rng = np.random.default_rng(SEED)
+            x = rng.standard_normal(n, dtype=np.float32)
+            dy = rng.standard_normal(n, dtype=np.float32)
+            ref = {"forward": reference_forward(np, x),
+                   "backward": reference_backward(np, x, dy)}
+            ref["forward_inplace"] = ref["forward"]
+
+            for case in cases:
+                family = families.setdefault((case.op, case.impl),
+                                             len(families))
+                name = f"{case.op}/{case.impl}/{n}"
+                results, bad, bad_special = run_case(
+                    np, case, x, dy, ref[case.op],
+                    sx, sdy, sref[case.op], args)
+                counters = {"n": n, "mismatches": bad,
+                            "special_mismatches": bad_special}
+                runs = [iteration_entry(name, n, BYTES_PER_ELEMENT[case.op],
+                                        args.repetitions, i, family,
+                                        instance, it, real, cpu, counters)
+                        for i, (it, real, cpu) in enumerate(results)]
+                benchmarks += runs
+                if args.repetitions > 1:
+                    benchmarks += aggregate_entries(runs)
+                real = statistics.median(r["real_time"] for r in runs)
+                gbs = statistics.median(r["bytes_per_second"] for r in runs)
+                log(f"{name}: {real:.1f} ns, {gbs / 1e9:.2f} GB/s, "
+                    f"{bad} mismatches, {bad_special} special")
+                gc.collect()
+
+            # 64 Mi floats are 256 MiB an array: free them before the next
+            # size.
+            del x, dy, ref
+            gc.collect()
+
+    extra["alpha"] = ALPHA
+    extra["seed"] = SEED
+    extra["min_time"] = args.min_time
+    extra["smoke"] = args.smoke
+    doc = {"context": context(np, torch, skipped, extra),
+           "benchmarks": benchmarks}
+    write_json(args.out, doc)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
