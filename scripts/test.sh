@@ -6,7 +6,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-need_packages "${BUILD_PACKAGES[@]}" clang clang-format binutils git
+# The benchmark's smoke test needs Google Benchmark, the peers it builds
+# against, and the Python side (peers and report).
+need_packages "${BUILD_PACKAGES[@]}" clang clang-format binutils git libbenchmark-dev \
+    libeigen3-dev libxnnpack-dev libpthreadpool-dev libdnnl-dev \
+    python3 python3-numpy python3-torch python3-matplotlib
 
 failed=0
 for compiler in gcc clang; do
@@ -14,7 +18,7 @@ for compiler in gcc clang; do
     rm -rf "$build"
     echo "== $compiler: build and test"
     if CC=$compiler CXX=$([ $compiler = gcc ] && echo g++ || echo clang++) \
-        meson setup "$build" --buildtype=debugoptimized -Dwerror=true -Dtests=enabled \
+        meson setup "$build" --buildtype=debugoptimized -Dwerror=true -Dtests=enabled -Dbench=enabled \
         --wrap-mode=nodownload >"$build.setup.log" 2>&1 &&
         meson compile -C "$build" &&
         meson test -C "$build" --print-errorlogs; then
