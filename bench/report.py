@@ -265,12 +265,13 @@ def impl_sort_key(impl, kernels):
 
 
 def limit_family(op, impl):
-    """'forward' or 'backward': the table a limit belongs to."""
+    """'forward' or 'backward': the table a limit belongs to; None for the
+    limits of other tables (tiny calls)."""
     if op in FORWARD_OPS:
         return "forward"
     if op in BACKWARD_OPS:
         return "backward"
-    return "backward" if "2in1out" in impl else "forward"
+    return None
 
 
 class Row:
