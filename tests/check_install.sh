@@ -1,0 +1,75 @@
+#!/bin/sh
+# Installs the build into a temporary destdir and uses it as a consumer
+# would: checks the installed files, builds C and C++ programs out of tree
+# with pkg-config (shared, and static when the static library is built),
+# runs them, loads the library with dlopen, runs the installed lrelu-info,
+# and checks the installed library's hardening (check_hardening.sh).
+# Usage: check_install.sh BUILD_DIR SOURCE_DIR EXPECT_BIND_NOW(0|1)
+# CC and CXX name the compilers.
+set -eu
+build=$1 src=$2 expect_now=$3
+dest=$(mktemp -d)
+trap 'rm -rf "$dest"' EXIT
+fail=0
+check() { # description, command...
+    what=$1
+    shift
+    if "$@" >"$dest/out" 2>&1; then
+        echo "ok   $what"
+    else
+        echo "FAIL $what"
+        sed 's/^/     /' "$dest/out"
+        fail=1
+    fi
+}
+
+meson install -C "$build" --no-rebuild --destdir "$dest/root" >/dev/null
+pc=$(find "$dest/root" -name lrelu.pc | head -n 1)
+[ -n "$pc" ] || { echo "FAIL no lrelu.pc installed"; exit 1; }
+export PKG_CONFIG_PATH="$(dirname "$pc")" PKG_CONFIG_SYSROOT_DIR="$dest/root"
+# pkgconf puts the sysroot in front of variables; pkg-config does not.
+in_root() {
+    v=$(pkg-config --variable="$1" lrelu)
+    case "$v" in "$dest/root"/*) echo "$v" ;; *) echo "$dest/root$v" ;; esac
+}
+root_prefix=$(in_root prefix)
+libdir=$(in_root libdir)
+incdir=$(in_root includedir)
+
+check "header installed" test -f "$incdir/lrelu.h"
+check "liblrelu.so.1.0.0 installed" test -f "$libdir/liblrelu.so.1.0.0"
+check "liblrelu.so.1 -> liblrelu.so.1.0.0" test "$(readlink "$libdir/liblrelu.so.1")" = liblrelu.so.1.0.0
+check "liblrelu.so -> liblrelu.so.1" test "$(readlink "$libdir/liblrelu.so")" = liblrelu.so.1
+check "soname is liblrelu.so.1" sh -c "readelf -dW '$libdir/liblrelu.so.1.0.0' | grep -q 'SONAME.*\[liblrelu.so.1\]'"
+check "lrelu(3) installed" test -f "$root_prefix/share/man/man3/lrelu.3"
+check "lrelu-info(1) installed" test -f "$root_prefix/share/man/man1/lrelu-info.1"
+check "lrelu-info installed" test -x "$root_prefix/bin/lrelu-info"
+check "installed lrelu-info runs" env LD_LIBRARY_PATH="$libdir" "$root_prefix/bin/lrelu-info" --version
+
+cflags=$(pkg-config --cflags lrelu)
+libs=$(pkg-config --libs lrelu)
+# shellcheck disable=SC2086
+check "C program, shared, via pkg-config" $CC -o "$dest/c_shared" "$src/tests/consumer.c" $cflags $libs
+check "C program, shared, runs" env LD_LIBRARY_PATH="$libdir" "$dest/c_shared"
+# shellcheck disable=SC2086
+check "C++ program, shared, via pkg-config" $CXX -o "$dest/cxx_shared" "$src/tests/test_cxx.cpp" $cflags $libs
+check "C++ program, shared, runs" env LD_LIBRARY_PATH="$libdir" "$dest/cxx_shared"
+# shellcheck disable=SC2086
+check "dlopen program builds" $CC -o "$dest/dl" "$src/tests/consumer_dlopen.c" -ldl
+check "dlopen + dlvsym of every symbol" "$dest/dl" "$libdir/liblrelu.so.1"
+
+if [ -f "$libdir/liblrelu.a" ]; then
+    static_libs=$(pkg-config --static --libs lrelu)
+    # shellcheck disable=SC2086
+    check "C program, static, via pkg-config --static" $CC -static -o "$dest/c_static" "$src/tests/consumer.c" $cflags $static_libs
+    check "C program, static, has no dynamic section" sh -c "! readelf -dW '$dest/c_static' | grep -q NEEDED"
+    check "C program, static, runs" "$dest/c_static"
+    # shellcheck disable=SC2086
+    check "C++ program, static, via pkg-config --static" $CXX -static -o "$dest/cxx_static" "$src/tests/test_cxx.cpp" $cflags $static_libs
+    check "C++ program, static, runs" "$dest/cxx_static"
+else
+    echo "note: no static library in this build (default_library=shared)"
+fi
+
+check "installed library hardening" "$src/tests/check_hardening.sh" "$libdir/liblrelu.so.1.0.0" "$expect_now"
+exit $fail
