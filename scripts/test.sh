@@ -1,30 +1,64 @@
 #!/usr/bin/env bash
-# Builds liblrelu with warnings as errors (gcc, then clang) and runs the whole
-# test suite with each; checks the formatting and the exported symbols.
-# Installs what it needs from Debian when missing. Exit status 0 only when
-# everything passed.
+# Builds liblrelu with warnings as errors (gcc with shared and static
+# libraries, then clang) and runs the whole test suite with each; builds once
+# more with the distribution's hardening flags and runs the suite there;
+# checks that two builds in different directories are byte-identical, and
+# the formatting. Installs what it needs from Debian when missing. Exit
+# status 0 only when everything passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 # The benchmark's smoke test needs Google Benchmark, the peers it builds
-# against, and the Python side (peers and report).
+# against, and the Python side (peers and report); the packaging tests need
+# dpkg-buildflags, readelf and groff.
 need_packages "${BUILD_PACKAGES[@]}" clang clang-format binutils git libbenchmark-dev \
     libeigen3-dev libxnnpack-dev libpthreadpool-dev libdnnl-dev \
-    python3 python3-numpy python3-torch python3-matplotlib
+    python3 python3-numpy python3-torch python3-matplotlib dpkg-dev groff-base man-db
 
 failed=0
-for compiler in gcc clang; do
-    build="build-test-$compiler"
+common=(--wrap-mode=nodownload -Dwerror=true -Dtests=enabled)
+
+# build_and_test DIR [meson setup arguments...]: a fresh build and its tests.
+build_and_test() {
+    local build=$1
+    shift
     rm -rf "$build"
-    echo "== $compiler: build and test"
-    if CC=$compiler CXX=$([ $compiler = gcc ] && echo g++ || echo clang++) \
-        meson setup "$build" --buildtype=debugoptimized -Dwerror=true -Dtests=enabled -Dbench=enabled \
-        --wrap-mode=nodownload >"$build.setup.log" 2>&1 &&
-        meson compile -C "$build" &&
+    echo "== $build: build and test"
+    if meson setup "$build" "${common[@]}" "$@" && meson compile -C "$build" &&
         meson test -C "$build" --print-errorlogs; then
         :
     else
-        [ -f "$build/meson-logs/meson-log.txt" ] || cat "$build.setup.log"
+        failed=1
+    fi
+}
+
+CC=gcc CXX=g++ build_and_test build-test-gcc --buildtype=debugoptimized \
+    -Ddefault_library=both -Dbench=enabled
+CC=clang CXX=clang++ build_and_test build-test-clang --buildtype=debugoptimized -Dbench=enabled
+
+# The distribution's flags: Debian's hardening (full RELRO, BIND_NOW, PIE,
+# stack protector, fortify), which the install test then finds in the
+# installed library.
+(
+    export DEB_BUILD_MAINT_OPTIONS=hardening=+all
+    eval "$(dpkg-buildflags --export=sh)"
+    CC=gcc CXX=g++ build_and_test build-test-hardened --buildtype=plain \
+        -Ddefault_library=both -Dbench=disabled
+    exit $failed
+) || failed=1
+
+echo "== reproducible: two builds in different directories"
+for d in build-repro-a build-repro-b; do
+    rm -rf "$d"
+    meson setup "$d" --wrap-mode=nodownload --buildtype=debugoptimized -Ddefault_library=both \
+        -Dtests=disabled -Dbench=disabled >/dev/null && meson compile -C "$d" >/dev/null ||
+        failed=1
+done
+for f in liblrelu.so.1.0.0 liblrelu.a lrelu-info; do
+    if cmp "build-repro-a/$f" "build-repro-b/$f"; then
+        echo "ok   $f identical"
+    else
+        echo "FAIL $f differs between the two builds"
         failed=1
     fi
 done
