@@ -22,7 +22,7 @@
 #include <stddef.h>
 
 #define LRELU_VERSION_MAJOR 1
-#define LRELU_VERSION_MINOR 0
+#define LRELU_VERSION_MINOR 1
 #define LRELU_VERSION_PATCH 0
 
 #if defined(_WIN32) && defined(LRELU_BUILDING_DLL)
@@ -80,6 +80,39 @@ LRELU_API int lrelu_backward(const float *x, const float *dy, float *dx, size_t 
  */
 LRELU_API int lrelu_backward_from_output(const float *y, const float *dy, float *dx, size_t n,
                                          float alpha);
+
+/*
+ * How an out-of-place call writes its output (the `flags` of the _ex
+ * functions). Large outputs that cannot stay in the cache are written
+ * fastest with streaming (non-temporal) stores, which bypass the cache; for
+ * outputs that fit, they are 2-3x slower. LRELU_STORE_AUTO chooses by the
+ * size of the call against lrelu_stream_threshold(). A caller that splits
+ * one large array into chunks (a thread pool) should choose by the size of
+ * the whole array and pass LRELU_STORE_STREAM or LRELU_STORE_CACHED.
+ * In-place calls always store through the cache. The results are the same
+ * bits whatever the flags.
+ */
+enum lrelu_flags {
+    LRELU_STORE_AUTO = 0,         /* choose by size (what the plain functions do) */
+    LRELU_STORE_STREAM = 1u << 0, /* streaming stores where the kernel has them */
+    LRELU_STORE_CACHED = 1u << 1  /* always store through the cache */
+};
+
+/* lrelu_forward, lrelu_backward and lrelu_backward_from_output with flags.
+ * Unknown flag bits, or LRELU_STORE_STREAM together with
+ * LRELU_STORE_CACHED, give LRELU_EINVAL. Since 1.1. */
+LRELU_API int lrelu_forward_ex(const float *x, float *y, size_t n, float alpha, unsigned flags);
+LRELU_API int lrelu_backward_ex(const float *x, const float *dy, float *dx, size_t n, float alpha,
+                                unsigned flags);
+LRELU_API int lrelu_backward_from_output_ex(const float *y, const float *dy, float *dx, size_t n,
+                                            float alpha, unsigned flags);
+
+/* Bytes moved (read + written: 8 per element forward, 12 backward) from
+ * which an out-of-place LRELU_STORE_AUTO call uses streaming stores with the
+ * active kernel: the size of the largest cache a core reaches, as the CPU
+ * reports it at load time. SIZE_MAX when the active kernel has no streaming
+ * stores or the cache size is unknown. Since 1.1. */
+LRELU_API size_t lrelu_stream_threshold(void);
 
 /* Name of the kernel every call uses now: "scalar", "sse2", "avx2",
  * "avx512" or "neon". Never NULL. */

@@ -3,6 +3,7 @@
 
 #define LRELU_ISA avx2
 #define LRELU_W   8
+#define LRELU_STREAM
 typedef simde__m256 vf;
 typedef simde__m256 vm;
 
@@ -30,5 +31,7 @@ static inline void v_store_part(float *p, size_t k, vf v)
 {
     simde_mm256_maskstore_ps(p, lanes_below(k), v);
 }
+static inline void v_stream(float *p, vf v) { simde_mm256_stream_ps(p, v); }
+static inline void v_fence(void) { simde_mm_sfence(); }
 
 #include "kernel_body.h"

@@ -17,7 +17,11 @@ static inline vf v_mul(vf a, vf b) { return simde_mm512_mul_ps(a, b); }
 static inline vf v_select(vm m, vf t, vf f) { return simde_mm512_mask_blend_ps(m, f, t); }
 
 #if defined(SIMDE_X86_AVX512F_NATIVE)
-/* SIMDe 0.7.4 has no masked unaligned load/store: use the native ones. */
+/* SIMDe 0.7.4 has no masked unaligned load/store and no 512-bit streaming
+ * store: use the native ones. */
+#define LRELU_STREAM
+static inline void v_stream(float *p, vf v) { _mm512_stream_ps(p, v); }
+static inline void v_fence(void) { _mm_sfence(); }
 static inline vf v_load_part(const float *p, size_t k)
 {
     return _mm512_maskz_loadu_ps((__mmask16)((1u << k) - 1u), p);

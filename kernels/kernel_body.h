@@ -14,11 +14,21 @@
  *   and either
  *   vf   v_load_part(const float *p, size_t k)   lanes [0, k), k < LRELU_W,
  *   void v_store_part(float *p, size_t k, vf v)  touching no memory past them
- *   or LRELU_PART_BY_COPY, which builds both from a copy through the stack.
+ *   or LRELU_PART_BY_COPY, which builds both from a copy through the stack;
+ *   and, where the ISA has non-temporal stores, LRELU_STREAM with
+ *   void v_stream(float *p, vf v)        aligned to the vector, bypassing caches
+ *   void v_fence(void)                   orders the streaming stores
  *
  * Forward is select(x > 0, x, alpha * x); backward is
  * select(x > 0, dy, alpha * dy): the blend form, right for every alpha.
+ *
+ * Each function comes in two variants: the plain one stores through the
+ * cache; the _stream one (LRELU_STREAM only) stores the head through the
+ * cache until the output is 64-byte aligned, then whole vectors with
+ * streaming stores, then the tail through the cache again, and ends with a
+ * fence. The output must be 4-byte aligned for the _stream variant.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "kernels.h"
@@ -67,40 +77,107 @@ static inline vf bwd(vf x, vf dy, vf a)
 
 enum { W = LRELU_W };
 
-void LRELU_NAME(lrelu_forward)(const float *x, float *y, size_t n, float alpha)
+#ifndef LRELU_STREAM
+static inline void v_stream(float *p, vf v) { v_store(p, v); }
+static inline void v_fence(void) {}
+#endif
+
+/* A full-vector store, streaming or through the cache; `stream` is a
+ * constant in every caller, so each variant compiles to one kind. */
+static inline void put(float *p, vf v, int stream)
+{
+    if (stream)
+        v_stream(p, v);
+    else
+        v_store(p, v);
+}
+
+/* Floats to store through the cache before out + i is 64-byte aligned. */
+static inline size_t head_count(const float *out, size_t n, int stream)
+{
+    if (!stream)
+        return 0;
+    const size_t h = (size_t)(-(uintptr_t)out & 63) / sizeof(float);
+    return h < n ? h : n;
+}
+
+static inline void forward_run(const float *x, float *y, size_t n, float alpha, int stream)
 {
     const vf a = v_set1(alpha);
     size_t i = 0;
+    const size_t head = head_count(y, n, stream);
+    for (; i + W <= head; i += W)
+        v_store(y + i, fwd(v_load(x + i), a));
+    if (i < head) {
+        v_store_part(y + i, head - i, fwd(v_load_part(x + i, head - i), a));
+        i = head;
+    }
     for (; i + 4 * W <= n; i += 4 * W) {
         const vf x0 = v_load(x + i), x1 = v_load(x + i + W);
         const vf x2 = v_load(x + i + 2 * W), x3 = v_load(x + i + 3 * W);
-        v_store(y + i, fwd(x0, a));
-        v_store(y + i + W, fwd(x1, a));
-        v_store(y + i + 2 * W, fwd(x2, a));
-        v_store(y + i + 3 * W, fwd(x3, a));
+        put(y + i, fwd(x0, a), stream);
+        put(y + i + W, fwd(x1, a), stream);
+        put(y + i + 2 * W, fwd(x2, a), stream);
+        put(y + i + 3 * W, fwd(x3, a), stream);
     }
     for (; i + W <= n; i += W)
-        v_store(y + i, fwd(v_load(x + i), a));
+        put(y + i, fwd(v_load(x + i), a), stream);
     if (i < n)
         v_store_part(y + i, n - i, fwd(v_load_part(x + i, n - i), a));
+    if (stream)
+        v_fence();
 }
 
-void LRELU_NAME(lrelu_backward)(const float *x, const float *dy, float *dx, size_t n, float alpha)
+static inline void backward_run(const float *x, const float *dy, float *dx, size_t n, float alpha,
+                                int stream)
 {
     const vf a = v_set1(alpha);
     size_t i = 0;
+    const size_t head = head_count(dx, n, stream);
+    for (; i + W <= head; i += W)
+        v_store(dx + i, bwd(v_load(x + i), v_load(dy + i), a));
+    if (i < head) {
+        v_store_part(dx + i, head - i,
+                     bwd(v_load_part(x + i, head - i), v_load_part(dy + i, head - i), a));
+        i = head;
+    }
     for (; i + 4 * W <= n; i += 4 * W) {
         const vf x0 = v_load(x + i), x1 = v_load(x + i + W);
         const vf x2 = v_load(x + i + 2 * W), x3 = v_load(x + i + 3 * W);
         const vf g0 = v_load(dy + i), g1 = v_load(dy + i + W);
         const vf g2 = v_load(dy + i + 2 * W), g3 = v_load(dy + i + 3 * W);
-        v_store(dx + i, bwd(x0, g0, a));
-        v_store(dx + i + W, bwd(x1, g1, a));
-        v_store(dx + i + 2 * W, bwd(x2, g2, a));
-        v_store(dx + i + 3 * W, bwd(x3, g3, a));
+        put(dx + i, bwd(x0, g0, a), stream);
+        put(dx + i + W, bwd(x1, g1, a), stream);
+        put(dx + i + 2 * W, bwd(x2, g2, a), stream);
+        put(dx + i + 3 * W, bwd(x3, g3, a), stream);
     }
     for (; i + W <= n; i += W)
-        v_store(dx + i, bwd(v_load(x + i), v_load(dy + i), a));
+        put(dx + i, bwd(v_load(x + i), v_load(dy + i), a), stream);
     if (i < n)
         v_store_part(dx + i, n - i, bwd(v_load_part(x + i, n - i), v_load_part(dy + i, n - i), a));
+    if (stream)
+        v_fence();
 }
+
+void LRELU_NAME(lrelu_forward)(const float *x, float *y, size_t n, float alpha)
+{
+    forward_run(x, y, n, alpha, 0);
+}
+
+void LRELU_NAME(lrelu_backward)(const float *x, const float *dy, float *dx, size_t n, float alpha)
+{
+    backward_run(x, dy, dx, n, alpha, 0);
+}
+
+#ifdef LRELU_STREAM
+void LRELU_NAME(lrelu_forward_stream)(const float *x, float *y, size_t n, float alpha)
+{
+    forward_run(x, y, n, alpha, 1);
+}
+
+void LRELU_NAME(lrelu_backward_stream)(const float *x, const float *dy, float *dx, size_t n,
+                                       float alpha)
+{
+    backward_run(x, dy, dx, n, alpha, 1);
+}
+#endif

@@ -23,4 +23,11 @@ LRELU_DECLARE_KERNEL(avx2);
 LRELU_DECLARE_KERNEL(avx512);
 LRELU_DECLARE_KERNEL(neon);
 
+/* The streaming-store variants (x86): the same results, with the output
+ * written by non-temporal stores past a 64-byte-aligned head. The output
+ * must be 4-byte aligned. */
+LRELU_DECLARE_KERNEL(stream_sse2);
+LRELU_DECLARE_KERNEL(stream_avx2);
+LRELU_DECLARE_KERNEL(stream_avx512);
+
 #endif /* LRELU_KERNELS_H */

@@ -4,6 +4,7 @@
 #define LRELU_ISA sse2
 #define LRELU_W   4
 #define LRELU_PART_BY_COPY
+#define LRELU_STREAM
 typedef simde__m128 vf;
 typedef simde__m128 vm;
 
@@ -16,5 +17,7 @@ static inline vf v_select(vm m, vf t, vf f)
 {
     return simde_mm_or_ps(simde_mm_and_ps(m, t), simde_mm_andnot_ps(m, f));
 }
+static inline void v_stream(float *p, vf v) { simde_mm_stream_ps(p, v); }
+static inline void v_fence(void) { simde_mm_sfence(); }
 
 #include "kernel_body.h"

@@ -7,6 +7,7 @@
 #include "cpu.h"
 
 #if LRELU_HAVE_CPU_FEATURES && (defined(__x86_64__) || defined(__i386__))
+#include <cpu_features/cpu_features_cache_info.h>
 #include <cpu_features/cpuinfo_x86.h>
 
 unsigned lrelu_cpu_detect(void)
@@ -23,13 +24,34 @@ unsigned lrelu_cpu_detect(void)
     return flags;
 }
 
+size_t lrelu_cpu_cache_bytes(void)
+{
+    /* CPUID's deterministic cache parameters: sizes per cache instance,
+     * i.e. what one core reaches (unlike sysconf on some CPUs, which sums
+     * the L3 slices of the whole package). */
+    const CacheInfo info = GetX86CacheInfo();
+    size_t largest = 0;
+    for (int i = 0; i < info.size; i++) {
+        const CacheLevelInfo *c = &info.levels[i];
+        if ((c->cache_type == CPU_FEATURE_CACHE_DATA ||
+             c->cache_type == CPU_FEATURE_CACHE_UNIFIED) &&
+            c->cache_size > 0 && (size_t)c->cache_size > largest)
+            largest = (size_t)c->cache_size;
+    }
+    return largest;
+}
+
 #elif LRELU_HAVE_CPU_FEATURES && defined(__aarch64__)
 #include <cpu_features/cpuinfo_aarch64.h>
 
 unsigned lrelu_cpu_detect(void) { return GetAarch64Info().features.asimd ? LRELU_CPU_NEON : 0u; }
 
+size_t lrelu_cpu_cache_bytes(void) { return 0; }
+
 #else
 
 unsigned lrelu_cpu_detect(void) { return 0; }
+
+size_t lrelu_cpu_cache_bytes(void) { return 0; }
 
 #endif

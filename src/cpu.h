@@ -2,6 +2,8 @@
 #ifndef LRELU_CPU_H
 #define LRELU_CPU_H
 
+#include <stddef.h>
+
 enum {
     LRELU_CPU_SSE2 = 1u << 0,
     LRELU_CPU_AVX2 = 1u << 1,   /* AVX2, with the OS saving YMM state */
@@ -11,5 +13,9 @@ enum {
 
 /* The flags of this machine; 0 where nothing beyond the C baseline is known. */
 unsigned lrelu_cpu_detect(void);
+
+/* The size in bytes of the largest data or unified cache one core reaches
+ * (the last-level cache), as the CPU reports it; 0 when unknown. */
+size_t lrelu_cpu_cache_bytes(void);
 
 #endif /* LRELU_CPU_H */

@@ -9,6 +9,7 @@
  * call loads it once, so it runs wholly on one kernel.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,20 +29,23 @@ static const char *const levels[] = {"scalar"};
 #endif
 enum { LEVEL_COUNT = sizeof levels / sizeof levels[0] };
 
-#define KERNEL(isa, level, cpu)                                                                    \
-    {                                                                                              \
-#isa, level, cpu, lrelu_forward_##isa, lrelu_backward_##isa                                \
-    }
+/* clang-format off */
+#define KERNEL(isa, level, cpu) \
+    {#isa, level, cpu, lrelu_forward_##isa, lrelu_backward_##isa, NULL, NULL}
+#define KERNEL_WITH_STREAM(isa, level, cpu) \
+    {#isa, level, cpu, lrelu_forward_##isa, lrelu_backward_##isa, \
+     lrelu_forward_stream_##isa, lrelu_backward_stream_##isa}
+/* clang-format on */
 static const struct lrelu_kernel kernels[] = {
     KERNEL(scalar, 0, 0),
 #if LRELU_HAVE_SSE2
-    KERNEL(sse2, 1, LRELU_CPU_SSE2),
+    KERNEL_WITH_STREAM(sse2, 1, LRELU_CPU_SSE2),
 #endif
 #if LRELU_HAVE_AVX2
-    KERNEL(avx2, 2, LRELU_CPU_AVX2),
+    KERNEL_WITH_STREAM(avx2, 2, LRELU_CPU_AVX2),
 #endif
 #if LRELU_HAVE_AVX512
-    KERNEL(avx512, 3, LRELU_CPU_AVX512),
+    KERNEL_WITH_STREAM(avx512, 3, LRELU_CPU_AVX512),
 #endif
 #if LRELU_HAVE_NEON
     KERNEL(neon, 1, LRELU_CPU_NEON),
@@ -50,6 +54,8 @@ static const struct lrelu_kernel kernels[] = {
 enum { KERNEL_COUNT = sizeof kernels / sizeof kernels[0] };
 
 _Atomic(const struct lrelu_kernel *) lrelu_active;
+size_t lrelu_stream_min_bytes = SIZE_MAX, lrelu_stream_min_forward = SIZE_MAX,
+       lrelu_stream_min_backward = SIZE_MAX;
 static const struct lrelu_kernel *usable[KERNEL_COUNT]; /* written once, by init */
 static size_t usable_count;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -94,8 +100,21 @@ static unsigned max_level(void)
     return LEVEL_COUNT - 1;
 }
 
+/* Streaming stores pay off when the data a call moves cannot stay in the
+ * cache anyway: from the size of the largest cache one core reaches. */
+static void set_stream_threshold(void)
+{
+    const size_t cache = lrelu_cpu_cache_bytes();
+    if (cache == 0)
+        return; /* unknown: streaming only when a caller asks for it */
+    lrelu_stream_min_bytes = cache;
+    lrelu_stream_min_forward = cache / (2 * sizeof(float));
+    lrelu_stream_min_backward = cache / (3 * sizeof(float));
+}
+
 static void init(void)
 {
+    set_stream_threshold();
     const unsigned cpu = lrelu_cpu_detect();
     const unsigned cap = max_level();
     for (size_t i = 0; i < KERNEL_COUNT; i++)

@@ -12,7 +12,14 @@ struct lrelu_kernel {
     unsigned cpu;   /* LRELU_CPU_* flags it needs */
     lrelu_forward_fn forward;
     lrelu_backward_fn backward;
+    lrelu_forward_fn forward_stream; /* streaming-store variants, or NULL */
+    lrelu_backward_fn backward_stream;
 };
+
+/* Out-of-place calls that move at least this many bytes (read + written)
+ * use the streaming variants: set at initialisation from the cache size,
+ * SIZE_MAX when it is unknown. Also as element counts per operation. */
+extern size_t lrelu_stream_min_bytes, lrelu_stream_min_forward, lrelu_stream_min_backward;
 
 /* NULL until the first initialisation has finished. */
 extern _Atomic(const struct lrelu_kernel *) lrelu_active;

@@ -25,9 +25,29 @@ static int partial_overlap(const void *out, const void *in, size_t n)
     return o != i && o < i + bytes && i < o + bytes;
 }
 
-int lrelu_forward(const float *x, float *y, size_t n, float alpha)
+static const unsigned known_flags = LRELU_STORE_STREAM | LRELU_STORE_CACHED;
+
+/* alpha finite, flags known and not contradictory. */
+static int valid_params(float alpha, unsigned flags)
 {
-    if (UNLIKELY(!isfinite(alpha)))
+    return isfinite(alpha) && (flags & ~known_flags) == 0 && flags != known_flags;
+}
+
+/* Whether an out-of-place call of n elements stores with the streaming
+ * variant: the kernel must have one and the output be float-aligned; then
+ * the caller's flag decides, or, without one, the size against the
+ * threshold set from the cache size at load time. */
+static int streams(int has_stream, const void *out, size_t n, size_t min_n, unsigned flags)
+{
+    if (n < min_n && flags == LRELU_STORE_AUTO)
+        return 0;
+    return has_stream && ((uintptr_t)out & (sizeof(float) - 1)) == 0 &&
+           !(flags & LRELU_STORE_CACHED);
+}
+
+static int forward(const float *x, float *y, size_t n, float alpha, unsigned flags)
+{
+    if (UNLIKELY(!valid_params(alpha, flags)))
         return LRELU_EINVAL;
     if (UNLIKELY(n == 0))
         return LRELU_OK;
@@ -35,13 +55,19 @@ int lrelu_forward(const float *x, float *y, size_t n, float alpha)
         return LRELU_EINVAL;
     if (UNLIKELY(partial_overlap(y, x, n)))
         return LRELU_EOVERLAP;
-    lrelu_current()->forward(x, y, n, alpha);
+    const struct lrelu_kernel *k = lrelu_current();
+    if (UNLIKELY(y != x &&
+                 streams(k->forward_stream != NULL, y, n, lrelu_stream_min_forward, flags)))
+        k->forward_stream(x, y, n, alpha);
+    else
+        k->forward(x, y, n, alpha);
     return LRELU_OK;
 }
 
-int lrelu_backward(const float *x, const float *dy, float *dx, size_t n, float alpha)
+static int backward(const float *x, const float *dy, float *dx, size_t n, float alpha,
+                    unsigned flags)
 {
-    if (UNLIKELY(!isfinite(alpha)))
+    if (UNLIKELY(!valid_params(alpha, flags)))
         return LRELU_EINVAL;
     if (UNLIKELY(n == 0))
         return LRELU_OK;
@@ -49,16 +75,60 @@ int lrelu_backward(const float *x, const float *dy, float *dx, size_t n, float a
         return LRELU_EINVAL;
     if (UNLIKELY(partial_overlap(dx, x, n) || partial_overlap(dx, dy, n)))
         return LRELU_EOVERLAP;
-    lrelu_current()->backward(x, dy, dx, n, alpha);
+    const struct lrelu_kernel *k = lrelu_current();
+    if (UNLIKELY(dx != x && dx != dy &&
+                 streams(k->backward_stream != NULL, dx, n, lrelu_stream_min_backward, flags)))
+        k->backward_stream(x, dy, dx, n, alpha);
+    else
+        k->backward(x, dy, dx, n, alpha);
     return LRELU_OK;
+}
+
+/* For alpha >= 0 (including -0.0), y > 0 exactly when x > 0. */
+static int backward_from_output(const float *y, const float *dy, float *dx, size_t n, float alpha,
+                                unsigned flags)
+{
+    if (UNLIKELY(alpha < 0.0f))
+        return LRELU_EINVAL;
+    return backward(y, dy, dx, n, alpha, flags);
+}
+
+int lrelu_forward(const float *x, float *y, size_t n, float alpha)
+{
+    return forward(x, y, n, alpha, LRELU_STORE_AUTO);
+}
+
+int lrelu_backward(const float *x, const float *dy, float *dx, size_t n, float alpha)
+{
+    return backward(x, dy, dx, n, alpha, LRELU_STORE_AUTO);
 }
 
 int lrelu_backward_from_output(const float *y, const float *dy, float *dx, size_t n, float alpha)
 {
-    /* For alpha >= 0 (including -0.0), y > 0 exactly when x > 0. */
-    if (UNLIKELY(alpha < 0.0f))
-        return LRELU_EINVAL;
-    return lrelu_backward(y, dy, dx, n, alpha);
+    return backward_from_output(y, dy, dx, n, alpha, LRELU_STORE_AUTO);
+}
+
+int lrelu_forward_ex(const float *x, float *y, size_t n, float alpha, unsigned flags)
+{
+    return forward(x, y, n, alpha, flags);
+}
+
+int lrelu_backward_ex(const float *x, const float *dy, float *dx, size_t n, float alpha,
+                      unsigned flags)
+{
+    return backward(x, dy, dx, n, alpha, flags);
+}
+
+int lrelu_backward_from_output_ex(const float *y, const float *dy, float *dx, size_t n, float alpha,
+                                  unsigned flags)
+{
+    return backward_from_output(y, dy, dx, n, alpha, flags);
+}
+
+size_t lrelu_stream_threshold(void)
+{
+    const struct lrelu_kernel *k = lrelu_current();
+    return k->forward_stream != NULL ? lrelu_stream_min_bytes : SIZE_MAX;
 }
 
 const char *lrelu_strerror(int status)

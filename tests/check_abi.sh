@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # " name@NODE version" -> what nm -D prints: "NODE" for the node itself,
 # "name@@NODE" for a symbol whose default version is NODE.
-sed -n 's/^ \([A-Za-z0-9_]*\)@\([A-Za-z0-9_]*\) .*/\1 \2/p' "$symbols" |
+sed -n 's/^ \([A-Za-z0-9_.]*\)@\([A-Za-z0-9_.]*\) .*/\1 \2/p' "$symbols" |
     awk '{ print ($1 == $2) ? $1 : $1 "@@" $2 }' | sort >"$tmp/want"
 [ -s "$tmp/want" ] || { echo "FAIL no symbols read from $symbols"; exit 1; }
 "$nm" -D --defined-only "$lib" | awk '{ print $3 }' | sort >"$tmp/got"

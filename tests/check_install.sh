@@ -4,10 +4,10 @@
 # with pkg-config (shared, and static when the static library is built),
 # runs them, loads the library with dlopen, runs the installed lrelu-info,
 # and checks the installed library's hardening (check_hardening.sh).
-# Usage: check_install.sh BUILD_DIR SOURCE_DIR EXPECT_BIND_NOW(0|1)
+# Usage: check_install.sh BUILD_DIR SOURCE_DIR VERSION EXPECT_BIND_NOW(0|1)
 # CC and CXX name the compilers.
 set -eu
-build=$1 src=$2 expect_now=$3
+build=$1 src=$2 version=$3 expect_now=$4
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 fail=0
@@ -37,14 +37,14 @@ libdir=$(in_root libdir)
 incdir=$(in_root includedir)
 
 check "header installed" test -f "$incdir/lrelu.h"
-check "liblrelu.so.1.0.0 installed" test -f "$libdir/liblrelu.so.1.0.0"
-check "liblrelu.so.1 -> liblrelu.so.1.0.0" test "$(readlink "$libdir/liblrelu.so.1")" = liblrelu.so.1.0.0
+check "liblrelu.so.$version installed" test -f "$libdir/liblrelu.so.$version"
+check "liblrelu.so.1 -> liblrelu.so.$version" test "$(readlink "$libdir/liblrelu.so.1")" = "liblrelu.so.$version"
 check "liblrelu.so -> liblrelu.so.1" test "$(readlink "$libdir/liblrelu.so")" = liblrelu.so.1
-check "soname is liblrelu.so.1" sh -c "readelf -dW '$libdir/liblrelu.so.1.0.0' | grep -q 'SONAME.*\[liblrelu.so.1\]'"
+check "soname is liblrelu.so.1" sh -c "readelf -dW '$libdir/liblrelu.so.$version' | grep -q 'SONAME.*\[liblrelu.so.1\]'"
 check "lrelu(3) installed" test -f "$root_prefix/share/man/man3/lrelu.3"
 check "lrelu-info(1) installed" test -f "$root_prefix/share/man/man1/lrelu-info.1"
 check "lrelu-info installed" test -x "$root_prefix/bin/lrelu-info"
-check "installed lrelu-info runs" env LD_LIBRARY_PATH="$libdir" "$root_prefix/bin/lrelu-info" --version
+check "installed lrelu-info runs" sh -c "LD_LIBRARY_PATH='$libdir' '$root_prefix/bin/lrelu-info' --version | grep -qF ' $version'"
 
 cflags=$(pkg-config --cflags lrelu)
 libs=$(pkg-config --libs lrelu)
@@ -71,5 +71,5 @@ else
     echo "note: no static library in this build (default_library=shared)"
 fi
 
-check "installed library hardening" "$src/tests/check_hardening.sh" "$libdir/liblrelu.so.1.0.0" "$expect_now"
+check "installed library hardening" "$src/tests/check_hardening.sh" "$libdir/liblrelu.so.$version" "$expect_now"
 exit $fail

@@ -26,7 +26,7 @@ size_t test_impls(struct impl *out, size_t max)
 }
 
 int run_op(const struct impl *impl, enum op op, const float *in, const float *dy, float *out,
-           size_t n, float alpha)
+           size_t n, float alpha, unsigned flags)
 {
     if (impl->forward != NULL) {
         if (op == OP_FORWARD)
@@ -40,18 +40,23 @@ int run_op(const struct impl *impl, enum op op, const float *in, const float *dy
         printf("FAIL lrelu_set_kernel(\"%s\") returned %d for a listed kernel\n", impl->name, st);
         return st;
     }
-    return call_api(op, in, dy, out, n, alpha);
+    return call_api(op, in, dy, out, n, alpha, flags);
 }
 
-int call_api(enum op op, const float *in, const float *dy, float *out, size_t n, float alpha)
+int call_api(enum op op, const float *in, const float *dy, float *out, size_t n, float alpha,
+             unsigned flags)
 {
+    /* LRELU_STORE_AUTO goes through the plain functions, others through _ex. */
     switch (op) {
     case OP_FORWARD:
-        return lrelu_forward(in, out, n, alpha);
+        return flags ? lrelu_forward_ex(in, out, n, alpha, flags)
+                     : lrelu_forward(in, out, n, alpha);
     case OP_BACKWARD:
-        return lrelu_backward(in, dy, out, n, alpha);
+        return flags ? lrelu_backward_ex(in, dy, out, n, alpha, flags)
+                     : lrelu_backward(in, dy, out, n, alpha);
     default:
-        return lrelu_backward_from_output(in, dy, out, n, alpha);
+        return flags ? lrelu_backward_from_output_ex(in, dy, out, n, alpha, flags)
+                     : lrelu_backward_from_output(in, dy, out, n, alpha);
     }
 }
 

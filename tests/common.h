@@ -25,13 +25,15 @@ struct impl {
  * builds; returns how many. */
 size_t test_impls(struct impl *out, size_t max);
 
-/* Runs op on impl. `in` is x (or y for backward-from-output); dy is ignored
- * by forward. Returns the status. */
+/* Runs op on impl with the store flags (LRELU_STORE_*; a test-only kernel
+ * has one store path and ignores them). `in` is x (or y for
+ * backward-from-output); dy is ignored by forward. Returns the status. */
 int run_op(const struct impl *impl, enum op op, const float *in, const float *dy, float *out,
-           size_t n, float alpha);
+           size_t n, float alpha, unsigned flags);
 
 /* Runs op through the public API on the active kernel. */
-int call_api(enum op op, const float *in, const float *dy, float *out, size_t n, float alpha);
+int call_api(enum op op, const float *in, const float *dy, float *out, size_t n, float alpha,
+             unsigned flags);
 
 /* The contract, element by element. */
 float ref_op(enum op op, float in, float dy, float alpha);

@@ -1,6 +1,6 @@
 /* Loads the installed library with dlopen and calls it through dlsym, as
  * plugin hosts and language bindings do: every public symbol must resolve
- * at its version. Usage: consumer_dlopen PATH_TO_LIBRARY */
+ * at its version node (LRELU_1, LRELU_1.1). Usage: consumer_dlopen PATH_TO_LIBRARY */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <stdio.h>
@@ -12,6 +12,9 @@ int main(int argc, char **argv)
         "lrelu_forward",       "lrelu_backward",   "lrelu_backward_from_output",
         "lrelu_active_kernel", "lrelu_set_kernel", "lrelu_kernel_count",
         "lrelu_kernel_name",   "lrelu_strerror",   "lrelu_version"};
+    static const char *const names_1_1[] = {"lrelu_forward_ex", "lrelu_backward_ex",
+                                            "lrelu_backward_from_output_ex",
+                                            "lrelu_stream_threshold"};
     if (argc != 2) {
         fprintf(stderr, "usage: consumer_dlopen LIBRARY\n");
         return 2;
@@ -25,6 +28,12 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (dlvsym(h, names[i], "LRELU_1") == NULL) {
             printf("FAIL %s@LRELU_1 not found\n", names[i]);
+            fails++;
+        }
+    }
+    for (size_t i = 0; i < sizeof names_1_1 / sizeof names_1_1[0]; i++) {
+        if (dlvsym(h, names_1_1[i], "LRELU_1.1") == NULL) {
+            printf("FAIL %s@LRELU_1.1 not found\n", names_1_1[i]);
             fails++;
         }
     }

@@ -46,14 +46,20 @@ static int outputs_untouched(void)
     return 1;
 }
 
+/* The store flags a caller may pass; every error holds with each. */
+static const unsigned all_flags[] = {LRELU_STORE_AUTO, LRELU_STORE_STREAM, LRELU_STORE_CACHED};
+
 static void expect_refused(enum op op, const float *in, const float *dy, float *out, size_t n,
                            float alpha, int want, const char *what)
 {
-    fill();
-    int st = call_api(op, in, dy, out, n, alpha);
-    CHECK(st == want, "%s %s: returned %d (%s), want %d", op_names[op], what, st,
-          lrelu_strerror(st), want);
-    CHECK(outputs_untouched(), "%s %s: refused call wrote its output", op_names[op], what);
+    for (size_t f = 0; f < sizeof all_flags / sizeof all_flags[0]; f++) {
+        fill();
+        int st = call_api(op, in, dy, out, n, alpha, all_flags[f]);
+        CHECK(st == want, "%s %s flags=%u: returned %d (%s), want %d", op_names[op], what,
+              all_flags[f], st, lrelu_strerror(st), want);
+        CHECK(outputs_untouched(), "%s %s flags=%u: refused call wrote its output", op_names[op],
+              what, all_flags[f]);
+    }
 }
 
 static void test_errors(void)
@@ -63,9 +69,9 @@ static void test_errors(void)
     for (int op = 0; op < OP_COUNT; op++) {
         /* n == 0: OK, NULL allowed, nothing written */
         fill();
-        CHECK(call_api((enum op)op, NULL, NULL, NULL, 0, 0.01f) == LRELU_OK, "%s n=0 NULL",
+        CHECK(call_api((enum op)op, NULL, NULL, NULL, 0, 0.01f, 0) == LRELU_OK, "%s n=0 NULL",
               op_names[op]);
-        CHECK(call_api((enum op)op, x, dy, out, 0, 0.01f) == LRELU_OK, "%s n=0", op_names[op]);
+        CHECK(call_api((enum op)op, x, dy, out, 0, 0.01f, 0) == LRELU_OK, "%s n=0", op_names[op]);
         CHECK(outputs_untouched(), "%s n=0 wrote", op_names[op]);
 
         /* NULL arrays with n > 0 */
@@ -101,9 +107,9 @@ static void test_errors(void)
 
         /* adjacent arrays do not overlap; inputs may overlap each other */
         fill();
-        CHECK(call_api((enum op)op, buf + N, buf + N, buf + 2 * N, N, 0.01f) == LRELU_OK,
+        CHECK(call_api((enum op)op, buf + N, buf + N, buf + 2 * N, N, 0.01f, 0) == LRELU_OK,
               "%s adjacent arrays / x == dy refused", op_names[op]);
-        CHECK(call_api((enum op)op, x, x + 1, out, N - 1, 0.01f) == LRELU_OK,
+        CHECK(call_api((enum op)op, x, x + 1, out, N - 1, 0.01f, 0) == LRELU_OK,
               "%s overlapping inputs refused", op_names[op]);
     }
 
@@ -165,6 +171,55 @@ static void test_from_output_matches(void)
         CHECK(!memcmp(a, b, sizeof a), "backward_from_output != backward at alpha=%g",
               (double)alphas[k]);
     }
+}
+
+/* Unknown or contradictory flags are refused, whatever the arrays. */
+static void test_flags(void)
+{
+    float *x = buf, *dy = buf + N, *out = buf + 2 * N;
+    const unsigned bad[] = {LRELU_STORE_STREAM | LRELU_STORE_CACHED, 1u << 2, 1u << 31, ~0u};
+    for (int op = 0; op < OP_COUNT; op++) {
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+            for (size_t n = 0; n <= N; n += N) {
+                fill();
+                int st = call_api((enum op)op, x, dy, out, n, 0.01f, bad[b]);
+                CHECK(st == LRELU_EINVAL && outputs_untouched(),
+                      "%s flags=0x%x n=%zu: returned %d, want EINVAL and nothing written",
+                      op_names[op], bad[b], n, st);
+            }
+        }
+    }
+}
+
+/* The threshold query, and a caller that splits one array into chunks and
+ * asks for streaming stores on each: the same bits as one call, on every
+ * kernel, at odd chunk sizes and misaligned chunk starts. */
+static void test_streaming_knob(void)
+{
+    enum { BIG = 10007 };
+    static float x[BIG], whole[BIG], chunked[BIG + 1];
+    for (size_t i = 0; i < BIG; i++)
+        x[i] = pool[i % POOL_SIZE];
+    for (size_t k = 0; k < lrelu_kernel_count(); k++) {
+        const char *name = lrelu_kernel_name(k);
+        lrelu_set_kernel(name);
+        const size_t t = lrelu_stream_threshold();
+        CHECK(t > 0, "%s: stream threshold 0", name);
+        if (strcmp(name, "scalar") == 0)
+            CHECK(t == SIZE_MAX, "scalar has no streaming stores, threshold %zu", t);
+        lrelu_forward(x, whole, BIG, 0.3f);
+        float *out = chunked + 1; /* misaligned for every vector width */
+        size_t done = 0;
+        for (size_t c = 1; done < BIG; c = c * 3 + 1) {
+            const size_t len = c < BIG - done ? c : BIG - done;
+            CHECK(lrelu_forward_ex(x + done, out + done, len, 0.3f, LRELU_STORE_STREAM) == LRELU_OK,
+                  "%s: chunk at %zu refused", name, done);
+            done += len;
+        }
+        CHECK(!memcmp(out, whole, sizeof whole), "%s: chunked streaming differs from one call",
+              name);
+    }
+    lrelu_set_kernel(NULL);
 }
 
 static void test_kernel_selection(void)
@@ -235,6 +290,8 @@ int main(void)
     test_errors();
     test_in_place();
     test_from_output_matches();
+    test_flags();
+    test_streaming_knob();
     test_kernel_selection();
     test_strings();
     if (fails) {

@@ -68,8 +68,11 @@ int main(void)
                 if (op == OP_BACKWARD_FROM_OUTPUT && alpha < 0.0f)
                     continue; /* refused before any kernel runs: test_api covers it */
                 for (size_t n = 0; n <= MAX_N; n++) {
-                    /* at_end 1: arrays end at the upper guard; 0: start at the lower. */
-                    for (int at_end = 0; at_end < 2; at_end++) {
+                    /* at_end 1: arrays end at the upper guard; 0: start at
+                     * the lower. store: automatic (0) or streaming forced. */
+                    for (int c = 0; c < 4; c++) {
+                        const int at_end = c & 1;
+                        const unsigned store = c >> 1 ? LRELU_STORE_STREAM : LRELU_STORE_AUTO;
                         for (int in_place = 0; in_place < 2; in_place++) {
                             float *in = (float *)(at_end ? gin.hi - n * sizeof(float) : gin.lo);
                             float *dy = (float *)(at_end ? gdy.hi - n * sizeof(float) : gdy.lo);
@@ -85,11 +88,12 @@ int main(void)
                                 src = out;
                             }
                             snprintf(current, sizeof current,
-                                     "kernel=%s function=%s n=%zu %s in_place=%d alpha=%g\n",
+                                     "kernel=%s function=%s n=%zu %s in_place=%d store=%s "
+                                     "alpha=%g\n",
                                      impls[k].name, op_names[op], n,
                                      at_end ? "at-upper-guard" : "at-lower-guard", in_place,
-                                     (double)alpha);
-                            int st = run_op(&impls[k], (enum op)op, src, dy, out, n, alpha);
+                                     store ? "stream" : "auto", (double)alpha);
+                            int st = run_op(&impls[k], (enum op)op, src, dy, out, n, alpha, store);
                             if (st != LRELU_OK) {
                                 printf("FAIL kernel=%s function=%s n=%zu returned %d\n",
                                        impls[k].name, op_names[op], n, st);

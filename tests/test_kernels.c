@@ -52,6 +52,7 @@ static size_t first_changed(const float *p, size_t n)
 
 enum mode { OUT_OF_PLACE, IN_PLACE_ON_INPUT, IN_PLACE_ON_DY };
 static const char *const mode_names[] = {"out-of-place", "in-place(out=x)", "in-place(out=dy)"};
+static const char *const store_names[] = {"auto", "stream", "cached"};
 
 struct bufs {
     float *in, *dy, *want, *scal, *out; /* out has MARGIN + MAX_OFF + n + MARGIN floats */
@@ -59,10 +60,12 @@ struct bufs {
 };
 
 /* Runs one case and checks it; returns 0 when right. */
-static int check_case(const struct impl *impl, enum op op, enum mode mode, size_t n, size_t in_off,
-                      size_t out_off, float alpha, const struct bufs *b, const float *in,
-                      const float *dy)
+static int check_case(const struct impl *impl, enum op op, enum mode mode, unsigned flags, size_t n,
+                      size_t in_off, size_t out_off, float alpha, const struct bufs *b,
+                      const float *in, const float *dy)
 {
+    char how[64];
+    snprintf(how, sizeof how, "%s,%s", mode_names[mode], store_names[flags]);
     const size_t total = MARGIN + MAX_OFF + n + MARGIN;
     float *out = b->out + MARGIN + out_off;
     fill_sentinel(b->out, total);
@@ -78,10 +81,10 @@ static int check_case(const struct impl *impl, enum op op, enum mode mode, size_
         op == OP_BACKWARD_FROM_OUTPUT && alpha < 0.0f ? LRELU_EINVAL : LRELU_OK;
     if (expect_status != LRELU_OK && impl->forward != NULL)
         return 0; /* the API refuses this call: a kernel never sees it */
-    const int st = run_op(impl, op, a_in, a_dy, out, n, alpha);
+    const int st = run_op(impl, op, a_in, a_dy, out, n, alpha, flags);
     if (st != expect_status) {
         printf("FAIL status: kernel=%s function=%s n=%zu alpha=%g mode=%s returned %d, want %d\n",
-               impl->name, op_names[op], n, (double)alpha, mode_names[mode], st, expect_status);
+               impl->name, op_names[op], n, (double)alpha, how, st, expect_status);
         return 1;
     }
     if (expect_status != LRELU_OK) {
@@ -89,8 +92,8 @@ static int check_case(const struct impl *impl, enum op op, enum mode mode, size_
         for (size_t i = 0; i < n; i++) {
             const float before = mode == OUT_OF_PLACE ? u2f(SENTINEL) : a_in == out ? in[i] : dy[i];
             if (f2u(out[i]) != f2u(before)) {
-                report(impl->name, op, n, in_off, out_off, mode_names[mode], alpha, i, in[i], dy[i],
-                       out[i], before, "refused call wrote its output");
+                report(impl->name, op, n, in_off, out_off, how, alpha, i, in[i], dy[i], out[i],
+                       before, "refused call wrote its output");
                 return 1;
             }
         }
@@ -98,8 +101,8 @@ static int check_case(const struct impl *impl, enum op op, enum mode mode, size_
     }
     for (size_t i = 0; i < n; i++) {
         if (f2u(out[i]) != f2u(b->scal[i])) {
-            report(impl->name, op, n, in_off, out_off, mode_names[mode], alpha, i, in[i], dy[i],
-                   out[i], b->scal[i], "differs from the scalar kernel");
+            report(impl->name, op, n, in_off, out_off, how, alpha, i, in[i], dy[i], out[i],
+                   b->scal[i], "differs from the scalar kernel");
             return 1;
         }
     }
@@ -108,7 +111,7 @@ static int check_case(const struct impl *impl, enum op op, enum mode mode, size_
     if (before != MARGIN + out_off || after != total - MARGIN - out_off - n) {
         printf("FAIL wrote outside its output: kernel=%s function=%s n=%zu in_offset=%zu "
                "out_offset=%zu mode=%s alpha=%g: element %td changed\n",
-               impl->name, op_names[op], n, in_off, out_off, mode_names[mode], (double)alpha,
+               impl->name, op_names[op], n, in_off, out_off, how, (double)alpha,
                before != MARGIN + out_off ? (ptrdiff_t)before - (ptrdiff_t)(MARGIN + out_off)
                                           : (ptrdiff_t)(n + after));
         return 1;
@@ -128,7 +131,7 @@ static void check_all(enum op op, float alpha, size_t in_off, size_t n, const st
     }
     const struct impl scalar = {"scalar", NULL, NULL};
     fill_sentinel(b->scal, n);
-    int st = run_op(&scalar, op, in, dy, b->scal, n, alpha);
+    int st = run_op(&scalar, op, in, dy, b->scal, n, alpha, LRELU_STORE_AUTO);
     if (st == LRELU_OK) {
         for (size_t i = 0; i < n; i++) {
             const uint32_t got = f2u(b->scal[i]), want = f2u(b->want[i]);
@@ -140,15 +143,25 @@ static void check_all(enum op op, float alpha, size_t in_off, size_t n, const st
             }
         }
     }
+    /* Through the cache (automatic) and with streaming stores forced, so
+     * that the streaming path's head, body and tail meet every n and every
+     * output alignment. */
+    static const unsigned store_flags[] = {LRELU_STORE_AUTO, LRELU_STORE_STREAM};
     for (size_t k = 0; k < impl_count && fails < MAX_FAILS; k++) {
-        const size_t offs = all_out_offsets ? MAX_OFF : 3;
-        for (size_t o = 0; o < offs && fails < MAX_FAILS; o++) {
-            const size_t out_off = all_out_offsets ? o : (in_off + 5 * o) % MAX_OFF;
-            fails += check_case(&impls[k], op, OUT_OF_PLACE, n, in_off, out_off, alpha, b, in, dy);
+        for (size_t f = 0; f < 2; f++) {
+            const unsigned fl = store_flags[f];
+            const size_t offs = all_out_offsets ? MAX_OFF : 3;
+            for (size_t o = 0; o < offs && fails < MAX_FAILS; o++) {
+                const size_t out_off = all_out_offsets ? o : (in_off + 5 * o) % MAX_OFF;
+                fails += check_case(&impls[k], op, OUT_OF_PLACE, fl, n, in_off, out_off, alpha, b,
+                                    in, dy);
+            }
+            fails += check_case(&impls[k], op, IN_PLACE_ON_INPUT, fl, n, in_off, in_off, alpha, b,
+                                in, dy);
+            if (op != OP_FORWARD)
+                fails += check_case(&impls[k], op, IN_PLACE_ON_DY, fl, n, in_off, in_off, alpha, b,
+                                    in, dy);
         }
-        fails += check_case(&impls[k], op, IN_PLACE_ON_INPUT, n, in_off, in_off, alpha, b, in, dy);
-        if (op != OP_FORWARD)
-            fails += check_case(&impls[k], op, IN_PLACE_ON_DY, n, in_off, in_off, alpha, b, in, dy);
     }
 }
 
@@ -202,6 +215,22 @@ int main(void)
                 for (size_t in_off = 0; in_off < MAX_OFF && fails < MAX_FAILS; in_off += 7)
                     check_all((enum op)op, test_alphas[a], in_off, large[l], &b, seed++, 0);
         free_bufs(&b);
+    }
+
+    /* Around the size from which automatic calls switch to streaming
+     * stores (the default kernel's threshold; every kernel runs there). */
+    const size_t t = lrelu_stream_threshold();
+    if (t == SIZE_MAX) {
+        printf("no automatic streaming threshold here (no streaming kernel or cache size)\n");
+    } else {
+        for (int op = 0; op < OP_COUNT; op++) {
+            const size_t base = t / (op == OP_FORWARD ? 8 : 12);
+            b = make_bufs(base + 2);
+            for (size_t n = base - 1; n <= base + 1 && fails < MAX_FAILS; n++)
+                check_all((enum op)op, 0.01f, n % MAX_OFF, n, &b, seed++, 0);
+            free_bufs(&b);
+        }
+        printf("checked around the streaming threshold, %zu bytes moved\n", t);
     }
 
     lrelu_set_kernel(NULL);
