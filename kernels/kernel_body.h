@@ -12,7 +12,7 @@
  *   vf   v_mul(vf a, vf b)               one IEEE multiply per lane
  *   vf   v_select(vm m, vf t, vf f)      t where m is set, f elsewhere
  *   and either
- *   vf   v_load_part(const float *p, size_t k)   lanes [0, k), k < LRELU_W,
+ *   vf   v_load_part(const float *p, size_t k)   lanes [0, k), k <= LRELU_W,
  *   void v_store_part(float *p, size_t k, vf v)  touching no memory past them
  *   or LRELU_PART_BY_COPY, which builds both from a copy through the stack;
  *   and, where the ISA has non-temporal stores, LRELU_STREAM with
@@ -101,9 +101,26 @@ static inline size_t head_count(const float *out, size_t n, int stream)
     return h < n ? h : n;
 }
 
+/* Whether n floats are done in one masked step: short calls then cost
+ * one load, one store and no loop (not with parts copied through the
+ * stack, which cost more than a full vector). */
+static inline int one_part(size_t n)
+{
+#ifdef LRELU_PART_BY_COPY
+    (void)n;
+    return 0;
+#else
+    return n <= W;
+#endif
+}
+
 static inline void forward_run(const float *x, float *y, size_t n, float alpha, int stream)
 {
     const vf a = v_set1(alpha);
+    if (one_part(n)) {
+        v_store_part(y, n, fwd(v_load_part(x, n), a));
+        return;
+    }
     size_t i = 0;
     const size_t head = head_count(y, n, stream);
     for (; i + W <= head; i += W)
@@ -132,6 +149,10 @@ static inline void backward_run(const float *x, const float *dy, float *dx, size
                                 int stream)
 {
     const vf a = v_set1(alpha);
+    if (one_part(n)) {
+        v_store_part(dx, n, bwd(v_load_part(x, n), v_load_part(dy, n), a));
+        return;
+    }
     size_t i = 0;
     const size_t head = head_count(dx, n, stream);
     for (; i + W <= head; i += W)
@@ -159,25 +180,29 @@ static inline void backward_run(const float *x, const float *dy, float *dx, size
         v_fence();
 }
 
-void LRELU_NAME(lrelu_forward)(const float *x, float *y, size_t n, float alpha)
+int LRELU_NAME(lrelu_forward)(const float *x, float *y, size_t n, float alpha)
 {
     forward_run(x, y, n, alpha, 0);
+    return 0;
 }
 
-void LRELU_NAME(lrelu_backward)(const float *x, const float *dy, float *dx, size_t n, float alpha)
+int LRELU_NAME(lrelu_backward)(const float *x, const float *dy, float *dx, size_t n, float alpha)
 {
     backward_run(x, dy, dx, n, alpha, 0);
+    return 0;
 }
 
 #ifdef LRELU_STREAM
-void LRELU_NAME(lrelu_forward_stream)(const float *x, float *y, size_t n, float alpha)
+int LRELU_NAME(lrelu_forward_stream)(const float *x, float *y, size_t n, float alpha)
 {
     forward_run(x, y, n, alpha, 1);
+    return 0;
 }
 
-void LRELU_NAME(lrelu_backward_stream)(const float *x, const float *dy, float *dx, size_t n,
-                                       float alpha)
+int LRELU_NAME(lrelu_backward_stream)(const float *x, const float *dy, float *dx, size_t n,
+                                      float alpha)
 {
     backward_run(x, dy, dx, n, alpha, 1);
+    return 0;
 }
 #endif

@@ -3,10 +3,11 @@
  *
  * The table lists the kernels compiled in, lowest ISA first. Once, at load
  * time (a constructor, or the first call of a program whose constructors
- * have not run yet), the usable ones are picked: those whose CPU flags the
- * CPU and OS have and whose level is within LRELU_MAX_ISA. The best of them
- * becomes active. lrelu_set_kernel swaps the active pointer atomically; a
- * call loads it once, so it runs wholly on one kernel.
+ * have not run yet, through the bootstrap kernel), the usable ones are
+ * picked: those whose CPU flags the CPU and OS have and whose level is
+ * within LRELU_MAX_ISA, with their streaming threshold from the cache size.
+ * The best of them becomes active. lrelu_set_kernel swaps the active pointer
+ * atomically; a call loads it once, so it runs wholly on one kernel.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -31,10 +32,10 @@ enum { LEVEL_COUNT = sizeof levels / sizeof levels[0] };
 
 /* clang-format off */
 #define KERNEL(isa, level, cpu) \
-    {#isa, level, cpu, lrelu_forward_##isa, lrelu_backward_##isa, NULL, NULL}
+    {#isa, level, cpu, lrelu_forward_##isa, lrelu_backward_##isa, NULL, NULL, 0, 0, 0}
 #define KERNEL_WITH_STREAM(isa, level, cpu) \
     {#isa, level, cpu, lrelu_forward_##isa, lrelu_backward_##isa, \
-     lrelu_forward_stream_##isa, lrelu_backward_stream_##isa}
+     lrelu_forward_stream_##isa, lrelu_backward_stream_##isa, 0, 0, 0}
 /* clang-format on */
 static const struct lrelu_kernel kernels[] = {
     KERNEL(scalar, 0, 0),
@@ -53,12 +54,28 @@ static const struct lrelu_kernel kernels[] = {
 };
 enum { KERNEL_COUNT = sizeof kernels / sizeof kernels[0] };
 
-_Atomic(const struct lrelu_kernel *) lrelu_active;
-size_t lrelu_stream_min_bytes = SIZE_MAX, lrelu_stream_min_forward = SIZE_MAX,
-       lrelu_stream_min_backward = SIZE_MAX;
-static const struct lrelu_kernel *usable[KERNEL_COUNT]; /* written once, by init */
+/* The usable kernels, with their thresholds: written once, by init, before
+ * the first of them is published. */
+static struct lrelu_kernel usable[KERNEL_COUNT];
 static size_t usable_count;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* Before initialisation: run it, then the chosen kernel (never streaming). */
+static int bootstrap_forward(const float *x, float *y, size_t n, float alpha)
+{
+    return lrelu_dispatch_init()->forward(x, y, n, alpha);
+}
+
+static int bootstrap_backward(const float *x, const float *dy, float *dx, size_t n, float alpha)
+{
+    return lrelu_dispatch_init()->backward(x, dy, dx, n, alpha);
+}
+
+static const struct lrelu_kernel bootstrap = {"bootstrap",        0,       0,    bootstrap_forward,
+                                              bootstrap_backward, NULL,    NULL, SIZE_MAX,
+                                              SIZE_MAX,           SIZE_MAX};
+
+_Atomic(const struct lrelu_kernel *) lrelu_active = &bootstrap;
 
 static int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
 
@@ -101,26 +118,28 @@ static unsigned max_level(void)
 }
 
 /* Streaming stores pay off when the data a call moves cannot stay in the
- * cache anyway: from the size of the largest cache one core reaches. */
-static void set_stream_threshold(void)
+ * cache anyway: from the size of the largest cache one core reaches
+ * (0 when unknown: then streaming only when a caller asks for it). */
+static void set_stream_threshold(struct lrelu_kernel *k, size_t cache)
 {
-    const size_t cache = lrelu_cpu_cache_bytes();
-    if (cache == 0)
-        return; /* unknown: streaming only when a caller asks for it */
-    lrelu_stream_min_bytes = cache;
-    lrelu_stream_min_forward = cache / (2 * sizeof(float));
-    lrelu_stream_min_backward = cache / (3 * sizeof(float));
+    const int on = k->forward_stream != NULL && cache != 0;
+    k->stream_min_bytes = on ? cache : SIZE_MAX;
+    k->stream_min_forward = on ? cache / (2 * sizeof(float)) : SIZE_MAX;
+    k->stream_min_backward = on ? cache / (3 * sizeof(float)) : SIZE_MAX;
 }
 
 static void init(void)
 {
-    set_stream_threshold();
+    const size_t cache = lrelu_cpu_cache_bytes();
     const unsigned cpu = lrelu_cpu_detect();
     const unsigned cap = max_level();
-    for (size_t i = 0; i < KERNEL_COUNT; i++)
-        if ((kernels[i].cpu & cpu) == kernels[i].cpu && kernels[i].level <= cap)
-            usable[usable_count++] = &kernels[i];
-    atomic_store_explicit(&lrelu_active, usable[usable_count - 1], memory_order_release);
+    for (size_t i = 0; i < KERNEL_COUNT; i++) {
+        if ((kernels[i].cpu & cpu) == kernels[i].cpu && kernels[i].level <= cap) {
+            usable[usable_count] = kernels[i];
+            set_stream_threshold(&usable[usable_count++], cache);
+        }
+    }
+    atomic_store_explicit(&lrelu_active, &usable[usable_count - 1], memory_order_release);
 }
 
 const struct lrelu_kernel *lrelu_dispatch_init(void)
@@ -131,17 +150,17 @@ const struct lrelu_kernel *lrelu_dispatch_init(void)
 
 __attribute__((constructor)) static void lrelu_constructor(void) { lrelu_dispatch_init(); }
 
-const char *lrelu_active_kernel(void) { return lrelu_current()->name; }
+const char *lrelu_active_kernel(void) { return lrelu_dispatch_init()->name; }
 
 int lrelu_set_kernel(const char *name)
 {
-    lrelu_current();
+    lrelu_dispatch_init();
     const struct lrelu_kernel *k = NULL;
     if (name == NULL)
-        k = usable[usable_count - 1];
+        k = &usable[usable_count - 1];
     for (size_t i = 0; k == NULL && i < usable_count; i++)
-        if (name_equal(name, usable[i]->name))
-            k = usable[i];
+        if (name_equal(name, usable[i].name))
+            k = &usable[i];
     if (k == NULL)
         return LRELU_EUNSUPPORTED;
     atomic_store_explicit(&lrelu_active, k, memory_order_release);
@@ -150,12 +169,14 @@ int lrelu_set_kernel(const char *name)
 
 size_t lrelu_kernel_count(void)
 {
-    lrelu_current();
+    lrelu_dispatch_init();
     return usable_count;
 }
 
 const char *lrelu_kernel_name(size_t i)
 {
-    lrelu_current();
-    return i < usable_count ? usable[i]->name : NULL;
+    lrelu_dispatch_init();
+    return i < usable_count ? usable[i].name : NULL;
 }
+
+size_t lrelu_stream_threshold(void) { return lrelu_dispatch_init()->stream_min_bytes; }

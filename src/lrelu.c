@@ -1,6 +1,6 @@
 /*
- * The public entry points: check the arguments, then one indirect call into
- * the active kernel. Nothing is written unless every check passes.
+ * The public entry points: check the arguments, then one indirect tail call
+ * into the active kernel. Nothing is written unless every check passes.
  */
 #include <math.h>
 #include <stdint.h>
@@ -34,15 +34,14 @@ static int valid_params(float alpha, unsigned flags)
 }
 
 /* Whether an out-of-place call of n elements stores with the streaming
- * variant: the kernel must have one and the output be float-aligned; then
- * the caller's flag decides, or, without one, the size against the
- * threshold set from the cache size at load time. */
+ * variant: automatically from min_n elements on, or when the caller asks;
+ * never when asked not to, when the kernel has none (then min_n is
+ * SIZE_MAX), or when the output is not float-aligned. */
 static int streams(int has_stream, const void *out, size_t n, size_t min_n, unsigned flags)
 {
-    if (n < min_n && flags == LRELU_STORE_AUTO)
+    if (flags == LRELU_STORE_AUTO ? n < min_n : flags != LRELU_STORE_STREAM)
         return 0;
-    return has_stream && ((uintptr_t)out & (sizeof(float) - 1)) == 0 &&
-           !(flags & LRELU_STORE_CACHED);
+    return has_stream && ((uintptr_t)out & (sizeof(float) - 1)) == 0;
 }
 
 static int forward(const float *x, float *y, size_t n, float alpha, unsigned flags)
@@ -56,12 +55,9 @@ static int forward(const float *x, float *y, size_t n, float alpha, unsigned fla
     if (UNLIKELY(partial_overlap(y, x, n)))
         return LRELU_EOVERLAP;
     const struct lrelu_kernel *k = lrelu_current();
-    if (UNLIKELY(y != x &&
-                 streams(k->forward_stream != NULL, y, n, lrelu_stream_min_forward, flags)))
-        k->forward_stream(x, y, n, alpha);
-    else
-        k->forward(x, y, n, alpha);
-    return LRELU_OK;
+    if (UNLIKELY(streams(k->forward_stream != NULL, y, n, k->stream_min_forward, flags) && y != x))
+        return k->forward_stream(x, y, n, alpha);
+    return k->forward(x, y, n, alpha);
 }
 
 static int backward(const float *x, const float *dy, float *dx, size_t n, float alpha,
@@ -76,12 +72,10 @@ static int backward(const float *x, const float *dy, float *dx, size_t n, float 
     if (UNLIKELY(partial_overlap(dx, x, n) || partial_overlap(dx, dy, n)))
         return LRELU_EOVERLAP;
     const struct lrelu_kernel *k = lrelu_current();
-    if (UNLIKELY(dx != x && dx != dy &&
-                 streams(k->backward_stream != NULL, dx, n, lrelu_stream_min_backward, flags)))
-        k->backward_stream(x, dy, dx, n, alpha);
-    else
-        k->backward(x, dy, dx, n, alpha);
-    return LRELU_OK;
+    if (UNLIKELY(streams(k->backward_stream != NULL, dx, n, k->stream_min_backward, flags) &&
+                 dx != x && dx != dy))
+        return k->backward_stream(x, dy, dx, n, alpha);
+    return k->backward(x, dy, dx, n, alpha);
 }
 
 /* For alpha >= 0 (including -0.0), y > 0 exactly when x > 0. */
@@ -123,12 +117,6 @@ int lrelu_backward_from_output_ex(const float *y, const float *dy, float *dx, si
                                   unsigned flags)
 {
     return backward_from_output(y, dy, dx, n, alpha, flags);
-}
-
-size_t lrelu_stream_threshold(void)
-{
-    const struct lrelu_kernel *k = lrelu_current();
-    return k->forward_stream != NULL ? lrelu_stream_min_bytes : SIZE_MAX;
 }
 
 const char *lrelu_strerror(int status)
