@@ -2,7 +2,8 @@
 // peers, side by side, in one run of Google Benchmark.
 //
 // Names are <op>/<impl>/<n>: op is forward, forward_inplace, backward,
-// backward_from_output or tiny_forward; impl is lrelu:<kernel>,
+// backward_from_output, forward_subnormal (every product subnormal) or
+// tiny_forward; impl is lrelu:<kernel>,
 // limit:<loop> or peer:<name>. Throughput counts bytes read + written
 // (forward 8 per element, backward 12). Each benchmark's output is checked
 // against the scalar reference afterwards: `mismatches` counts the elements
@@ -15,6 +16,7 @@
 //   --smoke           tiny lengths and one iteration each: checks that it runs
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -38,16 +40,23 @@ namespace
 
 const float kAlpha = 0.01f;
 
-enum class Op { Forward, ForwardInPlace, Backward, BackwardFromOutput };
-const char *const kOpNames[] = {"forward", "forward_inplace", "backward", "backward_from_output"};
+enum class Op { Forward, ForwardInPlace, Backward, BackwardFromOutput, ForwardSubnormal };
+const char *const kOpNames[] = {"forward", "forward_inplace", "backward", "backward_from_output",
+                                "forward_subnormal"};
 
-size_t bytes_per_element(Op op) { return op == Op::Forward || op == Op::ForwardInPlace ? 8 : 12; }
+bool is_forward(Op op)
+{
+    return op == Op::Forward || op == Op::ForwardInPlace || op == Op::ForwardSubnormal;
+}
+
+size_t bytes_per_element(Op op) { return is_forward(op) ? 8 : 12; }
 
 // Aligned, touched arrays as long as the largest size: inputs x and dy
-// (random normal), fy = forward(x), outputs, and the reference.
+// (random normal), xs (tiny negatives: every product with alpha is
+// subnormal), fy = forward(x), outputs, and the reference.
 struct Arena {
     size_t cap = 0;
-    float *x, *dy, *fy, *out, *ref;
+    float *x, *dy, *xs, *fy, *out, *ref;
     // Large arrays are 2 MiB-aligned and asked for transparent huge pages,
     // as NumPy does for its arrays: the C and the Python peers then run on
     // the same kind of memory.
@@ -68,12 +77,14 @@ struct Arena {
     void init(size_t n)
     {
         cap = n;
-        x = alloc(n), dy = alloc(n), fy = alloc(n), out = alloc(n), ref = alloc(n);
+        x = alloc(n), dy = alloc(n), xs = alloc(n), fy = alloc(n), out = alloc(n), ref = alloc(n);
         std::mt19937 rng(12345);
         std::normal_distribution<float> normal(0.0f, 1.0f);
+        std::uniform_real_distribution<float> uniform(1.0f, 9.0f);
         for (size_t i = 0; i < n; i++) {
             x[i] = normal(rng);
             dy[i] = normal(rng);
+            xs[i] = -1e-37f * uniform(rng); /* times 0.01: below FLT_MIN */
         }
         lrelu_set_kernel("scalar");
         lrelu_forward(x, fy, n, kAlpha);
@@ -104,7 +115,7 @@ struct Special {
 void reference(Op op, const float *in, const float *dy, float *out, size_t n)
 {
     lrelu_set_kernel("scalar");
-    if (op == Op::Forward || op == Op::ForwardInPlace)
+    if (is_forward(op))
         lrelu_forward(in, out, n, kAlpha);
     else
         lrelu_backward(in, dy, out, n, kAlpha);
@@ -129,6 +140,12 @@ const float *op_input(Op op, const float *x, const float *fy)
     return op == Op::BackwardFromOutput ? fy : x;
 }
 
+// The benchmark input of op: the arena's, subnormal products for that op.
+const float *bench_input(Op op)
+{
+    return op == Op::ForwardSubnormal ? arena.xs : op_input(op, arena.x, arena.fy);
+}
+
 // How a benchmark calls the code under test on given arrays.
 using Caller =
     std::function<void(const float *in, const float *dy, float *out, size_t n, float alpha)>;
@@ -136,7 +153,7 @@ using Caller =
 // Times `call` on the arena for op and n, then checks it.
 void time_op(benchmark::State &state, Op op, size_t n, const Caller &call)
 {
-    const float *in = op_input(op, arena.x, arena.fy);
+    const float *in = bench_input(op);
     float *out = arena.out;
     if (op == Op::ForwardInPlace) {
         // In place, alpha alternates 0.01 and 100 so that negative values
@@ -177,7 +194,7 @@ void time_op(benchmark::State &state, Op op, size_t n, const Caller &call)
 
 Caller lrelu_caller(Op op)
 {
-    if (op == Op::Forward || op == Op::ForwardInPlace)
+    if (is_forward(op))
         return [](const float *in, const float *, float *out, size_t n, float a) {
             lrelu_forward(in, out, n, a);
         };
@@ -204,13 +221,13 @@ void pick_limits()
 {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
-#ifdef HAVE_LIMITS_AVX512
+#ifdef HAVE_AVX512
     if (__builtin_cpu_supports("avx512f")) {
         nt_copy = limit_nt_copy_avx512, add2 = limit_add2_avx512, limits_isa = "avx512";
         return;
     }
 #endif
-#ifdef HAVE_LIMITS_AVX2
+#ifdef HAVE_AVX2
     if (__builtin_cpu_supports("avx2")) {
         nt_copy = limit_nt_copy_avx2, add2 = limit_add2_avx2, limits_isa = "avx2";
         return;
@@ -250,8 +267,14 @@ void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &t
             b->Iterations(1);
     };
     const size_t kernels = lrelu_kernel_count();
+    // Subnormal products: in cache, where their cost shows, and the largest size.
+    const size_t largest = *std::max_element(sizes.begin(), sizes.end());
+    auto subnormal_size = [largest](size_t n) { return n <= (size_t(1) << 20) || n == largest; };
     for (size_t n : sizes) {
-        for (Op op : {Op::Forward, Op::ForwardInPlace, Op::Backward, Op::BackwardFromOutput}) {
+        for (Op op : {Op::Forward, Op::ForwardInPlace, Op::Backward, Op::BackwardFromOutput,
+                      Op::ForwardSubnormal}) {
+            if (op == Op::ForwardSubnormal && !subnormal_size(n))
+                continue;
             const char *opn = kOpNames[(int)op];
             for (size_t k = 0; k < kernels; k++) {
                 std::string kernel = lrelu_kernel_name(k);
@@ -290,14 +313,19 @@ void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &t
         });
         for (Peer &p : peers) {
             // A peer call is set up for the arrays before timing.
-            reg(bench_name("forward", "peer:" + p.name, n), [=, &p](benchmark::State &st) {
-                BoundPeer bound;
-                time_op(st, Op::Forward, n,
-                        [&](const float *in, const float *, float *out, size_t m, float a) {
-                            bound.run(in, nullptr, out, m, a,
-                                      [&] { return p.forward(in, out, m, a); });
-                        });
-            });
+            for (Op op : {Op::Forward, Op::ForwardSubnormal}) {
+                if (op == Op::ForwardSubnormal && !subnormal_size(n))
+                    continue;
+                reg(bench_name(kOpNames[(int)op], "peer:" + p.name, n),
+                    [=, &p](benchmark::State &st) {
+                        BoundPeer bound;
+                        time_op(st, op, n,
+                                [&](const float *in, const float *, float *out, size_t m, float a) {
+                                    bound.run(in, nullptr, out, m, a,
+                                              [&] { return p.forward(in, out, m, a); });
+                                });
+                    });
+            }
             if (!p.backward)
                 continue;
             reg(bench_name("backward", "peer:" + p.name, n), [=, &p](benchmark::State &st) {
@@ -330,7 +358,7 @@ void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &t
         reg(bench_name("tiny_forward", "peer:naive", n), [=](benchmark::State &st) {
             time_op(st, Op::Forward, n,
                     [](const float *in, const float *, float *out, size_t m, float a) {
-                        naive_forward(in, out, m, a);
+                        naive_forward_base(in, out, m, a);
                     });
         });
     }

@@ -24,14 +24,16 @@ namespace
 
 PeerCall *plain(std::function<void()> run) { return new PeerCall{std::move(run), nullptr}; }
 
-Peer naive_peer()
+// The naive loop, built for the baseline target or for one ISA.
+Peer naive_peer(const char *name, void (*fwd)(const float *, float *, size_t, float),
+                void (*bwd)(const float *, const float *, float *, size_t, float))
 {
-    return {"naive",
-            [](const float *x, float *y, size_t n, float a) {
-                return plain([=] { naive_forward(x, y, n, a); });
+    return {name,
+            [fwd](const float *x, float *y, size_t n, float a) {
+                return plain([=] { fwd(x, y, n, a); });
             },
-            [](const float *x, const float *dy, float *dx, size_t n, float a) {
-                return plain([=] { naive_backward(x, dy, dx, n, a); });
+            [bwd](const float *x, const float *dy, float *dx, size_t n, float a) {
+                return plain([=] { bwd(x, dy, dx, n, a); });
             }};
 }
 
@@ -201,6 +203,17 @@ std::vector<Peer> make_peers(std::vector<std::string> &skipped)
 #else
     skipped.push_back("Eigen: not found at build time (libeigen3-dev)");
 #endif
-    peers.push_back(naive_peer());
+    peers.push_back(naive_peer("naive", naive_forward_base, naive_backward_base));
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_cpu_init();
+#ifdef HAVE_AVX2
+    if (__builtin_cpu_supports("avx2"))
+        peers.push_back(naive_peer("naive_avx2", naive_forward_avx2, naive_backward_avx2));
+#endif
+#ifdef HAVE_AVX512
+    if (__builtin_cpu_supports("avx512f"))
+        peers.push_back(naive_peer("naive_avx512", naive_forward_avx512, naive_backward_avx512));
+#endif
+#endif
     return peers;
 }

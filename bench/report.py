@@ -512,6 +512,105 @@ def subnormal_section(grouped, info):
     return lines + [""]
 
 
+# The performance targets the project holds itself to, checked on the
+# measured medians: (label, ops, sizes filter, numerator, denominator, bar,
+# "min" for numerator/denominator >= bar or "max" for <= bar).
+IN_CACHE = (1024, 262144)
+LARGE = (4194304, None)
+ISA_PEERS = {"sse2": "peer:naive", "avx2": "peer:naive_avx2",
+             "avx512": "peer:naive_avx512"}
+
+
+def best_peer(grouped, op, n):
+    """(GB/s, name) of the fastest peer of op at n, or (None, None)."""
+    best = (None, None)
+    for (o, impl), cells in grouped.items():
+        r = cells.get(n)
+        if (o == op and impl.startswith("peer:") and r is not None
+                and r.gbs is not None and (best[0] is None or r.gbs > best[0])):
+            best = (r.gbs, impl[5:])
+    return best
+
+
+def gbs_of(grouped, op, impl, n):
+    r = grouped.get((op, impl), {}).get(n)
+    return r.gbs if r is not None else None
+
+
+def in_range(n, bounds):
+    lo, hi = bounds
+    return n >= lo and (hi is None or n <= hi)
+
+
+def targets_section(grouped, info):
+    """Each target with its measured ratio and whether it is met."""
+    disp = info.dispatched
+    if disp is None:
+        return []
+    rows = []
+
+    def add(target, what, n, value, bar, higher=True):
+        if value is None:
+            return
+        met = value >= bar if higher else value <= bar
+        rows.append([target, what, fmt_n(n) if n else "–", f"{value:.2f}",
+                     (">= " if higher else "<= ") + f"{bar:g}",
+                     "met" if met else "**not met**"])
+
+    sizes = sorted({n for (_, _), cells in grouped.items() for n in cells})
+    bw_limit = {"forward": "limit:memcpy",
+                "backward": "limit:stream_2in1out",
+                "backward_from_output": "limit:stream_2in1out"}
+    peer_op = {"forward": "forward", "backward": "backward",
+               "backward_from_output": "backward"}
+    for op in ("forward", "backward", "backward_from_output"):
+        for n in sizes:
+            ours = gbs_of(grouped, op, disp, n)
+            if ours is None:
+                continue
+            peer, name = best_peer(grouped, peer_op[op], n)
+            if in_range(n, IN_CACHE):
+                lim = gbs_of(grouped, peer_op[op], bw_limit[op], n)
+                if lim:
+                    add("1. in cache vs the limit", f"{op} / {bw_limit[op][6:]}",
+                        n, ours / lim, 0.95)
+                if peer:
+                    add("1. in cache vs the best peer", f"{op} / {name}", n,
+                        ours / peer, 1.0)
+            if in_range(n, LARGE) and peer:
+                add("2. large, out of place, vs the best peer",
+                    f"{op} / {name}", n, ours / peer, 1.4)
+    for n in sizes:
+        ours = gbs_of(grouped, "forward_inplace", disp, n)
+        torch = gbs_of(grouped, "forward_inplace", "peer:torch", n)
+        if in_range(n, LARGE) and ours and torch:
+            add("3. large, in place, vs PyTorch in place",
+                "forward_inplace / torch", n, ours / torch, 1.0)
+    tiny = grouped.get(("tiny_forward", disp), {}).get(16)
+    memcpy = grouped.get(("tiny_forward", "limit:memcpy"), {}).get(16)
+    if tiny and memcpy and tiny.real_ns and memcpy.real_ns:
+        add("4. n = 16 call vs memcpy of 64 bytes", "ns / ns", 16,
+            tiny.real_ns / memcpy.real_ns, 1.5, higher=False)
+    for kernel, peer in ISA_PEERS.items():
+        for op in ("forward", "backward"):
+            ratios = [(n, gbs_of(grouped, op, f"lrelu:{kernel}", n),
+                       gbs_of(grouped, op, peer, n)) for n in sizes]
+            ratios = [(n, a / b) for n, a, b in ratios if a and b]
+            if ratios:
+                n, worst = min(ratios, key=lambda t: t[1])
+                add("5. each kernel vs the naive loop of its ISA (worst size)",
+                    f"{op} {kernel} / {peer[5:]}", n, worst, 1.0)
+    lines = ["## Targets", "",
+             "Ratios of the dispatched kernel (and, for 5, of each kernel) "
+             "measured in this run. Medians when repeated.", ""]
+    if not rows:
+        return []
+    lines += md_table(["Target", "Ratio", "Size", "Measured", "Bar", ""],
+                      rows)
+    lines.append("")
+    return lines
+
+
 def header_section(info, paths):
     lines = ["# liblrelu benchmark report", ""]
     lines.append(f"- CPU: {info.cpu_model}")
@@ -625,6 +724,7 @@ def main(argv=None):
         "better). Median over repetitions when repeated.")
     lines += tiny_section(grouped, info)
     lines += subnormal_section(grouped, info)
+    lines += targets_section(grouped, info)
 
     os.makedirs(args.out, exist_ok=True)
     written = []
