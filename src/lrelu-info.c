@@ -9,6 +9,7 @@
  * one JSON object.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,11 @@ static void print_text(const struct kernel *k, size_t n, const char *cap, int be
         printf("\n");
     }
     printf("active kernel: %s\n", lrelu_active_kernel());
+    const size_t t = lrelu_stream_threshold();
+    if (t == SIZE_MAX)
+        printf("streaming stores: not used by this kernel here\n");
+    else
+        printf("streaming stores from: %zu MiB moved per call\n", t >> 20);
 }
 
 static void print_json(const struct kernel *k, size_t n, const char *cap, int benched,
@@ -234,7 +240,13 @@ static void print_json(const struct kernel *k, size_t n, const char *cap, int be
                features[i].reported ? "true" : "false");
     printf("}, \"max_isa\": ");
     printf(cap ? "\"%s\"" : "null", cap);
-    printf(", \"active\": \"%s\", \"kernels\": [", lrelu_active_kernel());
+    const size_t t = lrelu_stream_threshold();
+    printf(", \"active\": \"%s\", \"stream_threshold_bytes\": ", lrelu_active_kernel());
+    if (t == SIZE_MAX)
+        printf("null");
+    else
+        printf("%zu", t);
+    printf(", \"kernels\": [");
     for (size_t i = 0; i < n; i++) {
         printf("%s{\"name\": \"%s\", \"compiled\": %s, \"usable\": %s, \"reason\": ", i ? ", " : "",
                k[i].name, k[i].compiled ? "true" : "false", k[i].usable ? "true" : "false");

@@ -41,10 +41,14 @@ for k in kernels:
     check(len(line) == 1 and ("not usable" in line[0]) != k["usable"],
           f"{k['name']}: text line disagrees with JSON")
 check(info["max_isa"] is None, "max_isa not null when unset")
+t = info["stream_threshold_bytes"]
+check(t is None or t > 0, f"stream threshold {t}")
 
 capped = json.loads(run("--json", env_extra={"LRELU_MAX_ISA": "scalar"}).stdout)
 check(capped["active"] == "scalar", "LRELU_MAX_ISA=scalar: active is not scalar")
 check(capped["max_isa"] == "scalar", "LRELU_MAX_ISA=scalar not shown")
+check(capped["stream_threshold_bytes"] is None,
+      "the scalar kernel has no streaming stores, yet a threshold is shown")
 for k in capped["kernels"][1:]:
     if k["name"] in usable:
         check(k["reason"] == "above LRELU_MAX_ISA",
