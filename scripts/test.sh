@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds liblrelu with warnings as errors (gcc, then clang) and runs the whole
-# test suite with each; checks the formatting and the exported symbols.
+# test suite with each; then under sanitizers, valgrind and the fuzzer
+# (scripts/test-reliability.sh); checks the formatting and the exported
+# symbols.
 # Installs what it needs from Debian when missing. Exit status 0 only when
 # everything passed.
 set -euo pipefail
@@ -28,6 +30,12 @@ for compiler in gcc clang; do
         failed=1
     fi
 done
+
+# Reliability: the suite under ASan + UBSan, valgrind and TSan, and a
+# bounded run of the differential fuzzer (scripts/test-reliability.sh).
+if ! bash scripts/test-reliability.sh; then
+    failed=1
+fi
 
 echo "== formatting (.clang-format)"
 if ! git ls-files '*.c' '*.h' '*.cpp' | xargs clang-format --dry-run --Werror; then
