@@ -4,12 +4,13 @@
  * library, looks up the API, checks that the active kernel is the best
  * usable one, computes a forward and a backward pass and checks them, then
  * closes it. The threads wait for each other between rounds, so the last
- * dlclose of a round unloads the library and the next round loads and
- * initialises it afresh while other threads are loading it too.
+ * dlclose of a round unloads the library (checked with RTLD_NOLOAD) and the
+ * next round loads and initialises it afresh while other threads are
+ * loading it too.
  *
  * This program does not link the library; it takes its path as argument.
  */
-#define _POSIX_C_SOURCE 200809L /* pthread barriers */
+#define _GNU_SOURCE /* RTLD_NOLOAD; pthread barriers */
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -106,6 +107,14 @@ static void *run(void *arg)
         pthread_barrier_wait(&barrier); /* all load together */
         fails += (size_t)one_round(t, round);
         pthread_barrier_wait(&barrier); /* all closed: the library unloads */
+        if (t == 0) {
+            void *still = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+            if (still != NULL) {
+                fails +=
+                    (size_t)fail(t, round, "the library stayed loaded after every dlclose", NULL);
+                dlclose(still);
+            }
+        }
     }
     return (void *)fails;
 }
