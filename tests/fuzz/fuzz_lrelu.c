@@ -30,14 +30,11 @@
  *
  * tests/fuzz/make_corpus.py writes the seed corpus in this format.
  */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "common.h"
 
@@ -99,18 +96,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    /* x, dy shifted by < n and an output shifted by < n from either, plus
-     * up to 15 floats to reach a misalignment */
-    const size_t bytes = ((3 * MAX_N + 2 * VEC) * sizeof(float) + page - 1) / page * page;
     for (int r = 0; r < REGIONS; r++) {
-        unsigned char *m =
-            mmap(NULL, bytes + 2 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED || mprotect(m + page, bytes, PROT_READ | PROT_WRITE) != 0)
-            die("mmap");
-        reg[r].base = (float *)(m + page);
-        reg[r].cap = (ptrdiff_t)(bytes / sizeof(float));
-        reg[r].image = malloc(bytes);
+        /* x, dy shifted by < n and an output shifted by < n from either,
+         * plus up to 15 floats to reach a misalignment; whole pages, so a
+         * multiple of VEC floats */
+        const struct guarded g = guarded_alloc((3 * MAX_N + 2 * VEC) * sizeof(float));
+        reg[r].base = (float *)g.lo;
+        reg[r].cap = (g.hi - g.lo) / (ptrdiff_t)sizeof(float);
+        reg[r].image = malloc((size_t)(g.hi - g.lo));
         if (reg[r].image == NULL)
             die("out of memory");
     }
