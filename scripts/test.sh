@@ -2,9 +2,10 @@
 # Builds liblrelu with warnings as errors (gcc with shared and static
 # libraries, then clang) and runs the whole test suite with each; builds once
 # more with the distribution's hardening flags and runs the suite there;
-# checks that two builds in different directories are byte-identical, and
-# the formatting. Installs what it needs from Debian when missing. Exit
-# status 0 only when everything passed.
+# runs the suite under sanitizers, valgrind and the fuzzer
+# (scripts/test-reliability.sh); checks that two builds in different
+# directories are byte-identical, and the formatting. Installs what it needs
+# from Debian when missing. Exit status 0 only when everything passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -62,6 +63,12 @@ for f in $(cd build-repro-a && ls liblrelu.so.*.*.* liblrelu.a lrelu-info); do
         failed=1
     fi
 done
+
+# Reliability: the suite under ASan + UBSan, valgrind and TSan, and a
+# bounded run of the differential fuzzer (scripts/test-reliability.sh).
+if ! bash scripts/test-reliability.sh; then
+    failed=1
+fi
 
 echo "== formatting (.clang-format)"
 if ! git ls-files '*.c' '*.h' '*.cpp' | xargs clang-format --dry-run --Werror; then

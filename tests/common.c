@@ -1,9 +1,12 @@
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "common.h"
 
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 const char *const op_names[OP_COUNT] = {"forward", "backward", "backward_from_output"};
 
@@ -138,6 +141,19 @@ const float test_alphas[] = {
     0.0f,   0.01f, 0.2f, 1.0f, 1.5f, 3.0f, -0.5f, -2.0f, 1.40129846e-45f /* smallest subnormal */,
     FLT_MAX};
 const size_t test_alpha_count = sizeof test_alphas / sizeof test_alphas[0];
+
+struct guarded guarded_alloc(size_t bytes)
+{
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    const size_t span = (bytes + page - 1) / page * page;
+    unsigned char *base =
+        mmap(NULL, span + 2 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED || mprotect(base + page, span, PROT_READ | PROT_WRITE) != 0) {
+        printf("FAIL mmap/mprotect\n");
+        _exit(1);
+    }
+    return (struct guarded){base + page, base + page + span};
+}
 
 void report(const char *kernel, enum op op, size_t n, size_t in_off, size_t out_off,
             const char *mode, float alpha, size_t index, float in, float dy, float got, float want,

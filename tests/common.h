@@ -54,6 +54,13 @@ uint64_t rng_next(uint64_t *state);
 extern const float test_alphas[];
 extern const size_t test_alpha_count;
 
+/* A readable, writable span of `bytes` rounded up to whole pages, between
+ * two PROT_NONE pages; exits when the system refuses. */
+struct guarded {
+    unsigned char *lo, *hi; /* first byte of the span, one past its end */
+};
+struct guarded guarded_alloc(size_t bytes);
+
 /* Prints a failure naming everything needed to reproduce it. */
 void report(const char *kernel, enum op op, size_t n, size_t in_off, size_t out_off,
             const char *mode, float alpha, size_t index, float in, float dy, float got, float want,

@@ -51,6 +51,20 @@ static size_t levels(struct level *l)
     return n;
 }
 
+/* Longest warning line accepted, newline excluded. */
+#define MAX_WARNING 160
+
+/* The first 40 bytes of s, each non-printable one as '?', for this log. */
+static const char *printable(const char *s)
+{
+    static char buf[41];
+    size_t i = 0;
+    for (; s[i] != '\0' && i < sizeof buf - 1; i++)
+        buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+    buf[i] = '\0';
+    return buf;
+}
+
 /* Runs this program as a child with LRELU_MAX_ISA = value (NULL: unset);
  * returns its stdout and stderr. */
 static void run_child(const char *self, const char *value, char *out, size_t outsz, char *err,
@@ -89,7 +103,7 @@ static void run_child(const char *self, const char *value, char *out, size_t out
     waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         printf("FAIL child with LRELU_MAX_ISA=%s ended with status 0x%x\n",
-               value ? value : "(unset)", status);
+               value ? printable(value) : "(unset)", status);
         fails++;
     }
 }
@@ -121,7 +135,7 @@ static void check(const char *self, const char *value, const char *want, int war
 {
     char out[512], err[512];
     run_child(self, value, out, sizeof out, err, sizeof err);
-    const char *shown = value ? value : "(unset)";
+    const char *shown = value ? printable(value) : "(unset)";
     if (strcmp(out, want) != 0) {
         printf("FAIL LRELU_MAX_ISA=\"%s\": child printed %s want %s", shown, out, want);
         fails++;
@@ -132,9 +146,19 @@ static void check(const char *self, const char *value, const char *want, int war
     }
     if (warn && (count_lines(err) != 1 || err[strlen(err) - 1] != '\n' ||
                  strstr(err, "LRELU_MAX_ISA") == NULL)) {
-        printf("FAIL LRELU_MAX_ISA=\"%s\": want one warning line on stderr, got \"%s\"\n", shown,
-               err);
+        printf("FAIL LRELU_MAX_ISA=\"%s\": want one warning line on stderr, got \"%.200s\"\n",
+               shown, err);
         fails++;
+    }
+    /* The line is short and printable whatever the value holds. */
+    for (size_t i = 0; warn && err[i] != '\0' && err[i] != '\n'; i++) {
+        const unsigned char c = (unsigned char)err[i];
+        if (c < 0x20 || c > 0x7e || i >= MAX_WARNING) {
+            printf("FAIL LRELU_MAX_ISA=\"%s\": warning byte %zu is 0x%02x%s\n", shown, i, c,
+                   i >= MAX_WARNING ? ": the line is too long" : ": not printable ASCII");
+            fails++;
+            break;
+        }
     }
     printf("LRELU_MAX_ISA=%-10s -> %s", shown, out);
 }
@@ -209,6 +233,22 @@ int main(int argc, char **argv)
     };
     for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
         check(self, unknown[i], want, 1);
+
+    /* Hostile values: several KiB (of a valid name repeated, and of spaces
+     * after one), only high-bit bytes, control characters, a valid name
+     * with a space or a high-bit byte around it. */
+    static char big[3][8192];
+    for (size_t i = 0; i + 1 < sizeof big[0]; i++) {
+        big[0][i] = "avx2"[i % 4];
+        big[1][i] = i < 4 ? "sse2"[i] : ' ';
+        big[2][i] = (char)(0x80 + i % 0x80);
+    }
+    const char *hostile[] = {
+        big[0],   big[1],  big[2],   "\xff\xfe\x80\x81", "\x1b[31mred\x1b[0m",
+        "\t\r\b", "sse2 ", "\tsse2", "scalar\xa0",       "\xef\xbb\xbfscalar", /* BOM */
+    };
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++)
+        check(self, hostile[i], want, 1);
 
     if (fails) {
         printf("%d failure(s)\n", fails);

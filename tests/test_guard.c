@@ -4,34 +4,15 @@
  * one. A kernel that reads or writes one float outside [0, n) faults here.
  * The rest of each output page must keep its sentinel bytes.
  */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#define _DEFAULT_SOURCE /* write, _exit */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "common.h"
 
 #define MAX_N 300
-
-/* A readable, writable span of `bytes` between two PROT_NONE pages. */
-struct guarded {
-    unsigned char *lo, *hi; /* first byte of the span, one past its end */
-};
-
-static struct guarded guarded_alloc(size_t bytes)
-{
-    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    const size_t span = (bytes + page - 1) / page * page;
-    unsigned char *base =
-        mmap(NULL, span + 2 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED || mprotect(base + page, span, PROT_READ | PROT_WRITE) != 0) {
-        printf("FAIL mmap/mprotect\n");
-        _exit(1);
-    }
-    return (struct guarded){base + page, base + page + span};
-}
 
 static const unsigned char FILL = 0xa5;
 
