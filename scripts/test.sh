@@ -55,7 +55,7 @@ for d in build-repro-a build-repro-b; do
         -Dtests=disabled -Dbench=disabled >/dev/null && meson compile -C "$d" >/dev/null ||
         failed=1
 done
-for f in $(cd build-repro-a && ls liblrelu.so.*.*.* liblrelu.a lrelu-info); do
+for f in "$(basename "$(readlink -f build-repro-a/liblrelu.so)")" liblrelu.a lrelu-info; do
     if cmp "build-repro-a/$f" "build-repro-b/$f"; then
         echo "ok   $f identical"
     else
