@@ -6,9 +6,9 @@
  *
  * AArch64: the kernel's own answer, AT_HWCAP's Advanced SIMD bit. Debian's
  * cpu_features for arm64 is built with its debug messages on and prints a
- * line to stderr on every CPU whose AT_HWCAP2 is 0 (Cortex-A53/A72,
- * Neoverse-N1, ...), which a library must not do; one bit of the auxiliary
- * vector needs no library anyway.
+ * line into the program's stdout on every CPU whose AT_HWCAP2 is 0
+ * (Cortex-A53/A72, Neoverse-N1, ...), which a library must not do; one bit
+ * of the auxiliary vector needs no library anyway.
  */
 #include "config.h"
 #include "cpu.h"
