@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds liblrelu with warnings as errors (gcc, then clang) and runs the whole
-# test suite with each; checks the formatting and the exported symbols.
-# Installs what it needs from Debian when missing. Exit status 0 only when
-# everything passed.
+# test suite with each; checks the formatting and the exported symbols. Then
+# runs the suite on other CPUs under qemu (scripts/qemu-test.sh): AArch64,
+# x86-64 as a Haswell and as a Nehalem, s390x and armhf. Installs what it
+# needs from Debian when missing. Exit status 0 only when everything passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -27,6 +28,11 @@ for compiler in gcc clang; do
         [ -f "$build/meson-logs/meson-log.txt" ] || cat "$build.setup.log"
         failed=1
     fi
+done
+
+# Other CPUs, under qemu user mode; each target prints its timings.
+for target in aarch64 x86-64 s390x armhf; do
+    bash scripts/qemu-test.sh "$target" || failed=1
 done
 
 echo "== formatting (.clang-format)"
