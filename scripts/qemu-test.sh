@@ -3,7 +3,7 @@
 # user mode. Installs the cross toolchain and qemu from Debian when missing.
 #
 #   bash scripts/qemu-test.sh aarch64   AArch64 (Cortex-A72): the default kernel must be neon
-#   bash scripts/qemu-test.sh x86-64    x86-64 as a Haswell (must be avx2) and a Nehalem (sse2)
+#   bash scripts/qemu-test.sh x86-64    as a Haswell (must be avx2), a Nehalem and a bare x86-64 (sse2)
 #   bash scripts/qemu-test.sh s390x     big-endian, no SIMD kernel: scalar, no cpu_features
 #   bash scripts/qemu-test.sh armhf     32-bit ARM, no SIMD kernel: scalar, no cpu_features
 #   bash scripts/qemu-test.sh all       the four, one after the other
@@ -72,9 +72,11 @@ run_target() {
     if [ -n "$triplet" ]; then
         meson test -C "$build" --print-errorlogs || rc=1
     else
-        # The same x86-64 build on two emulated CPUs (tests/meson.build).
-        meson test -C "$build" --setup haswell --print-errorlogs || rc=1
-        meson test -C "$build" --setup nehalem --print-errorlogs || rc=1
+        # The same x86-64 build on three emulated CPUs (tests/meson.build).
+        for setup in haswell nehalem baseline; do
+            echo "== $target: $setup"
+            meson test -C "$build" --setup $setup --print-errorlogs || rc=1
+        done
     fi
     t3=$(now)
     echo "== $target: $([ $rc = 0 ] && echo passed || echo FAILED);" \
