@@ -14,6 +14,8 @@ even though every kernel has one of that name.
 The check also proves it can see what it looks for: each kernel object
 must hold such instructions (ymm for AVX2, zmm or mask registers for
 AVX-512), and a stripped library, where the kernels cannot be found, fails.
+So does an LTO build (-Db_lto=true), whose kernel objects hold no machine
+code to locate: the failure says so.
 
 Usage: check_baseline_isa.py OBJDUMP LIBRARY [ISA KERNEL_ARCHIVE]...
 """
@@ -87,6 +89,10 @@ def main(argv):
     ranges = []  # (isa, start, end)
     for isa, archive in kernels:
         sections = code_sections(objdump, archive)
+        if not sections:
+            fails.append(f"the {isa} kernel object holds no machine code (an LTO build?): it "
+                         "cannot be located in the library")
+            continue
         if set(sections) != {".text"}:
             fails.append(f"the {isa} kernel has code sections {sorted(sections)}, this check "
                          "expects .text alone: place the others too")
