@@ -2,9 +2,11 @@
 # Builds liblrelu with warnings as errors (gcc with shared and static
 # libraries, then clang) and runs the whole test suite with each; builds once
 # more with the distribution's hardening flags and runs the suite there;
-# runs the suite under sanitizers, valgrind and the fuzzer
-# (scripts/test-reliability.sh); checks that two builds in different
-# directories are byte-identical, and the formatting. Installs what it needs
+# checks that two builds in different directories are byte-identical; runs
+# the suite under sanitizers, valgrind and the fuzzer
+# (scripts/test-reliability.sh) and on other CPUs under qemu
+# (scripts/qemu-test.sh: AArch64, x86-64 as a Haswell, a Nehalem and the bare
+# baseline, s390x and armhf); checks the formatting. Installs what it needs
 # from Debian when missing. Exit status 0 only when everything passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +71,11 @@ done
 if ! bash scripts/test-reliability.sh; then
     failed=1
 fi
+
+# Other CPUs, under qemu user mode; each target prints its timings.
+for target in aarch64 x86-64 s390x armhf; do
+    bash scripts/qemu-test.sh "$target" || failed=1
+done
 
 echo "== formatting (.clang-format)"
 if ! git ls-files '*.c' '*.h' '*.cpp' | xargs clang-format --dry-run --Werror; then

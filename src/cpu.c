@@ -1,7 +1,14 @@
 /*
- * CPU detection, the only file that asks the CPU anything: cpu_features'
- * report (which includes the OS's register-state support, XCR0) reduced to
- * the flags the kernels need.
+ * CPU detection, the only file that asks the CPU anything.
+ *
+ * x86: cpu_features' report (which includes the OS's register-state
+ * support, XCR0) reduced to the flags the kernels need.
+ *
+ * AArch64: the kernel's own answer, AT_HWCAP's Advanced SIMD bit. Debian's
+ * cpu_features for arm64 is built with its debug messages on and prints a
+ * line into the program's stdout on every CPU whose AT_HWCAP2 is 0
+ * (Cortex-A53/A72, Neoverse-N1, ...), which a library must not do; one bit
+ * of the auxiliary vector needs no library anyway.
  */
 #include "config.h"
 #include "cpu.h"
@@ -41,17 +48,32 @@ size_t lrelu_cpu_cache_bytes(void)
     return largest;
 }
 
-#elif LRELU_HAVE_CPU_FEATURES && defined(__aarch64__)
-#include <cpu_features/cpuinfo_aarch64.h>
+#else
 
-unsigned lrelu_cpu_detect(void) { return GetAarch64Info().features.asimd ? LRELU_CPU_NEON : 0u; }
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
 
-size_t lrelu_cpu_cache_bytes(void) { return 0; }
+#ifndef HWCAP_ASIMD
+#define HWCAP_ASIMD (1ul << 1)
+#endif
+
+unsigned lrelu_cpu_detect(void)
+{
+    return (getauxval(AT_HWCAP) & HWCAP_ASIMD) ? LRELU_CPU_NEON : 0u;
+}
+
+#elif defined(__aarch64__)
+
+/* Other AArch64 systems: the ABI's floating point is Advanced SIMD. */
+unsigned lrelu_cpu_detect(void) { return LRELU_CPU_NEON; }
 
 #else
 
 unsigned lrelu_cpu_detect(void) { return 0; }
 
+#endif
+
+/* Only the x86 kernels have streaming stores, the one use of the size. */
 size_t lrelu_cpu_cache_bytes(void) { return 0; }
 
 #endif

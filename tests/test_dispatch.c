@@ -8,6 +8,13 @@
  *
  * LRELU_TEST_EXPECT_KERNEL, when set, also names the kernel the default
  * choice must be (for runs on known CPUs, such as emulators).
+ *
+ * Under an emulator (qemu user mode), the children must run under the same
+ * emulator: a foreign binary cannot be started directly, and an x86 child
+ * started directly would escape the emulated CPU model. LRELU_TEST_WRAPPER
+ * (else MESON_EXE_WRAPPER, which meson test sets in cross builds) is a
+ * command prefix, words separated by spaces, no quoting, that each child is
+ * started with, e.g. "qemu-x86_64-static -cpu Haswell".
  */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -65,8 +72,41 @@ static const char *printable(const char *s)
     return buf;
 }
 
-/* Runs this program as a child with LRELU_MAX_ISA = value (NULL: unset);
- * returns its stdout and stderr. */
+/* The command prefix children are started with (none: run directly). */
+#define MAX_WRAPPER_WORDS 32
+static char wrapper_buf[1024];
+static char *wrapper[MAX_WRAPPER_WORDS + 3]; /* + self, "--child", NULL */
+static size_t wrapper_words;
+
+static int read_wrapper(void)
+{
+    const char *w = getenv("LRELU_TEST_WRAPPER");
+    const char *from = "LRELU_TEST_WRAPPER";
+    if (w == NULL || w[0] == '\0') {
+        w = getenv("MESON_EXE_WRAPPER");
+        from = "MESON_EXE_WRAPPER";
+    }
+    if (w == NULL || w[0] == '\0')
+        return 0;
+    if (strlen(w) >= sizeof wrapper_buf || strpbrk(w, "'\"\\") != NULL) {
+        printf("FAIL %s=\"%s\": too long, or quoted (words are split at spaces only)\n", from, w);
+        return -1;
+    }
+    strcpy(wrapper_buf, w);
+    for (char *save = NULL, *word = strtok_r(wrapper_buf, " ", &save); word != NULL;
+         word = strtok_r(NULL, " ", &save)) {
+        if (wrapper_words == MAX_WRAPPER_WORDS) {
+            printf("FAIL %s has more than %d words\n", from, MAX_WRAPPER_WORDS);
+            return -1;
+        }
+        wrapper[wrapper_words++] = word;
+    }
+    printf("children run under: %s (%s)\n", w, from);
+    return 0;
+}
+
+/* Runs this program as a child with LRELU_MAX_ISA = value (NULL: unset),
+ * under the wrapper if there is one; returns its stdout and stderr. */
 static void run_child(const char *self, const char *value, char *out, size_t outsz, char *err,
                       size_t errsz)
 {
@@ -85,7 +125,15 @@ static void run_child(const char *self, const char *value, char *out, size_t out
         dup2(pe[1], 2);
         close(po[0]);
         close(pe[0]);
-        execl(self, self, "--child", (char *)NULL);
+        if (wrapper_words > 0) {
+            wrapper[wrapper_words] = (char *)self;
+            static char child_flag[] = "--child";
+            wrapper[wrapper_words + 1] = child_flag;
+            wrapper[wrapper_words + 2] = NULL;
+            execvp(wrapper[0], wrapper);
+        } else {
+            execl(self, self, "--child", (char *)NULL);
+        }
         _exit(127);
     }
     close(po[1]);
@@ -160,7 +208,7 @@ static void check(const char *self, const char *value, const char *want, int war
             break;
         }
     }
-    printf("LRELU_MAX_ISA=%-10s -> %s", shown, out);
+    printf("LRELU_MAX_ISA=%-10s -> %s", shown, out[0] ? out : "(no output)\n");
 }
 
 int main(int argc, char **argv)
@@ -173,6 +221,8 @@ int main(int argc, char **argv)
         return 0;
     }
 
+    if (read_wrapper() != 0)
+        return 1;
     struct level l[8];
     const size_t nl = levels(l);
     char want[256], self[4096];
