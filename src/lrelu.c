@@ -11,18 +11,16 @@
 
 #define UNLIKELY(c) __builtin_expect(!!(c), 0)
 
-/* p holds n > 0 floats and its byte range does not wrap the address space. */
-static int valid_array(const void *p, size_t n)
-{
-    return p != NULL && n <= SIZE_MAX / sizeof(float) &&
-           (uintptr_t)p <= UINTPTR_MAX - n * sizeof(float);
-}
+/* Whether p is NULL, or p + bytes wraps the address space: with
+ * last = UINTPTR_MAX - bytes, one compare (NULL - 1 is UINTPTR_MAX). */
+static int bad_array(const void *p, uintptr_t last) { return (uintptr_t)p - 1 >= last; }
 
-/* out and in share some byte but are not the very same array. */
-static int partial_overlap(const void *out, const void *in, size_t n)
+/* out and in share some byte but are not the very same array:
+ * 0 < |out - in| < bytes, with bytes <= SIZE_MAX / 4. */
+static int partial_overlap(const void *out, const void *in, uintptr_t bytes)
 {
-    const uintptr_t o = (uintptr_t)out, i = (uintptr_t)in, bytes = n * sizeof(float);
-    return o != i && o < i + bytes && i < o + bytes;
+    const uintptr_t d = (uintptr_t)out - (uintptr_t)in;
+    return d != 0 && d + (bytes - 1) < 2 * bytes - 1;
 }
 
 static const unsigned known_flags = LRELU_STORE_STREAM | LRELU_STORE_CACHED;
@@ -50,9 +48,10 @@ static int forward(const float *x, float *y, size_t n, float alpha, unsigned fla
         return LRELU_EINVAL;
     if (UNLIKELY(n == 0))
         return LRELU_OK;
-    if (UNLIKELY(!valid_array(x, n) || !valid_array(y, n)))
+    const uintptr_t bytes = n * sizeof(float), last = UINTPTR_MAX - bytes;
+    if (UNLIKELY(n > SIZE_MAX / sizeof(float) || bad_array(x, last) || bad_array(y, last)))
         return LRELU_EINVAL;
-    if (UNLIKELY(partial_overlap(y, x, n)))
+    if (UNLIKELY(partial_overlap(y, x, bytes)))
         return LRELU_EOVERLAP;
     const struct lrelu_kernel *k = lrelu_current();
     if (UNLIKELY(streams(k->forward_stream != NULL, y, n, k->stream_min_forward, flags) && y != x))
@@ -67,9 +66,11 @@ static int backward(const float *x, const float *dy, float *dx, size_t n, float 
         return LRELU_EINVAL;
     if (UNLIKELY(n == 0))
         return LRELU_OK;
-    if (UNLIKELY(!valid_array(x, n) || !valid_array(dy, n) || !valid_array(dx, n)))
+    const uintptr_t bytes = n * sizeof(float), last = UINTPTR_MAX - bytes;
+    if (UNLIKELY(n > SIZE_MAX / sizeof(float) || bad_array(x, last) || bad_array(dy, last) ||
+                 bad_array(dx, last)))
         return LRELU_EINVAL;
-    if (UNLIKELY(partial_overlap(dx, x, n) || partial_overlap(dx, dy, n)))
+    if (UNLIKELY(partial_overlap(dx, x, bytes) || partial_overlap(dx, dy, bytes)))
         return LRELU_EOVERLAP;
     const struct lrelu_kernel *k = lrelu_current();
     if (UNLIKELY(streams(k->backward_stream != NULL, dx, n, k->stream_min_backward, flags) &&
