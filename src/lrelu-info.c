@@ -2,11 +2,10 @@
  * lrelu-info: what liblrelu sees on this machine, for bug reports.
  *
  * Prints the library version, the CPU features that matter as cpu_features
- * reports them, every kernel of this architecture with whether it is
- * compiled in and usable (and if not, why: the build, the CPU, the
- * operating system, or LRELU_MAX_ISA), the active kernel, and with --bench
- * a quick forward throughput per usable kernel. --json prints the same as
- * one JSON object.
+ * (x86) or the kernel's AT_HWCAP (AArch64) report them, every kernel of this architecture with
+ * whether it is compiled in and usable (and if not, why: the build, the CPU, the operating system,
+ * or LRELU_MAX_ISA), the active kernel, and with --bench a quick forward throughput per usable
+ * kernel. --json prints the same as one JSON object.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -22,9 +21,15 @@
 #include <cpu_features/cpuinfo_x86.h>
 #include <cpuid.h>
 #define INFO_X86 1
-#elif LRELU_HAVE_CPU_FEATURES && defined(__aarch64__)
-#include <cpu_features/cpuinfo_aarch64.h>
+#elif defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
 #define INFO_ARM64 1
+#ifndef HWCAP_ASIMD
+#define HWCAP_ASIMD (1ul << 1)
+#endif
+#ifndef HWCAP_FP
+#define HWCAP_FP (1ul << 0)
+#endif
 #endif
 
 /* A CPU feature as reported, and whether the CPU itself has it (CPUID),
@@ -48,10 +53,12 @@ static struct feature features[MAX_FEATURES];
 static size_t feature_count;
 static char cpu_brand[64] = "unknown";
 
+#if defined(INFO_X86) || defined(INFO_ARM64)
 static void add_feature(const char *name, int reported, int in_cpu)
 {
     features[feature_count++] = (struct feature){name, reported != 0, in_cpu != 0};
 }
+#endif
 
 static const struct feature *find_feature(const char *name)
 {
@@ -90,9 +97,10 @@ static void detect(void)
     if (e > s)
         snprintf(cpu_brand, sizeof cpu_brand, "%.*s", (int)(e - s), brand + s);
 #elif defined(INFO_ARM64)
-    const Aarch64Info info = GetAarch64Info();
-    add_feature("asimd", info.features.asimd, info.features.asimd);
-    add_feature("fp", info.features.fp, info.features.fp);
+    /* The kernel's answer, as the library itself reads it. */
+    const unsigned long hwcap = getauxval(AT_HWCAP);
+    add_feature("asimd", hwcap & HWCAP_ASIMD, hwcap & HWCAP_ASIMD);
+    add_feature("fp", hwcap & HWCAP_FP, hwcap & HWCAP_FP);
 #endif
 }
 
@@ -207,7 +215,11 @@ static void print_text(const struct kernel *k, size_t n, const char *cap, int be
 {
     printf("liblrelu %s\n", lrelu_version());
     printf("cpu: %s\n", cpu_brand);
+#if defined(INFO_ARM64)
+    printf("cpu features (AT_HWCAP):");
+#else
     printf("cpu features (cpu_features, CPU and OS):");
+#endif
     if (feature_count == 0)
         printf(" none that liblrelu uses on this architecture");
     for (size_t i = 0; i < feature_count; i++)
