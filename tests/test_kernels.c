@@ -63,7 +63,6 @@ static const char *const store_names[] = {"auto", "stream", "cached"};
 
 struct bufs {
     float *in, *dy, *want, *scal, *out; /* out has MARGIN + MAX_OFF + n + MARGIN floats */
-    size_t cap;
 };
 
 /* Runs one case and checks it; returns 0 when right. */
@@ -175,7 +174,6 @@ static void check_all(enum op op, float alpha, size_t in_off, size_t n, const st
 static struct bufs make_bufs(size_t cap)
 {
     struct bufs b;
-    b.cap = cap;
     b.in = alloc_floats(MAX_OFF + cap + MAX_OFF);
     b.dy = alloc_floats(MAX_OFF + cap + MAX_OFF);
     b.want = alloc_floats(cap);
