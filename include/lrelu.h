@@ -1,6 +1,7 @@
 /*
- * liblrelu - Leaky ReLU on float32 arrays, dispatched at load time to the
- * fastest kernel the CPU and the operating system support.
+ * liblrelu - Leaky ReLU on float32, float16, bfloat16 and float64 arrays,
+ * dispatched at load time to the fastest kernel the CPU and the operating
+ * system support.
  *
  * Every function is thread safe. Every kernel produces exactly the bits of
  * the scalar reference:
@@ -8,21 +9,37 @@
  *   forward:  y[i]  = x[i] > 0 ? x[i]  : alpha * x[i]
  *   backward: dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i]
  *
- * with one IEEE binary32 multiply rounded to nearest, subnormals kept, the
- * ordered compare (a NaN is not > 0, so NaN in gives NaN out), and the
- * caller's floating-point environment (MXCSR / FPCR) left alone.
+ * with one IEEE multiply (binary32; binary64 for float64) rounded to
+ * nearest, subnormals kept, the ordered compare (a NaN is not > 0, so NaN in
+ * gives NaN out), and the caller's floating-point environment (MXCSR /
+ * FPCR) left alone. Where x > 0 the input passes through as stored (a
+ * signalling NaN in dy included). Whether x > 0 is decided on the bits of
+ * x, so it never depends on the floating-point environment.
  *
- * Arrays are contiguous, of any length and any alignment. An output may be
- * the very same array as an input (in place); an output that partially
- * overlaps an input is refused. On any error nothing is written.
+ * float16 (IEEE binary16) and bfloat16 elements are passed as their bit
+ * patterns (uint16_t) and computed as
+ *
+ *   y = x > 0 ? x : round(alpha * widen(x))
+ *
+ * widen: exact, to binary32; one binary32 multiply; round: once, to the
+ * 16-bit type, to nearest even whatever the rounding mode, subnormals kept,
+ * overflow to infinity. A NaN keeps its sign and the top bits of its
+ * payload and becomes quiet. (PyTorch's CPU kernels compute the same for
+ * every input that is not a NaN.)
+ *
+ * Arrays are contiguous, of any length and any alignment of their element
+ * type. An output may be the very same array as an input (in place); an
+ * output that partially overlaps an input is refused. On any error nothing
+ * is written.
  */
 #ifndef LRELU_H
 #define LRELU_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define LRELU_VERSION_MAJOR 1
-#define LRELU_VERSION_MINOR 1
+#define LRELU_VERSION_MINOR 2
 #define LRELU_VERSION_PATCH 0
 
 #if defined(_WIN32) && defined(LRELU_BUILDING_DLL)
@@ -107,9 +124,53 @@ LRELU_API int lrelu_backward_ex(const float *x, const float *dy, float *dx, size
 LRELU_API int lrelu_backward_from_output_ex(const float *y, const float *dy, float *dx, size_t n,
                                             float alpha, unsigned flags);
 
-/* Bytes moved (read + written: 8 per element forward, 12 backward) from
- * which an out-of-place LRELU_STORE_AUTO call uses streaming stores with the
- * active kernel: the size of the largest cache a core reaches, as the CPU
+/*
+ * The same three operations on float16, bfloat16 (bit patterns, uint16_t)
+ * and float64, with the same arguments, rules and status codes as the
+ * float32 functions; alpha is a float for the 16-bit types (they multiply
+ * in binary32) and a double for float64. Since 1.2.
+ */
+LRELU_API int lrelu_forward_f16(const uint16_t *x, uint16_t *y, size_t n, float alpha);
+LRELU_API int lrelu_backward_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n,
+                                 float alpha);
+LRELU_API int lrelu_backward_from_output_f16(const uint16_t *y, const uint16_t *dy, uint16_t *dx,
+                                             size_t n, float alpha);
+LRELU_API int lrelu_forward_bf16(const uint16_t *x, uint16_t *y, size_t n, float alpha);
+LRELU_API int lrelu_backward_bf16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n,
+                                  float alpha);
+LRELU_API int lrelu_backward_from_output_bf16(const uint16_t *y, const uint16_t *dy, uint16_t *dx,
+                                              size_t n, float alpha);
+LRELU_API int lrelu_forward_f64(const double *x, double *y, size_t n, double alpha);
+LRELU_API int lrelu_backward_f64(const double *x, const double *dy, double *dx, size_t n,
+                                 double alpha);
+LRELU_API int lrelu_backward_from_output_f64(const double *y, const double *dy, double *dx,
+                                             size_t n, double alpha);
+
+/* The same with store flags, as the float32 _ex functions. Since 1.2. */
+LRELU_API int lrelu_forward_f16_ex(const uint16_t *x, uint16_t *y, size_t n, float alpha,
+                                   unsigned flags);
+LRELU_API int lrelu_backward_f16_ex(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n,
+                                    float alpha, unsigned flags);
+LRELU_API int lrelu_backward_from_output_f16_ex(const uint16_t *y, const uint16_t *dy, uint16_t *dx,
+                                                size_t n, float alpha, unsigned flags);
+LRELU_API int lrelu_forward_bf16_ex(const uint16_t *x, uint16_t *y, size_t n, float alpha,
+                                    unsigned flags);
+LRELU_API int lrelu_backward_bf16_ex(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n,
+                                     float alpha, unsigned flags);
+LRELU_API int lrelu_backward_from_output_bf16_ex(const uint16_t *y, const uint16_t *dy,
+                                                 uint16_t *dx, size_t n, float alpha,
+                                                 unsigned flags);
+LRELU_API int lrelu_forward_f64_ex(const double *x, double *y, size_t n, double alpha,
+                                   unsigned flags);
+LRELU_API int lrelu_backward_f64_ex(const double *x, const double *dy, double *dx, size_t n,
+                                    double alpha, unsigned flags);
+LRELU_API int lrelu_backward_from_output_f64_ex(const double *y, const double *dy, double *dx,
+                                                size_t n, double alpha, unsigned flags);
+
+/* Bytes moved (read + written: twice the element size per element
+ * forward, three times backward; 8 and 12 for float32) from which an
+ * out-of-place LRELU_STORE_AUTO call uses streaming stores with the active
+ * kernel: the size of the largest cache a core reaches, as the CPU
  * reports it at load time. SIZE_MAX when the active kernel has no streaming
  * stores or the cache size is unknown. Since 1.1. */
 LRELU_API size_t lrelu_stream_threshold(void);

@@ -1,37 +1,177 @@
-/* AVX2: compare to a lane mask, blendv, tails through maskload/maskstore. */
+/*
+ * AVX2 (with F16C): integer compares on the bits, blendv, masked tails for
+ * 32- and 64-bit elements (16-bit ones through a stack copy), float16
+ * through F16C's exact widening and its round-to-nearest-even narrowing,
+ * bfloat16 with integer arithmetic.
+ */
 #include <simde/x86/avx2.h>
+#include <simde/x86/f16c.h>
 
 #define LRELU_ISA avx2
-#define LRELU_W   8
-#define LRELU_STREAM
-typedef simde__m256 vf;
-typedef simde__m256 vm;
 
-static inline vf v_set1(float a) { return simde_mm256_set1_ps(a); }
-static inline vf v_load(const float *p) { return simde_mm256_loadu_ps(p); }
-static inline void v_store(float *p, vf v) { simde_mm256_storeu_ps(p, v); }
-static inline vm v_gt0(vf x)
-{
-    return simde_mm256_cmp_ps(x, simde_mm256_setzero_ps(), SIMDE_CMP_GT_OQ);
-}
-static inline vf v_mul(vf a, vf b) { return simde_mm256_mul_ps(a, b); }
-static inline vf v_select(vm m, vf t, vf f) { return simde_mm256_blendv_ps(f, t, m); }
+typedef simde__m256i vi;
 
-/* All ones in the lanes below k. */
-static inline simde__m256i lanes_below(size_t k)
+static inline vi i32(int32_t v) { return simde_mm256_set1_epi32(v); }
+static inline void lrelu_fence(void) { simde_mm_sfence(); }
+
+/* All ones in the 32-bit lanes below k. */
+static inline vi lanes_below(size_t k)
 {
-    return simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int)k),
-                                   simde_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return simde_mm256_cmpgt_epi32(i32((int32_t)k), simde_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
-static inline vf v_load_part(const float *p, size_t k)
+
+/* float32 */
+typedef float f32_elem;
+typedef simde__m256 f32_vs, f32_vc;
+typedef vi f32_vm;
+enum { f32_lanes = 8 };
+static inline f32_vc f32_alpha(double a) { return simde_mm256_set1_ps((float)a); }
+static inline f32_vs f32_load(const float *p) { return simde_mm256_loadu_ps(p); }
+static inline void f32_store(float *p, f32_vs v) { simde_mm256_storeu_ps(p, v); }
+static inline void f32_stream(float *p, f32_vs v) { simde_mm256_stream_ps(p, v); }
+static inline f32_vs f32_load_part(const float *p, size_t k)
 {
     return simde_mm256_maskload_ps(p, lanes_below(k));
 }
-static inline void v_store_part(float *p, size_t k, vf v)
+static inline void f32_store_part(float *p, size_t k, f32_vs v)
 {
     simde_mm256_maskstore_ps(p, lanes_below(k), v);
 }
-static inline void v_stream(float *p, vf v) { simde_mm256_stream_ps(p, v); }
-static inline void v_fence(void) { simde_mm_sfence(); }
+static inline f32_vm f32_gt0(f32_vs x)
+{
+    const vi b = simde_mm256_castps_si256(x);
+    return simde_mm256_and_si256(simde_mm256_cmpgt_epi32(b, simde_mm256_setzero_si256()),
+                                 simde_mm256_cmpgt_epi32(i32(0x7f800001), b));
+}
+static inline f32_vs f32_clear(f32_vm m, f32_vs v)
+{
+    return simde_mm256_andnot_ps(simde_mm256_castsi256_ps(m), v);
+}
+static inline f32_vc f32_widen(f32_vs v) { return v; }
+static inline f32_vs f32_narrow(f32_vc v) { return v; }
+static inline f32_vc f32_mul(f32_vc a, f32_vc b) { return simde_mm256_mul_ps(a, b); }
+static inline f32_vs f32_select(f32_vm m, f32_vs t, f32_vs f)
+{
+    return simde_mm256_blendv_ps(f, t, simde_mm256_castsi256_ps(m));
+}
 
+/* float64 */
+typedef double f64_elem;
+typedef simde__m256d f64_vs, f64_vc;
+typedef vi f64_vm;
+enum { f64_lanes = 4 };
+/* All ones in the 64-bit lanes below k. */
+static inline vi lanes64_below(size_t k)
+{
+    return simde_mm256_cmpgt_epi64(simde_mm256_set1_epi64x((int64_t)k),
+                                   simde_mm256_setr_epi64x(0, 1, 2, 3));
+}
+static inline f64_vc f64_alpha(double a) { return simde_mm256_set1_pd(a); }
+static inline f64_vs f64_load(const double *p) { return simde_mm256_loadu_pd(p); }
+static inline void f64_store(double *p, f64_vs v) { simde_mm256_storeu_pd(p, v); }
+static inline void f64_stream(double *p, f64_vs v) { simde_mm256_stream_pd(p, v); }
+static inline f64_vs f64_load_part(const double *p, size_t k)
+{
+    return simde_mm256_maskload_pd(p, lanes64_below(k));
+}
+static inline void f64_store_part(double *p, size_t k, f64_vs v)
+{
+    simde_mm256_maskstore_pd(p, lanes64_below(k), v);
+}
+static inline f64_vm f64_gt0(f64_vs x)
+{
+    const vi b = simde_mm256_castpd_si256(x);
+    return simde_mm256_and_si256(
+        simde_mm256_cmpgt_epi64(b, simde_mm256_setzero_si256()),
+        simde_mm256_cmpgt_epi64(simde_mm256_set1_epi64x(0x7ff0000000000001), b));
+}
+static inline f64_vs f64_clear(f64_vm m, f64_vs v)
+{
+    return simde_mm256_andnot_pd(simde_mm256_castsi256_pd(m), v);
+}
+static inline f64_vc f64_widen(f64_vs v) { return v; }
+static inline f64_vs f64_narrow(f64_vc v) { return v; }
+static inline f64_vc f64_mul(f64_vc a, f64_vc b) { return simde_mm256_mul_pd(a, b); }
+static inline f64_vs f64_select(f64_vm m, f64_vs t, f64_vs f)
+{
+    return simde_mm256_blendv_pd(f, t, simde_mm256_castsi256_pd(m));
+}
+
+/* float16 and bfloat16: eight elements in 128 bits, computed as eight
+ * floats. */
+typedef simde__m128i vh;
+static inline vh load8(const uint16_t *p)
+{
+    return simde_mm_loadu_si128((const vh *)(const void *)p);
+}
+static inline void store8(uint16_t *p, vh v) { simde_mm_storeu_si128((vh *)(void *)p, v); }
+static inline void stream8(uint16_t *p, vh v) { simde_mm_stream_si128((vh *)(void *)p, v); }
+/* 16-bit lanes where 1 <= x <= inf (as unsigned bits, sign clear). */
+static inline vh gt0_16(vh x, int16_t inf)
+{
+    return simde_mm_and_si128(simde_mm_cmpgt_epi16(x, simde_mm_setzero_si128()),
+                              simde_mm_cmpgt_epi16(simde_mm_set1_epi16((int16_t)(inf + 1)), x));
+}
+static inline vh sel16(vh m, vh t, vh f) { return simde_mm_blendv_epi8(f, t, m); }
+
+typedef uint16_t f16_elem;
+typedef vh f16_vs, f16_vm;
+typedef simde__m256 f16_vc;
+enum { f16_lanes = 8 };
+static inline f16_vc f16_alpha(double a) { return simde_mm256_set1_ps((float)a); }
+static inline f16_vs f16_load(const uint16_t *p) { return load8(p); }
+static inline void f16_store(uint16_t *p, f16_vs v) { store8(p, v); }
+static inline void f16_stream(uint16_t *p, f16_vs v) { stream8(p, v); }
+static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
+static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_mm_andnot_si128(m, v); }
+static inline f16_vc f16_widen(f16_vs v) { return simde_mm256_cvtph_ps(v); }
+static inline f16_vs f16_narrow(f16_vc v)
+{
+    return simde_mm256_cvtps_ph(v, SIMDE_MM_FROUND_TO_NEAREST_INT);
+}
+static inline f16_vc f16_mul(f16_vc a, f16_vc b) { return simde_mm256_mul_ps(a, b); }
+static inline f16_vs f16_select(f16_vm m, f16_vs t, f16_vs f) { return sel16(m, t, f); }
+
+typedef uint16_t bf16_elem;
+typedef vh bf16_vs, bf16_vm;
+typedef simde__m256 bf16_vc;
+enum { bf16_lanes = 8 };
+static inline bf16_vc bf16_alpha(double a) { return simde_mm256_set1_ps((float)a); }
+static inline bf16_vs bf16_load(const uint16_t *p) { return load8(p); }
+static inline void bf16_store(uint16_t *p, bf16_vs v) { store8(p, v); }
+static inline void bf16_stream(uint16_t *p, bf16_vs v) { stream8(p, v); }
+static inline bf16_vm bf16_gt0(bf16_vs x) { return gt0_16(x, 0x7f80); }
+static inline bf16_vs bf16_clear(bf16_vm m, bf16_vs v) { return simde_mm_andnot_si128(m, v); }
+static inline bf16_vc bf16_widen(bf16_vs v)
+{
+    return simde_mm256_castsi256_ps(simde_mm256_slli_epi32(simde_mm256_cvtepu16_epi32(v), 16));
+}
+/* Round to nearest even on the integer bits; NaN keeps its sign and payload
+ * top and becomes quiet. */
+static inline bf16_vs bf16_narrow(bf16_vc v)
+{
+    const vi u = simde_mm256_castps_si256(v);
+    const vi odd = simde_mm256_and_si256(simde_mm256_srli_epi32(u, 16), i32(1));
+    const vi rounded = simde_mm256_add_epi32(simde_mm256_add_epi32(u, i32(0x7fff)), odd);
+    const vi nan =
+        simde_mm256_cmpgt_epi32(simde_mm256_and_si256(u, i32(0x7fffffff)), i32(0x7f800000));
+    const vi r = simde_mm256_blendv_epi8(
+        simde_mm256_srli_epi32(rounded, 16),
+        simde_mm256_or_si256(simde_mm256_srli_epi32(u, 16), i32(0x40)), nan);
+    return simde_mm_packus_epi32(simde_mm256_castsi256_si128(r),
+                                 simde_mm256_extracti128_si256(r, 1));
+}
+static inline bf16_vc bf16_mul(bf16_vc a, bf16_vc b) { return simde_mm256_mul_ps(a, b); }
+static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f) { return sel16(m, t, f); }
+
+#define LRELU_T f32
+#include "kernel_body.h"
+#define LRELU_T f64
+#include "kernel_body.h"
+
+/* No masked 16-bit loads in AVX2: 16-bit tails go through the stack. */
+#define LRELU_PART_BY_COPY
+#define LRELU_T f16
+#include "kernel_body.h"
+#define LRELU_T bf16
 #include "kernel_body.h"

@@ -1,37 +1,201 @@
-/* AVX-512F: compare to a mask register, masked blend, masked tails. */
+/*
+ * AVX-512F: integer compares on the bits into mask registers, masked blends,
+ * masked tails for 32- and 64-bit elements; float16 through the 512-bit
+ * conversions (round to nearest even, exceptions suppressed), bfloat16 with
+ * integer arithmetic. AVX-512F has no 16-bit masked moves or compares (those
+ * are AVX-512BW), so 16-bit elements use AVX2 compares and blends on 256
+ * bits, and their tails go through the stack.
+ */
 #include <simde/x86/avx512.h>
+#include <simde/x86/f16c.h>
 
 #define LRELU_ISA avx512
-#define LRELU_W   16
-typedef simde__m512 vf;
-typedef simde__mmask16 vm;
 
-static inline vf v_set1(float a) { return simde_mm512_set1_ps(a); }
-static inline vf v_load(const float *p) { return simde_mm512_loadu_ps(p); }
-static inline void v_store(float *p, vf v) { simde_mm512_storeu_ps(p, v); }
-static inline vm v_gt0(vf x)
-{
-    return simde_mm512_cmp_ps_mask(x, simde_mm512_setzero_ps(), SIMDE_CMP_GT_OQ);
-}
-static inline vf v_mul(vf a, vf b) { return simde_mm512_mul_ps(a, b); }
-static inline vf v_select(vm m, vf t, vf f) { return simde_mm512_mask_blend_ps(m, f, t); }
+typedef simde__m512i vi;
+
+static inline vi i32(int32_t v) { return simde_mm512_set1_epi32(v); }
 
 #if defined(SIMDE_X86_AVX512F_NATIVE)
-/* SIMDe 0.7.4 has no masked unaligned load/store and no 512-bit streaming
- * store: use the native ones. */
-#define LRELU_STREAM
-static inline void v_stream(float *p, vf v) { _mm512_stream_ps(p, v); }
-static inline void v_fence(void) { _mm_sfence(); }
-static inline vf v_load_part(const float *p, size_t k)
-{
-    return _mm512_maskz_loadu_ps((__mmask16)((1u << k) - 1u), p);
-}
-static inline void v_store_part(float *p, size_t k, vf v)
-{
-    _mm512_mask_storeu_ps(p, (__mmask16)((1u << k) - 1u), v);
-}
+/* SIMDe 0.7.4 has no masked unaligned load/store, no 512-bit streaming
+ * store and no 512-bit float16 conversion: use the native ones. */
+static inline void lrelu_fence(void) { _mm_sfence(); }
+static inline __mmask16 below16(size_t k) { return (__mmask16)((1u << k) - 1u); }
+static inline __mmask8 below8(size_t k) { return (__mmask8)((1u << k) - 1u); }
+#define f32_load_part(p, k)     _mm512_maskz_loadu_ps(below16(k), p)
+#define f32_store_part(p, k, v) _mm512_mask_storeu_ps(p, below16(k), v)
+#define f32_stream(p, v)        _mm512_stream_ps(p, v)
+#define f64_load_part(p, k)     _mm512_maskz_loadu_pd(below8(k), p)
+#define f64_store_part(p, k, v) _mm512_mask_storeu_pd(p, below8(k), v)
+#define f64_stream(p, v)        _mm512_stream_pd(p, v)
+#define stream16(p, v)          _mm256_stream_si256((__m256i *)(void *)(p), v)
+#define cvtph_ps(v)             _mm512_cvtph_ps(v)
+#define cvtps_ph(v)             _mm512_cvt_roundps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define widen16(v)              _mm512_cvtepu16_epi32(v)
+#define narrow16(v)             _mm512_cvtepi32_epi16(v)
 #else
+/* Emulated (SIMDE_NO_NATIVE, other architectures): plain stores, tails
+ * through the stack, conversions in two halves. */
+static inline void lrelu_fence(void) {}
 #define LRELU_PART_BY_COPY
+#define f32_stream(p, v) simde_mm512_storeu_ps(p, v)
+#define f64_stream(p, v) simde_mm512_storeu_pd(p, v)
+#define stream16(p, v)   simde_mm256_storeu_si256((simde__m256i *)(void *)(p), v)
+static inline simde__m512 cvtph_ps(simde__m256i v)
+{
+    const simde__m256 lo = simde_mm256_cvtph_ps(simde_mm256_castsi256_si128(v));
+    const simde__m256 hi = simde_mm256_cvtph_ps(simde_mm256_extracti128_si256(v, 1));
+    return simde_mm512_castpd_ps(simde_mm512_insertf64x4(
+        simde_mm512_castpd256_pd512(simde_mm256_castps_pd(lo)), simde_mm256_castps_pd(hi), 1));
+}
+static inline simde__m256i cvtps_ph(simde__m512 v)
+{
+    const simde__m256 lo = simde_mm512_castps512_ps256(v);
+    const simde__m256 hi =
+        simde_mm256_castpd_ps(simde_mm512_extractf64x4_pd(simde_mm512_castps_pd(v), 1));
+    return simde_mm256_setr_m128i(simde_mm256_cvtps_ph(lo, SIMDE_MM_FROUND_TO_NEAREST_INT),
+                                  simde_mm256_cvtps_ph(hi, SIMDE_MM_FROUND_TO_NEAREST_INT));
+}
+/* 16-bit lanes zero-extended to 32 bits, and back (values below 0x10000). */
+static inline simde__m512i widen16(simde__m256i v)
+{
+    return simde_mm512_inserti64x4(
+        simde_mm512_castsi256_si512(simde_mm256_cvtepu16_epi32(simde_mm256_castsi256_si128(v))),
+        simde_mm256_cvtepu16_epi32(simde_mm256_extracti128_si256(v, 1)), 1);
+}
+static inline simde__m256i narrow16(simde__m512i v)
+{
+    const simde__m256i lo = simde_mm512_castsi512_si256(v),
+                       hi = simde_mm512_extracti64x4_epi64(v, 1);
+    return simde_mm256_permute4x64_epi64(simde_mm256_packus_epi32(lo, hi),
+                                         SIMDE_MM_SHUFFLE(3, 1, 2, 0));
+}
 #endif
 
+/* float32 */
+typedef float f32_elem;
+typedef simde__m512 f32_vs, f32_vc;
+typedef simde__mmask16 f32_vm;
+enum { f32_lanes = 16 };
+static inline f32_vc f32_alpha(double a) { return simde_mm512_set1_ps((float)a); }
+static inline f32_vs f32_load(const float *p) { return simde_mm512_loadu_ps(p); }
+static inline void f32_store(float *p, f32_vs v) { simde_mm512_storeu_ps(p, v); }
+static inline f32_vm f32_gt0(f32_vs x)
+{
+    const vi b = simde_mm512_castps_si512(x);
+    return simde_mm512_cmpgt_epi32_mask(b, simde_mm512_setzero_si512()) &
+           simde_mm512_cmpgt_epi32_mask(i32(0x7f800001), b);
+}
+static inline f32_vs f32_clear(f32_vm m, f32_vs v)
+{
+    return simde_mm512_mask_blend_ps(m, v, simde_mm512_setzero_ps());
+}
+static inline f32_vc f32_widen(f32_vs v) { return v; }
+static inline f32_vs f32_narrow(f32_vc v) { return v; }
+static inline f32_vc f32_mul(f32_vc a, f32_vc b) { return simde_mm512_mul_ps(a, b); }
+static inline f32_vs f32_select(f32_vm m, f32_vs t, f32_vs f)
+{
+    return simde_mm512_mask_blend_ps(m, f, t);
+}
+
+/* float64 */
+typedef double f64_elem;
+typedef simde__m512d f64_vs, f64_vc;
+typedef simde__mmask8 f64_vm;
+enum { f64_lanes = 8 };
+static inline f64_vc f64_alpha(double a) { return simde_mm512_set1_pd(a); }
+static inline f64_vs f64_load(const double *p) { return simde_mm512_loadu_pd(p); }
+static inline void f64_store(double *p, f64_vs v) { simde_mm512_storeu_pd(p, v); }
+static inline f64_vm f64_gt0(f64_vs x)
+{
+    const vi b = simde_mm512_castpd_si512(x);
+    return simde_mm512_cmpgt_epi64_mask(b, simde_mm512_setzero_si512()) &
+           simde_mm512_cmpgt_epi64_mask(simde_mm512_set1_epi64(0x7ff0000000000001), b);
+}
+static inline f64_vs f64_clear(f64_vm m, f64_vs v)
+{
+    return simde_mm512_mask_blend_pd(m, v, simde_mm512_setzero_pd());
+}
+static inline f64_vc f64_widen(f64_vs v) { return v; }
+static inline f64_vs f64_narrow(f64_vc v) { return v; }
+static inline f64_vc f64_mul(f64_vc a, f64_vc b) { return simde_mm512_mul_pd(a, b); }
+static inline f64_vs f64_select(f64_vm m, f64_vs t, f64_vs f)
+{
+    return simde_mm512_mask_blend_pd(m, f, t);
+}
+
+/* float16 and bfloat16: sixteen elements in 256 bits, computed as sixteen
+ * floats. */
+typedef simde__m256i vh;
+static inline vh load16(const uint16_t *p)
+{
+    return simde_mm256_loadu_si256((const vh *)(const void *)p);
+}
+static inline void store16(uint16_t *p, vh v) { simde_mm256_storeu_si256((vh *)(void *)p, v); }
+/* 16-bit lanes where 1 <= x <= inf (as unsigned bits, sign clear). */
+static inline vh gt0_16(vh x, int16_t inf)
+{
+    return simde_mm256_and_si256(
+        simde_mm256_cmpgt_epi16(x, simde_mm256_setzero_si256()),
+        simde_mm256_cmpgt_epi16(simde_mm256_set1_epi16((int16_t)(inf + 1)), x));
+}
+static inline vh sel16(vh m, vh t, vh f) { return simde_mm256_blendv_epi8(f, t, m); }
+
+typedef uint16_t f16_elem;
+typedef vh f16_vs, f16_vm;
+typedef simde__m512 f16_vc;
+enum { f16_lanes = 16 };
+static inline f16_vc f16_alpha(double a) { return simde_mm512_set1_ps((float)a); }
+static inline f16_vs f16_load(const uint16_t *p) { return load16(p); }
+static inline void f16_store(uint16_t *p, f16_vs v) { store16(p, v); }
+static inline void f16_stream(uint16_t *p, f16_vs v) { stream16(p, v); }
+static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
+static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_mm256_andnot_si256(m, v); }
+static inline f16_vc f16_widen(f16_vs v) { return cvtph_ps(v); }
+static inline f16_vs f16_narrow(f16_vc v) { return cvtps_ph(v); }
+static inline f16_vc f16_mul(f16_vc a, f16_vc b) { return simde_mm512_mul_ps(a, b); }
+static inline f16_vs f16_select(f16_vm m, f16_vs t, f16_vs f) { return sel16(m, t, f); }
+
+typedef uint16_t bf16_elem;
+typedef vh bf16_vs, bf16_vm;
+typedef simde__m512 bf16_vc;
+enum { bf16_lanes = 16 };
+static inline bf16_vc bf16_alpha(double a) { return simde_mm512_set1_ps((float)a); }
+static inline bf16_vs bf16_load(const uint16_t *p) { return load16(p); }
+static inline void bf16_store(uint16_t *p, bf16_vs v) { store16(p, v); }
+static inline void bf16_stream(uint16_t *p, bf16_vs v) { stream16(p, v); }
+static inline bf16_vm bf16_gt0(bf16_vs x) { return gt0_16(x, 0x7f80); }
+static inline bf16_vs bf16_clear(bf16_vm m, bf16_vs v) { return simde_mm256_andnot_si256(m, v); }
+static inline bf16_vc bf16_widen(bf16_vs v)
+{
+    return simde_mm512_castsi512_ps(simde_mm512_slli_epi32(widen16(v), 16));
+}
+/* Round to nearest even on the integer bits; NaN keeps its sign and payload
+ * top and becomes quiet. */
+static inline bf16_vs bf16_narrow(bf16_vc v)
+{
+    const vi u = simde_mm512_castps_si512(v);
+    const vi odd = simde_mm512_and_si512(simde_mm512_srli_epi32(u, 16), i32(1));
+    const vi rounded = simde_mm512_add_epi32(simde_mm512_add_epi32(u, i32(0x7fff)), odd);
+    const simde__mmask16 nan =
+        simde_mm512_cmpgt_epi32_mask(simde_mm512_and_si512(u, i32(0x7fffffff)), i32(0x7f800000));
+    const vi r = simde_mm512_mask_blend_epi32(
+        nan, simde_mm512_srli_epi32(rounded, 16),
+        simde_mm512_or_si512(simde_mm512_srli_epi32(u, 16), i32(0x40)));
+    return narrow16(r);
+}
+static inline bf16_vc bf16_mul(bf16_vc a, bf16_vc b) { return simde_mm512_mul_ps(a, b); }
+static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f) { return sel16(m, t, f); }
+
+#define LRELU_T f32
+#include "kernel_body.h"
+#define LRELU_T f64
+#include "kernel_body.h"
+
+/* No 16-bit masked loads in AVX-512F: 16-bit tails go through the stack. */
+#ifndef LRELU_PART_BY_COPY
+#define LRELU_PART_BY_COPY
+#endif
+#define LRELU_T f16
+#include "kernel_body.h"
+#define LRELU_T bf16
 #include "kernel_body.h"

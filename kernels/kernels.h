@@ -1,33 +1,72 @@
 /*
- * The kernel interface: every kernel, one per ISA, provides these two
- * functions with the ISA's name as suffix (lrelu_forward_avx2, ...).
- * Arguments are already checked: pointers valid for n floats, alpha finite,
- * an output either equal to an input or disjoint from it. They return 0
- * (LRELU_OK), so that an entry point can end in a tail call.
+ * The kernel interface. Every kernel (one per ISA) provides, for every
+ * element type and operation, a function named
+ *
+ *   lrelu_<op>_<type>_<isa>          stores through the cache
+ *   lrelu_<op>_stream_<type>_<isa>   streaming stores past a 64-byte-aligned head
+ *                                    (every SIMD kernel; the output must be
+ *                                    aligned to its element)
+ *
+ * with op forward (x -> y) or backward (x, dy -> dx), type f32, f16, bf16 or
+ * f64. alpha arrives as a double: exactly the caller's float for f32, f16
+ * and bf16 (whose kernels multiply in binary32), the caller's double for f64.
+ * Arguments are already checked: pointers valid for n elements, alpha
+ * finite, an output either equal to an input or disjoint from it. They
+ * return 0 (LRELU_OK), so that an entry point can end in a tail call.
  */
 #ifndef LRELU_KERNELS_H
 #define LRELU_KERNELS_H
 
 #include <stddef.h>
 
-typedef int (*lrelu_forward_fn)(const float *x, float *y, size_t n, float alpha);
-typedef int (*lrelu_backward_fn)(const float *x, const float *dy, float *dx, size_t n, float alpha);
+/* The element types, in the order of the dispatch table (named so that
+ * LRELU_TYPE_##type works in the X-macros). */
+enum lrelu_type {
+    LRELU_TYPE_f32,
+    LRELU_TYPE_f16,
+    LRELU_TYPE_bf16,
+    LRELU_TYPE_f64,
+    LRELU_TYPE_COUNT
+};
 
-#define LRELU_DECLARE_KERNEL(isa)                                                                  \
-    int lrelu_forward_##isa(const float *x, float *y, size_t n, float alpha);                      \
-    int lrelu_backward_##isa(const float *x, const float *dy, float *dx, size_t n, float alpha)
+/* X(type, arg) for every element type, in table order. */
+#define LRELU_FOR_TYPES(X, arg) X(f32, arg) X(f16, arg) X(bf16, arg) X(f64, arg)
 
-LRELU_DECLARE_KERNEL(scalar);
-LRELU_DECLARE_KERNEL(sse2);
-LRELU_DECLARE_KERNEL(avx2);
-LRELU_DECLARE_KERNEL(avx512);
-LRELU_DECLARE_KERNEL(neon);
+typedef int (*lrelu_forward_fn)(const void *x, void *y, size_t n, double alpha);
+typedef int (*lrelu_backward_fn)(const void *x, const void *dy, void *dx, size_t n, double alpha);
 
-/* The streaming-store variants (x86): the same results, with the output
- * written by non-temporal stores past a 64-byte-aligned head. The output
- * must be 4-byte aligned. */
-LRELU_DECLARE_KERNEL(stream_sse2);
-LRELU_DECLARE_KERNEL(stream_avx2);
-LRELU_DECLARE_KERNEL(stream_avx512);
+/* One kernel's functions, indexed by element type. */
+struct lrelu_kernel_fns {
+    lrelu_forward_fn forward[LRELU_TYPE_COUNT];
+    lrelu_backward_fn backward[LRELU_TYPE_COUNT];
+};
+
+#define LRELU_DECLARE_TYPE_(type, isa)                                                             \
+    int lrelu_forward_##type##_##isa(const void *x, void *y, size_t n, double alpha);              \
+    int lrelu_backward_##type##_##isa(const void *x, const void *dy, void *dx, size_t n,           \
+                                      double alpha);                                               \
+    int lrelu_forward_stream_##type##_##isa(const void *x, void *y, size_t n, double alpha);       \
+    int lrelu_backward_stream_##type##_##isa(const void *x, const void *dy, void *dx, size_t n,    \
+                                             double alpha);
+#define LRELU_DECLARE_KERNEL(isa) LRELU_FOR_TYPES(LRELU_DECLARE_TYPE_, isa)
+
+/* Every kernel of every architecture (a build defines those it compiles). */
+#define LRELU_ALL_ISAS(X) X(scalar) X(sse2) X(avx2) X(avx512) X(neon)
+
+LRELU_ALL_ISAS(LRELU_DECLARE_KERNEL)
+
+/* The initialisers of a kernel's function tables, plain and streaming. */
+#define LRELU_FWD_(type, isa)        lrelu_forward_##type##_##isa,
+#define LRELU_BWD_(type, isa)        lrelu_backward_##type##_##isa,
+#define LRELU_FWD_STREAM_(type, isa) lrelu_forward_stream_##type##_##isa,
+#define LRELU_BWD_STREAM_(type, isa) lrelu_backward_stream_##type##_##isa,
+#define LRELU_KERNEL_FNS(isa)                                                                      \
+    {                                                                                              \
+        {LRELU_FOR_TYPES(LRELU_FWD_, isa)}, { LRELU_FOR_TYPES(LRELU_BWD_, isa) }                   \
+    }
+#define LRELU_KERNEL_STREAM_FNS(isa)                                                               \
+    {                                                                                              \
+        {LRELU_FOR_TYPES(LRELU_FWD_STREAM_, isa)}, { LRELU_FOR_TYPES(LRELU_BWD_STREAM_, isa) }     \
+    }
 
 #endif /* LRELU_KERNELS_H */

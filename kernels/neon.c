@@ -1,17 +1,143 @@
-/* NEON (AArch64 Advanced SIMD): compare, bit select, exact tails by copy. */
+/*
+ * NEON (AArch64 Advanced SIMD): unsigned compares on the bits, bit select,
+ * exact tails by copy. float16 widens with FCVTL (exact) and narrows with
+ * integer arithmetic (FCVTN would round by the FPCR's mode); bfloat16 with
+ * integer arithmetic.
+ */
 #include <simde/arm/neon.h>
 
 #define LRELU_ISA neon
-#define LRELU_W   4
 #define LRELU_PART_BY_COPY
-typedef simde_float32x4_t vf;
-typedef simde_uint32x4_t vm;
+#define LRELU_NO_STREAM
 
-static inline vf v_set1(float a) { return simde_vdupq_n_f32(a); }
-static inline vf v_load(const float *p) { return simde_vld1q_f32(p); }
-static inline void v_store(float *p, vf v) { simde_vst1q_f32(p, v); }
-static inline vm v_gt0(vf x) { return simde_vcgtq_f32(x, simde_vdupq_n_f32(0.0f)); }
-static inline vf v_mul(vf a, vf b) { return simde_vmulq_f32(a, b); }
-static inline vf v_select(vm m, vf t, vf f) { return simde_vbslq_f32(m, t, f); }
+typedef simde_uint32x4_t vu;
 
+static inline vu u32(uint32_t v) { return simde_vdupq_n_u32(v); }
+static inline vu bits(simde_float32x4_t v) { return simde_vreinterpretq_u32_f32(v); }
+static inline simde_float32x4_t flt(vu v) { return simde_vreinterpretq_f32_u32(v); }
+
+/* float32 */
+typedef float f32_elem;
+typedef simde_float32x4_t f32_vs, f32_vc;
+typedef vu f32_vm;
+enum { f32_lanes = 4 };
+static inline f32_vc f32_alpha(double a) { return simde_vdupq_n_f32((float)a); }
+static inline f32_vs f32_load(const float *p) { return simde_vld1q_f32(p); }
+static inline void f32_store(float *p, f32_vs v) { simde_vst1q_f32(p, v); }
+static inline f32_vm f32_gt0(f32_vs x)
+{
+    return simde_vcltq_u32(simde_vsubq_u32(bits(x), u32(1)), u32(0x7f800000));
+}
+static inline f32_vs f32_clear(f32_vm m, f32_vs v) { return flt(simde_vbicq_u32(bits(v), m)); }
+static inline f32_vc f32_widen(f32_vs v) { return v; }
+static inline f32_vs f32_narrow(f32_vc v) { return v; }
+static inline f32_vc f32_mul(f32_vc a, f32_vc b) { return simde_vmulq_f32(a, b); }
+static inline f32_vs f32_select(f32_vm m, f32_vs t, f32_vs f) { return simde_vbslq_f32(m, t, f); }
+
+/* float64 */
+typedef double f64_elem;
+typedef simde_float64x2_t f64_vs, f64_vc;
+typedef simde_uint64x2_t f64_vm;
+enum { f64_lanes = 2 };
+static inline f64_vc f64_alpha(double a) { return simde_vdupq_n_f64(a); }
+static inline f64_vs f64_load(const double *p) { return simde_vld1q_f64(p); }
+static inline void f64_store(double *p, f64_vs v) { simde_vst1q_f64(p, v); }
+static inline f64_vm f64_gt0(f64_vs x)
+{
+    const simde_uint64x2_t b = simde_vreinterpretq_u64_f64(x);
+    return simde_vcltq_u64(simde_vsubq_u64(b, simde_vdupq_n_u64(1)),
+                           simde_vdupq_n_u64(0x7ff0000000000000u));
+}
+static inline f64_vs f64_clear(f64_vm m, f64_vs v)
+{
+    return simde_vreinterpretq_f64_u64(simde_vbicq_u64(simde_vreinterpretq_u64_f64(v), m));
+}
+static inline f64_vc f64_widen(f64_vs v) { return v; }
+static inline f64_vs f64_narrow(f64_vc v) { return v; }
+static inline f64_vc f64_mul(f64_vc a, f64_vc b) { return simde_vmulq_f64(a, b); }
+static inline f64_vs f64_select(f64_vm m, f64_vs t, f64_vs f) { return simde_vbslq_f64(m, t, f); }
+
+/* float16 and bfloat16: four elements in 64 bits, computed as four floats. */
+typedef simde_uint16x4_t vh;
+/* 16-bit lanes where 1 <= x <= inf, as unsigned bits. */
+static inline vh gt0_16(vh x, uint16_t inf)
+{
+    return simde_vclt_u16(simde_vsub_u16(x, simde_vdup_n_u16(1)), simde_vdup_n_u16(inf));
+}
+
+typedef uint16_t f16_elem;
+typedef vh f16_vs, f16_vm;
+typedef simde_float32x4_t f16_vc;
+enum { f16_lanes = 4 };
+static inline f16_vc f16_alpha(double a) { return simde_vdupq_n_f32((float)a); }
+static inline f16_vs f16_load(const uint16_t *p) { return simde_vld1_u16(p); }
+static inline void f16_store(uint16_t *p, f16_vs v) { simde_vst1_u16(p, v); }
+static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
+static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_vbic_u16(v, m); }
+static inline f16_vc f16_widen(f16_vs v)
+{
+    return simde_vcvt_f32_f16(simde_vreinterpret_f16_u16(v));
+}
+/* Round to nearest even with integer arithmetic, as the scalar kernel:
+ * subnormal results are the significand shifted right by 126 - e. */
+static inline f16_vs f16_narrow(f16_vc v)
+{
+    const vu u = bits(v), a = simde_vandq_u32(u, u32(0x7fffffff));
+    const vu nan =
+        simde_vorrq_u32(simde_vandq_u32(simde_vshrq_n_u32(a, 13), u32(0x3ff)), u32(0x7e00));
+    const vu odd = simde_vandq_u32(simde_vshrq_n_u32(a, 13), u32(1));
+    const vu normal =
+        simde_vshrq_n_u32(simde_vaddq_u32(simde_vsubq_u32(a, u32(0x38000000 - 0xfff)), odd), 13);
+    const vu e = simde_vminq_u32(simde_vmaxq_u32(simde_vshrq_n_u32(a, 23), u32(101)), u32(113));
+    const simde_int32x4_t s = simde_vreinterpretq_s32_u32(simde_vsubq_u32(u32(126), e));
+    const simde_int32x4_t neg_s = simde_vnegq_s32(s);
+    const vu sig = simde_vorrq_u32(simde_vandq_u32(a, u32(0x7fffff)), u32(0x800000));
+    const vu bias =
+        simde_vsubq_u32(simde_vshlq_u32(u32(1), simde_vsubq_s32(s, simde_vdupq_n_s32(1))), u32(1));
+    const vu sodd = simde_vandq_u32(simde_vshlq_u32(sig, neg_s), u32(1));
+    const vu sub = simde_vshlq_u32(simde_vaddq_u32(simde_vaddq_u32(sig, bias), sodd), neg_s);
+    const vu r = simde_vbslq_u32(
+        simde_vcgtq_u32(a, u32(0x7f800000)), nan,
+        simde_vbslq_u32(simde_vcgeq_u32(a, u32(0x47800000)), u32(0x7c00),
+                        simde_vbslq_u32(simde_vcgeq_u32(a, u32(0x38800000)), normal, sub)));
+    const vu sign = simde_vandq_u32(simde_vshrq_n_u32(u, 16), u32(0x8000));
+    return simde_vmovn_u32(simde_vorrq_u32(r, sign));
+}
+static inline f16_vc f16_mul(f16_vc a, f16_vc b) { return simde_vmulq_f32(a, b); }
+static inline f16_vs f16_select(f16_vm m, f16_vs t, f16_vs f) { return simde_vbsl_u16(m, t, f); }
+
+typedef uint16_t bf16_elem;
+typedef vh bf16_vs, bf16_vm;
+typedef simde_float32x4_t bf16_vc;
+enum { bf16_lanes = 4 };
+static inline bf16_vc bf16_alpha(double a) { return simde_vdupq_n_f32((float)a); }
+static inline bf16_vs bf16_load(const uint16_t *p) { return simde_vld1_u16(p); }
+static inline void bf16_store(uint16_t *p, bf16_vs v) { simde_vst1_u16(p, v); }
+static inline bf16_vm bf16_gt0(bf16_vs x) { return gt0_16(x, 0x7f80); }
+static inline bf16_vs bf16_clear(bf16_vm m, bf16_vs v) { return simde_vbic_u16(v, m); }
+static inline bf16_vc bf16_widen(bf16_vs v) { return flt(simde_vshlq_n_u32(simde_vmovl_u16(v), 16)); }
+/* Round to nearest even on the integer bits; NaN keeps its sign and payload
+ * top and becomes quiet. */
+static inline bf16_vs bf16_narrow(bf16_vc v)
+{
+    const vu u = bits(v);
+    const vu odd = simde_vandq_u32(simde_vshrq_n_u32(u, 16), u32(1));
+    const vu rounded = simde_vshrq_n_u32(simde_vaddq_u32(simde_vaddq_u32(u, u32(0x7fff)), odd), 16);
+    const vu nan = simde_vcgtq_u32(simde_vandq_u32(u, u32(0x7fffffff)), u32(0x7f800000));
+    const vu quiet = simde_vorrq_u32(simde_vshrq_n_u32(u, 16), u32(0x40));
+    return simde_vmovn_u32(simde_vbslq_u32(nan, quiet, rounded));
+}
+static inline bf16_vc bf16_mul(bf16_vc a, bf16_vc b) { return simde_vmulq_f32(a, b); }
+static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f)
+{
+    return simde_vbsl_u16(m, t, f);
+}
+
+#define LRELU_T f32
+#include "kernel_body.h"
+#define LRELU_T f16
+#include "kernel_body.h"
+#define LRELU_T bf16
+#include "kernel_body.h"
+#define LRELU_T f64
 #include "kernel_body.h"

@@ -1,23 +1,200 @@
-/* SSE2: no blend instruction, so the select is and / andnot / or. */
+/*
+ * SSE2: no blend instruction, so the select is and / andnot / or; the
+ * compares are integer compares on the bits (64-bit ones built from 32-bit
+ * halves); float16 and bfloat16 are converted with integer arithmetic.
+ */
 #include <simde/x86/sse2.h>
 
 #define LRELU_ISA sse2
-#define LRELU_W   4
 #define LRELU_PART_BY_COPY
-#define LRELU_STREAM
-typedef simde__m128 vf;
-typedef simde__m128 vm;
 
-static inline vf v_set1(float a) { return simde_mm_set1_ps(a); }
-static inline vf v_load(const float *p) { return simde_mm_loadu_ps(p); }
-static inline void v_store(float *p, vf v) { simde_mm_storeu_ps(p, v); }
-static inline vm v_gt0(vf x) { return simde_mm_cmpgt_ps(x, simde_mm_setzero_ps()); }
-static inline vf v_mul(vf a, vf b) { return simde_mm_mul_ps(a, b); }
-static inline vf v_select(vm m, vf t, vf f)
+typedef simde__m128i vi;
+
+static inline vi i32(int32_t v) { return simde_mm_set1_epi32(v); }
+static inline vi sel(vi m, vi t, vi f)
 {
-    return simde_mm_or_ps(simde_mm_and_ps(m, t), simde_mm_andnot_ps(m, f));
+    return simde_mm_or_si128(simde_mm_and_si128(m, t), simde_mm_andnot_si128(m, f));
 }
-static inline void v_stream(float *p, vf v) { simde_mm_stream_ps(p, v); }
-static inline void v_fence(void) { simde_mm_sfence(); }
+static inline void lrelu_fence(void) { simde_mm_sfence(); }
 
+/* float32 */
+typedef float f32_elem;
+typedef simde__m128 f32_vs, f32_vc;
+typedef vi f32_vm;
+enum { f32_lanes = 4 };
+static inline f32_vc f32_alpha(double a) { return simde_mm_set1_ps((float)a); }
+static inline f32_vs f32_load(const float *p) { return simde_mm_loadu_ps(p); }
+static inline void f32_store(float *p, f32_vs v) { simde_mm_storeu_ps(p, v); }
+static inline void f32_stream(float *p, f32_vs v) { simde_mm_stream_ps(p, v); }
+static inline f32_vm f32_gt0(f32_vs x)
+{
+    const vi b = simde_mm_castps_si128(x);
+    return simde_mm_and_si128(simde_mm_cmpgt_epi32(b, i32(0)),
+                              simde_mm_cmpgt_epi32(i32(0x7f800001), b));
+}
+static inline f32_vs f32_clear(f32_vm m, f32_vs v)
+{
+    return simde_mm_andnot_ps(simde_mm_castsi128_ps(m), v);
+}
+static inline f32_vc f32_widen(f32_vs v) { return v; }
+static inline f32_vs f32_narrow(f32_vc v) { return v; }
+static inline f32_vc f32_mul(f32_vc a, f32_vc b) { return simde_mm_mul_ps(a, b); }
+static inline f32_vs f32_select(f32_vm m, f32_vs t, f32_vs f)
+{
+    return simde_mm_castsi128_ps(sel(m, simde_mm_castps_si128(t), simde_mm_castps_si128(f)));
+}
+
+/* float64: x > 0 on the bits as 1 <= x <= 0x7ff0000000000000, from the
+ * 32-bit halves (SSE2 has no 64-bit compare). */
+typedef double f64_elem;
+typedef simde__m128d f64_vs, f64_vc;
+typedef vi f64_vm;
+enum { f64_lanes = 2 };
+static inline f64_vc f64_alpha(double a) { return simde_mm_set1_pd(a); }
+static inline f64_vs f64_load(const double *p) { return simde_mm_loadu_pd(p); }
+static inline void f64_store(double *p, f64_vs v) { simde_mm_storeu_pd(p, v); }
+static inline void f64_stream(double *p, f64_vs v) { simde_mm_stream_pd(p, v); }
+static inline f64_vm f64_gt0(f64_vs x)
+{
+    const vi b = simde_mm_castpd_si128(x);
+    const vi zero = simde_mm_cmpeq_epi32(b, i32(0));
+    const vi lo_zero = simde_mm_slli_epi64(zero, 32); /* low half == 0, in the high half */
+    const vi pos =
+        simde_mm_or_si128(simde_mm_cmpgt_epi32(b, i32(0)), simde_mm_andnot_si128(lo_zero, zero));
+    const vi le_inf =
+        simde_mm_or_si128(simde_mm_cmpgt_epi32(i32(0x7ff00000), b),
+                          simde_mm_and_si128(simde_mm_cmpeq_epi32(b, i32(0x7ff00000)), lo_zero));
+    return simde_mm_shuffle_epi32(simde_mm_and_si128(pos, le_inf), SIMDE_MM_SHUFFLE(3, 3, 1, 1));
+}
+static inline f64_vs f64_clear(f64_vm m, f64_vs v)
+{
+    return simde_mm_andnot_pd(simde_mm_castsi128_pd(m), v);
+}
+static inline f64_vc f64_widen(f64_vs v) { return v; }
+static inline f64_vs f64_narrow(f64_vc v) { return v; }
+static inline f64_vc f64_mul(f64_vc a, f64_vc b) { return simde_mm_mul_pd(a, b); }
+static inline f64_vs f64_select(f64_vm m, f64_vs t, f64_vs f)
+{
+    return simde_mm_castsi128_pd(sel(m, simde_mm_castpd_si128(t), simde_mm_castpd_si128(f)));
+}
+
+/* float16 and bfloat16: four elements in the low 64 bits, computed as four
+ * floats. (The streaming variant stores them through the cache.) */
+static inline vi load4(const uint16_t *p)
+{
+    return simde_mm_loadl_epi64((const vi *)(const void *)p);
+}
+static inline void store4(uint16_t *p, vi v) { simde_mm_storel_epi64((vi *)(void *)p, v); }
+/* 16-bit lanes where 1 <= x <= inf (as unsigned bits, sign clear). */
+static inline vi gt0_16(vi x, int16_t inf)
+{
+    return simde_mm_and_si128(simde_mm_cmpgt_epi16(x, simde_mm_setzero_si128()),
+                              simde_mm_cmpgt_epi16(simde_mm_set1_epi16((int16_t)(inf + 1)), x));
+}
+/* Four 32-bit lanes holding 16-bit codes -> packed in the low 64 bits. */
+static inline vi pack16(vi v)
+{
+    v = simde_mm_srai_epi32(simde_mm_slli_epi32(v, 16), 16);
+    return simde_mm_packs_epi32(v, v);
+}
+
+typedef uint16_t bf16_elem;
+typedef vi bf16_vs, bf16_vm;
+typedef simde__m128 bf16_vc;
+enum { bf16_lanes = 4 };
+static inline bf16_vc bf16_alpha(double a) { return simde_mm_set1_ps((float)a); }
+static inline bf16_vs bf16_load(const uint16_t *p) { return load4(p); }
+static inline void bf16_store(uint16_t *p, bf16_vs v) { store4(p, v); }
+static inline void bf16_stream(uint16_t *p, bf16_vs v) { store4(p, v); }
+static inline bf16_vm bf16_gt0(bf16_vs x) { return gt0_16(x, 0x7f80); }
+static inline bf16_vs bf16_clear(bf16_vm m, bf16_vs v) { return simde_mm_andnot_si128(m, v); }
+static inline bf16_vc bf16_widen(bf16_vs v)
+{
+    return simde_mm_castsi128_ps(simde_mm_unpacklo_epi16(simde_mm_setzero_si128(), v));
+}
+static inline bf16_vs bf16_narrow(bf16_vc v)
+{
+    const vi u = simde_mm_castps_si128(v);
+    const vi odd = simde_mm_and_si128(simde_mm_srli_epi32(u, 16), i32(1));
+    const vi rounded = simde_mm_add_epi32(simde_mm_add_epi32(u, i32(0x7fff)), odd);
+    const vi nan = simde_mm_cmpgt_epi32(simde_mm_and_si128(u, i32(0x7fffffff)), i32(0x7f800000));
+    return pack16(sel(nan, simde_mm_or_si128(simde_mm_srli_epi32(u, 16), i32(0x40)),
+                      simde_mm_srli_epi32(rounded, 16)));
+}
+static inline bf16_vc bf16_mul(bf16_vc a, bf16_vc b) { return simde_mm_mul_ps(a, b); }
+static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f) { return sel(m, t, f); }
+
+typedef uint16_t f16_elem;
+typedef vi f16_vs, f16_vm;
+typedef simde__m128 f16_vc;
+enum { f16_lanes = 4 };
+static inline f16_vc f16_alpha(double a) { return simde_mm_set1_ps((float)a); }
+static inline f16_vs f16_load(const uint16_t *p) { return load4(p); }
+static inline void f16_store(uint16_t *p, f16_vs v) { store4(p, v); }
+static inline void f16_stream(uint16_t *p, f16_vs v) { store4(p, v); }
+static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
+static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_mm_andnot_si128(m, v); }
+/* Exact: normal and special codes by rebiasing the bits, subnormals as
+ * m * 2^-24 (an exact conversion and an exact multiply). */
+static inline f16_vc f16_widen(f16_vs v)
+{
+    const vi h = simde_mm_unpacklo_epi16(v, simde_mm_setzero_si128());
+    const vi e = simde_mm_and_si128(h, i32(0x7c00)), m = simde_mm_and_si128(h, i32(0x3ff));
+    const vi normal = simde_mm_add_epi32(
+        simde_mm_slli_epi32(simde_mm_and_si128(h, i32(0x7fff)), 13), i32(112 << 23));
+    const vi special = simde_mm_or_si128(simde_mm_slli_epi32(m, 13), i32(0x7f800000));
+    const vi sub =
+        simde_mm_castps_si128(simde_mm_mul_ps(simde_mm_cvtepi32_ps(m), simde_mm_set1_ps(0x1p-24f)));
+    const vi r = sel(simde_mm_cmpeq_epi32(e, i32(0)), sub,
+                     sel(simde_mm_cmpeq_epi32(e, i32(0x7c00)), special, normal));
+    const vi sign = simde_mm_slli_epi32(simde_mm_and_si128(h, i32(0x8000)), 16);
+    return simde_mm_castsi128_ps(simde_mm_or_si128(r, sign));
+}
+/* RNE(p >> 25) of 64-bit lanes. */
+static inline vi rne25(vi p)
+{
+    const vi odd = simde_mm_and_si128(simde_mm_srli_epi64(p, 25), simde_mm_set_epi32(0, 1, 0, 1));
+    const vi bias = simde_mm_set_epi32(0, 0xffffff, 0, 0xffffff);
+    return simde_mm_srli_epi64(simde_mm_add_epi64(simde_mm_add_epi64(p, bias), odd), 25);
+}
+/* Round to nearest even, whatever the rounding mode, with integer
+ * arithmetic. Subnormal results are the significand times 2^(e - 126),
+ * rounded: SSE2 has no per-lane shift, so the significand is multiplied by
+ * 2^k (k = e - 101 clamped to 0..12, made exactly by converting the float
+ * 2^k) and the 64-bit product shifted right by 25. */
+static inline f16_vs f16_narrow(f16_vc v)
+{
+    const vi u = simde_mm_castps_si128(v);
+    const vi a = simde_mm_and_si128(u, i32(0x7fffffff));
+    const vi nan =
+        simde_mm_or_si128(simde_mm_and_si128(simde_mm_srli_epi32(a, 13), i32(0x3ff)), i32(0x7e00));
+    const vi odd = simde_mm_and_si128(simde_mm_srli_epi32(a, 13), i32(1));
+    const vi normal = simde_mm_srli_epi32(
+        simde_mm_add_epi32(simde_mm_sub_epi32(a, i32(0x38000000 - 0xfff)), odd), 13);
+    vi e = simde_mm_srli_epi32(a, 23);
+    e = sel(simde_mm_cmpgt_epi32(i32(101), e), i32(101),
+            sel(simde_mm_cmpgt_epi32(e, i32(113)), i32(113), e));
+    const vi pow = simde_mm_cvttps_epi32(
+        simde_mm_castsi128_ps(simde_mm_slli_epi32(simde_mm_add_epi32(e, i32(127 - 101)), 23)));
+    const vi sig = simde_mm_or_si128(simde_mm_and_si128(a, i32(0x7fffff)), i32(0x800000));
+    const vi even = rne25(simde_mm_mul_epu32(sig, pow));
+    const vi oddl =
+        rne25(simde_mm_mul_epu32(simde_mm_srli_epi64(sig, 32), simde_mm_srli_epi64(pow, 32)));
+    const vi sub = simde_mm_or_si128(even, simde_mm_slli_epi64(oddl, 32));
+    const vi r = sel(simde_mm_cmpgt_epi32(a, i32(0x7f800000)), nan,
+                     sel(simde_mm_cmpgt_epi32(a, i32(0x477fffff)), i32(0x7c00),
+                         sel(simde_mm_cmpgt_epi32(a, i32(0x387fffff)), normal, sub)));
+    const vi sign = simde_mm_and_si128(simde_mm_srli_epi32(u, 16), i32(0x8000));
+    return pack16(simde_mm_or_si128(r, sign));
+}
+static inline f16_vc f16_mul(f16_vc a, f16_vc b) { return simde_mm_mul_ps(a, b); }
+static inline f16_vs f16_select(f16_vm m, f16_vs t, f16_vs f) { return sel(m, t, f); }
+
+#define LRELU_T f32
+#include "kernel_body.h"
+#define LRELU_T f16
+#include "kernel_body.h"
+#define LRELU_T bf16
+#include "kernel_body.h"
+#define LRELU_T f64
 #include "kernel_body.h"

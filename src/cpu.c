@@ -28,6 +28,8 @@ unsigned lrelu_cpu_detect(void)
         flags |= LRELU_CPU_AVX2;
     if (f.avx512f)
         flags |= LRELU_CPU_AVX512;
+    if (f.f16c)
+        flags |= LRELU_CPU_F16C;
     return flags;
 }
 

@@ -8,7 +8,8 @@ enum {
     LRELU_CPU_SSE2 = 1u << 0,
     LRELU_CPU_AVX2 = 1u << 1,   /* AVX2, with the OS saving YMM state */
     LRELU_CPU_AVX512 = 1u << 2, /* AVX-512F, with the OS saving ZMM and mask state */
-    LRELU_CPU_NEON = 1u << 3    /* AArch64 Advanced SIMD */
+    LRELU_CPU_NEON = 1u << 3,   /* AArch64 Advanced SIMD */
+    LRELU_CPU_F16C = 1u << 4    /* F16C (half-float conversions), with the OS saving YMM state */
 };
 
 /* The flags of this machine; 0 where nothing beyond the C baseline is known. */

@@ -9,6 +9,7 @@
  * The best of them becomes active. lrelu_set_kernel swaps the active pointer
  * atomically; a call loads it once, so it runs wholly on one kernel.
  */
+#define _GNU_SOURCE /* secure_getenv */
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,40 +19,60 @@
 #include "config.h"
 #include "cpu.h"
 #include "dispatch.h"
+#include "env.h"
 #include "lrelu.h"
 
-/* This architecture's ISA levels, lowest first: the values of LRELU_MAX_ISA. */
+/* This architecture's kernels, lowest level first: K(isa, level, cpu flags,
+ * table initialiser of the streaming variants). The level names are the
+ * values of LRELU_MAX_ISA; a kernel not compiled in keeps its level but
+ * has no row in the table. */
+#define PLAIN_ONLY(isa)                                                                            \
+    {                                                                                              \
+        {NULL}, { NULL }                                                                           \
+    }
 #if defined(__x86_64__) || defined(__i386__)
-static const char *const levels[] = {"scalar", "sse2", "avx2", "avx512"};
+#define LEVELS(K)                                                                                  \
+    K(scalar, 0, 0u, PLAIN_ONLY)                                                                   \
+    K(sse2, 1, LRELU_CPU_SSE2, LRELU_KERNEL_STREAM_FNS)                                            \
+    K(avx2, 2, LRELU_CPU_AVX2 | LRELU_CPU_F16C, LRELU_KERNEL_STREAM_FNS)                           \
+    K(avx512, 3, LRELU_CPU_AVX512, LRELU_KERNEL_STREAM_FNS)
 #elif defined(__aarch64__)
-static const char *const levels[] = {"scalar", "neon"};
+#define LEVELS(K) K(scalar, 0, 0u, PLAIN_ONLY) K(neon, 1, LRELU_CPU_NEON, PLAIN_ONLY)
 #else
-static const char *const levels[] = {"scalar"};
+#define LEVELS(K) K(scalar, 0, 0u, PLAIN_ONLY)
 #endif
+
+#define LEVEL_NAME(isa, level, cpu, stream) #isa,
+static const char *const levels[] = {LEVELS(LEVEL_NAME)};
 enum { LEVEL_COUNT = sizeof levels / sizeof levels[0] };
 
-/* clang-format off */
-#define KERNEL(isa, level, cpu) \
-    {#isa, level, cpu, lrelu_forward_##isa, lrelu_backward_##isa, NULL, NULL, 0, 0, 0}
-#define KERNEL_WITH_STREAM(isa, level, cpu) \
-    {#isa, level, cpu, lrelu_forward_##isa, lrelu_backward_##isa, \
-     lrelu_forward_stream_##isa, lrelu_backward_stream_##isa, 0, 0, 0}
-/* clang-format on */
-static const struct lrelu_kernel kernels[] = {
-    KERNEL(scalar, 0, 0),
+/* IF_<isa>(...): its arguments where that kernel is compiled in. */
+#define IF_scalar(...) __VA_ARGS__
 #if LRELU_HAVE_SSE2
-    KERNEL_WITH_STREAM(sse2, 1, LRELU_CPU_SSE2),
+#define IF_sse2(...) __VA_ARGS__
+#else
+#define IF_sse2(...)
 #endif
 #if LRELU_HAVE_AVX2
-    KERNEL_WITH_STREAM(avx2, 2, LRELU_CPU_AVX2),
+#define IF_avx2(...) __VA_ARGS__
+#else
+#define IF_avx2(...)
 #endif
 #if LRELU_HAVE_AVX512
-    KERNEL_WITH_STREAM(avx512, 3, LRELU_CPU_AVX512),
+#define IF_avx512(...) __VA_ARGS__
+#else
+#define IF_avx512(...)
 #endif
 #if LRELU_HAVE_NEON
-    KERNEL(neon, 1, LRELU_CPU_NEON),
+#define IF_neon(...) __VA_ARGS__
+#else
+#define IF_neon(...)
 #endif
-};
+
+/* The kernels compiled in, lowest first. */
+#define ROW(isa, level, cpu, stream)                                                               \
+    IF_##isa({#isa, level, cpu, LRELU_KERNEL_FNS(isa), stream(isa), 0, {{0}}}, )
+static const struct lrelu_kernel kernels[] = {LEVELS(ROW)};
 enum { KERNEL_COUNT = sizeof kernels / sizeof kernels[0] };
 
 /* The usable kernels, with their thresholds: written once, by init, before
@@ -61,19 +82,33 @@ static size_t usable_count;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 /* Before initialisation: run it, then the chosen kernel (never streaming). */
-static int bootstrap_forward(const float *x, float *y, size_t n, float alpha)
-{
-    return lrelu_dispatch_init()->forward(x, y, n, alpha);
-}
+#define BOOTSTRAP(type, unused)                                                                    \
+    static int boot_forward_##type(const void *x, void *y, size_t n, double alpha)                 \
+    {                                                                                              \
+        return lrelu_dispatch_init()->fns.forward[LRELU_TYPE_##type](x, y, n, alpha);              \
+    }                                                                                              \
+    static int boot_backward_##type(const void *x, const void *dy, void *dx, size_t n,             \
+                                    double alpha)                                                  \
+    {                                                                                              \
+        return lrelu_dispatch_init()->fns.backward[LRELU_TYPE_##type](x, dy, dx, n, alpha);        \
+    }
+LRELU_FOR_TYPES(BOOTSTRAP, )
+#define BOOT_FWD(type, unused) boot_forward_##type,
+#define BOOT_BWD(type, unused) boot_backward_##type,
+#define NEVER                                                                                      \
+    {                                                                                              \
+        SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX                                                     \
+    }
 
-static int bootstrap_backward(const float *x, const float *dy, float *dx, size_t n, float alpha)
-{
-    return lrelu_dispatch_init()->backward(x, dy, dx, n, alpha);
-}
-
-static const struct lrelu_kernel bootstrap = {"bootstrap",        0,       0,    bootstrap_forward,
-                                              bootstrap_backward, NULL,    NULL, SIZE_MAX,
-                                              SIZE_MAX,           SIZE_MAX};
+static const struct lrelu_kernel bootstrap = {
+    "bootstrap",
+    0,
+    0,
+    {{LRELU_FOR_TYPES(BOOT_FWD, )}, {LRELU_FOR_TYPES(BOOT_BWD, )}},
+    {{NULL}, {NULL}},
+    SIZE_MAX,
+    {NEVER, NEVER},
+};
 
 _Atomic(const struct lrelu_kernel *) lrelu_active = &bootstrap;
 
@@ -107,7 +142,7 @@ static void warn_unknown_cap(const char *value)
 /* The highest level LRELU_MAX_ISA allows (unset or empty: no cap). */
 static unsigned max_level(void)
 {
-    const char *cap = getenv("LRELU_MAX_ISA");
+    const char *cap = lrelu_getenv("LRELU_MAX_ISA");
     if (cap == NULL || cap[0] == '\0')
         return LEVEL_COUNT - 1;
     for (unsigned l = 0; l < LEVEL_COUNT; l++)
@@ -122,10 +157,15 @@ static unsigned max_level(void)
  * (0 when unknown: then streaming only when a caller asks for it). */
 static void set_stream_threshold(struct lrelu_kernel *k, size_t cache)
 {
-    const int on = k->forward_stream != NULL && cache != 0;
+    static const size_t sizes[LRELU_TYPE_COUNT] = {4, 2, 2, 8};
+    const int on = k->stream.forward[0] != NULL && cache != 0;
     k->stream_min_bytes = on ? cache : SIZE_MAX;
-    k->stream_min_forward = on ? cache / (2 * sizeof(float)) : SIZE_MAX;
-    k->stream_min_backward = on ? cache / (3 * sizeof(float)) : SIZE_MAX;
+    for (size_t t = 0; t < LRELU_TYPE_COUNT; t++) {
+        /* Bytes moved per element: one read and one write forward, two
+         * reads and one write backward. */
+        k->stream_min[LRELU_OP_FORWARD][t] = on ? cache / (2 * sizes[t]) : SIZE_MAX;
+        k->stream_min[LRELU_OP_BACKWARD][t] = on ? cache / (3 * sizes[t]) : SIZE_MAX;
+    }
 }
 
 static void init(void)

@@ -6,19 +6,21 @@
 
 #include "kernels.h"
 
+enum lrelu_op { LRELU_OP_FORWARD, LRELU_OP_BACKWARD, LRELU_OP_COUNT };
+
 struct lrelu_kernel {
     const char *name;
-    unsigned level; /* rank among this architecture's ISA levels, scalar = 0 */
-    unsigned cpu;   /* LRELU_CPU_* flags it needs */
-    lrelu_forward_fn forward;
-    lrelu_backward_fn backward;
-    lrelu_forward_fn forward_stream; /* streaming-store variants, or NULL */
-    lrelu_backward_fn backward_stream;
-    /* Out-of-place calls that move at least this many bytes (read +
-     * written) use the streaming variants; also as element counts per
-     * operation. Set at initialisation from the cache size; SIZE_MAX when
-     * it is unknown or there are no streaming variants. */
-    size_t stream_min_bytes, stream_min_forward, stream_min_backward;
+    unsigned level;                 /* rank among this architecture's ISA levels, scalar = 0 */
+    unsigned cpu;                   /* LRELU_CPU_* flags it needs */
+    struct lrelu_kernel_fns fns;    /* storing through the cache */
+    struct lrelu_kernel_fns stream; /* streaming stores; NULL where there are none */
+    /* Out-of-place calls that move at least stream_min_bytes (read +
+     * written) use the streaming variants; stream_min holds the same as an
+     * element count per operation and type. Set at initialisation from the
+     * cache size; SIZE_MAX when it is unknown or there are no streaming
+     * variants. */
+    size_t stream_min_bytes;
+    size_t stream_min[LRELU_OP_COUNT][LRELU_TYPE_COUNT];
 };
 
 /* Never NULL: until the initialisation has run, a bootstrap kernel whose

@@ -1,6 +1,8 @@
 /*
  * The public entry points: check the arguments, then one indirect tail call
- * into the active kernel. Nothing is written unless every check passes.
+ * into the active kernel's function for the operation and element type.
+ * Every operation and type goes through the same checks (check_call);
+ * nothing is written unless every check passes.
  */
 #include <math.h>
 #include <stdint.h>
@@ -13,112 +15,139 @@
 
 /* Whether p is NULL, or p + bytes wraps the address space: with
  * last = UINTPTR_MAX - bytes, one compare (NULL - 1 is UINTPTR_MAX). */
-static int bad_array(const void *p, uintptr_t last) { return (uintptr_t)p - 1 >= last; }
+static inline int bad_array(const void *p, uintptr_t last) { return (uintptr_t)p - 1 >= last; }
 
-/* out and in share some byte but are not the very same array:
- * 0 < |out - in| < bytes, with bytes <= SIZE_MAX / 4. */
-static int partial_overlap(const void *out, const void *in, uintptr_t bytes)
+/* out and in share some byte but are not the very same array: their
+ * distance, either way round, is below bytes. No sum that could wrap,
+ * whatever the size of the address space. */
+static inline int partial_overlap(const void *out, const void *in, uintptr_t bytes)
 {
     const uintptr_t d = (uintptr_t)out - (uintptr_t)in;
-    return d != 0 && d + (bytes - 1) < 2 * bytes - 1;
+    return d != 0 && (d < bytes || 0 - d < bytes);
 }
 
 static const unsigned known_flags = LRELU_STORE_STREAM | LRELU_STORE_CACHED;
 
-/* alpha finite, flags known and not contradictory. */
-static int valid_params(float alpha, unsigned flags)
+/* Flags known and not contradictory. */
+static inline int valid_flags(unsigned flags)
 {
-    return isfinite(alpha) && (flags & ~known_flags) == 0 && flags != known_flags;
+    return (flags & ~known_flags) == 0 && flags != known_flags;
+}
+
+/*
+ * The rules every call follows, in this order: a bad alpha or flags is
+ * LRELU_EINVAL whatever n is; n == 0 is LRELU_OK (NULL accepted); then a
+ * NULL array or a byte range that does not fit in the address space is
+ * LRELU_EINVAL, and an output partially overlapping an input
+ * LRELU_EOVERLAP. dy is the second input of backward (binary), unused by
+ * forward. Returns 1 when the kernel should run, else stores the status in
+ * *status.
+ */
+static inline int check_call(int params_ok, int binary, const void *in, const void *dy,
+                             const void *out, size_t n, size_t size, int *status)
+{
+    *status = LRELU_OK;
+    if (UNLIKELY(!params_ok)) {
+        *status = LRELU_EINVAL;
+        return 0;
+    }
+    if (UNLIKELY(n == 0))
+        return 0;
+    const uintptr_t bytes = n * size, last = UINTPTR_MAX - bytes;
+    if (UNLIKELY(n > SIZE_MAX / size || bad_array(in, last) || bad_array(out, last) ||
+                 (binary && bad_array(dy, last)))) {
+        *status = LRELU_EINVAL;
+        return 0;
+    }
+    if (UNLIKELY(partial_overlap(out, in, bytes) || (binary && partial_overlap(out, dy, bytes)))) {
+        *status = LRELU_EOVERLAP;
+        return 0;
+    }
+    return 1;
 }
 
 /* Whether an out-of-place call of n elements stores with the streaming
  * variant: automatically from min_n elements on, or when the caller asks;
  * never when asked not to, when the kernel has none (then min_n is
- * SIZE_MAX), or when the output is not float-aligned. */
-static int streams(int has_stream, const void *out, size_t n, size_t min_n, unsigned flags)
+ * SIZE_MAX), or when the output is not aligned to its element. */
+static inline int streams(int has_stream, const void *out, size_t size, size_t n, size_t min_n,
+                          unsigned flags)
 {
     if (flags == LRELU_STORE_AUTO ? n < min_n : flags != LRELU_STORE_STREAM)
         return 0;
-    return has_stream && ((uintptr_t)out & (sizeof(float) - 1)) == 0;
+    return has_stream && ((uintptr_t)out & (size - 1)) == 0;
 }
 
-static int forward(const float *x, float *y, size_t n, float alpha, unsigned flags)
+static inline int forward(enum lrelu_type t, size_t size, const void *x, void *y, size_t n,
+                          double alpha, int params_ok, unsigned flags)
 {
-    if (UNLIKELY(!valid_params(alpha, flags)))
-        return LRELU_EINVAL;
-    if (UNLIKELY(n == 0))
-        return LRELU_OK;
-    const uintptr_t bytes = n * sizeof(float), last = UINTPTR_MAX - bytes;
-    if (UNLIKELY(n > SIZE_MAX / sizeof(float) || bad_array(x, last) || bad_array(y, last)))
-        return LRELU_EINVAL;
-    if (UNLIKELY(partial_overlap(y, x, bytes)))
-        return LRELU_EOVERLAP;
+    int status;
+    if (UNLIKELY(!check_call(params_ok && valid_flags(flags), 0, x, NULL, y, n, size, &status)))
+        return status;
     const struct lrelu_kernel *k = lrelu_current();
-    if (UNLIKELY(streams(k->forward_stream != NULL, y, n, k->stream_min_forward, flags) && y != x))
-        return k->forward_stream(x, y, n, alpha);
-    return k->forward(x, y, n, alpha);
+    const lrelu_forward_fn s = k->stream.forward[t];
+    if (UNLIKELY(streams(s != NULL, y, size, n, k->stream_min[LRELU_OP_FORWARD][t], flags) &&
+                 y != x))
+        return s(x, y, n, alpha);
+    return k->fns.forward[t](x, y, n, alpha);
 }
 
-static int backward(const float *x, const float *dy, float *dx, size_t n, float alpha,
-                    unsigned flags)
+/* Backward, and backward from the output (with y as x): for alpha >= 0
+ * (including -0.0), y > 0 exactly when x > 0. */
+static inline int backward(enum lrelu_type t, size_t size, const void *x, const void *dy, void *dx,
+                           size_t n, double alpha, int params_ok, unsigned flags)
 {
-    if (UNLIKELY(!valid_params(alpha, flags)))
-        return LRELU_EINVAL;
-    if (UNLIKELY(n == 0))
-        return LRELU_OK;
-    const uintptr_t bytes = n * sizeof(float), last = UINTPTR_MAX - bytes;
-    if (UNLIKELY(n > SIZE_MAX / sizeof(float) || bad_array(x, last) || bad_array(dy, last) ||
-                 bad_array(dx, last)))
-        return LRELU_EINVAL;
-    if (UNLIKELY(partial_overlap(dx, x, bytes) || partial_overlap(dx, dy, bytes)))
-        return LRELU_EOVERLAP;
+    int status;
+    if (UNLIKELY(!check_call(params_ok && valid_flags(flags), 1, x, dy, dx, n, size, &status)))
+        return status;
     const struct lrelu_kernel *k = lrelu_current();
-    if (UNLIKELY(streams(k->backward_stream != NULL, dx, n, k->stream_min_backward, flags) &&
+    const lrelu_backward_fn s = k->stream.backward[t];
+    if (UNLIKELY(streams(s != NULL, dx, size, n, k->stream_min[LRELU_OP_BACKWARD][t], flags) &&
                  dx != x && dx != dy))
-        return k->backward_stream(x, dy, dx, n, alpha);
-    return k->backward(x, dy, dx, n, alpha);
+        return s(x, dy, dx, n, alpha);
+    return k->fns.backward[t](x, dy, dx, n, alpha);
 }
 
-/* For alpha >= 0 (including -0.0), y > 0 exactly when x > 0. */
-static int backward_from_output(const float *y, const float *dy, float *dx, size_t n, float alpha,
-                                unsigned flags)
-{
-    if (UNLIKELY(alpha < 0.0f))
-        return LRELU_EINVAL;
-    return backward(y, dy, dx, n, alpha, flags);
-}
+/* The entry points of one element type: the plain functions store with
+ * LRELU_STORE_AUTO, the _ex ones take the flags. */
+#define ENTRY_POINTS(sfx, elem, alpha_t, type)                                                     \
+    int lrelu_forward##sfx##_ex(const elem *x, elem *y, size_t n, alpha_t alpha, unsigned flags)   \
+    {                                                                                              \
+        return forward(LRELU_TYPE_##type, sizeof(elem), x, y, n, alpha, isfinite(alpha), flags);   \
+    }                                                                                              \
+    int lrelu_forward##sfx(const elem *x, elem *y, size_t n, alpha_t alpha)                        \
+    {                                                                                              \
+        return forward(LRELU_TYPE_##type, sizeof(elem), x, y, n, alpha, isfinite(alpha),           \
+                       LRELU_STORE_AUTO);                                                          \
+    }                                                                                              \
+    int lrelu_backward##sfx##_ex(const elem *x, const elem *dy, elem *dx, size_t n, alpha_t alpha, \
+                                 unsigned flags)                                                   \
+    {                                                                                              \
+        return backward(LRELU_TYPE_##type, sizeof(elem), x, dy, dx, n, alpha, isfinite(alpha),     \
+                        flags);                                                                    \
+    }                                                                                              \
+    int lrelu_backward##sfx(const elem *x, const elem *dy, elem *dx, size_t n, alpha_t alpha)      \
+    {                                                                                              \
+        return backward(LRELU_TYPE_##type, sizeof(elem), x, dy, dx, n, alpha, isfinite(alpha),     \
+                        LRELU_STORE_AUTO);                                                         \
+    }                                                                                              \
+    int lrelu_backward_from_output##sfx##_ex(const elem *y, const elem *dy, elem *dx, size_t n,    \
+                                             alpha_t alpha, unsigned flags)                        \
+    {                                                                                              \
+        return backward(LRELU_TYPE_##type, sizeof(elem), y, dy, dx, n, alpha,                      \
+                        isfinite(alpha) && !(alpha < 0), flags);                                   \
+    }                                                                                              \
+    int lrelu_backward_from_output##sfx(const elem *y, const elem *dy, elem *dx, size_t n,         \
+                                        alpha_t alpha)                                             \
+    {                                                                                              \
+        return backward(LRELU_TYPE_##type, sizeof(elem), y, dy, dx, n, alpha,                      \
+                        isfinite(alpha) && !(alpha < 0), LRELU_STORE_AUTO);                        \
+    }
 
-int lrelu_forward(const float *x, float *y, size_t n, float alpha)
-{
-    return forward(x, y, n, alpha, LRELU_STORE_AUTO);
-}
-
-int lrelu_backward(const float *x, const float *dy, float *dx, size_t n, float alpha)
-{
-    return backward(x, dy, dx, n, alpha, LRELU_STORE_AUTO);
-}
-
-int lrelu_backward_from_output(const float *y, const float *dy, float *dx, size_t n, float alpha)
-{
-    return backward_from_output(y, dy, dx, n, alpha, LRELU_STORE_AUTO);
-}
-
-int lrelu_forward_ex(const float *x, float *y, size_t n, float alpha, unsigned flags)
-{
-    return forward(x, y, n, alpha, flags);
-}
-
-int lrelu_backward_ex(const float *x, const float *dy, float *dx, size_t n, float alpha,
-                      unsigned flags)
-{
-    return backward(x, dy, dx, n, alpha, flags);
-}
-
-int lrelu_backward_from_output_ex(const float *y, const float *dy, float *dx, size_t n, float alpha,
-                                  unsigned flags)
-{
-    return backward_from_output(y, dy, dx, n, alpha, flags);
-}
+ENTRY_POINTS(, float, float, f32)
+ENTRY_POINTS(_f16, uint16_t, float, f16)
+ENTRY_POINTS(_bf16, uint16_t, float, bf16)
+ENTRY_POINTS(_f64, double, double, f64)
 
 const char *lrelu_strerror(int status)
 {

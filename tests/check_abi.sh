@@ -23,7 +23,7 @@ if ! cmp -s "$tmp/want" "$tmp/got"; then
     fail=1
 fi
 
-sed -n 's/^ *\(lrelu_[a-z_]*\);$/\1/p' "$map" | sort >"$tmp/map"
+sed -n 's/^ *\(lrelu_[a-z0-9_]*\);$/\1/p' "$map" | sort >"$tmp/map"
 grep -v '^LRELU_' "$tmp/want" | sed 's/@@.*//' >"$tmp/names"
 if ! cmp -s "$tmp/map" "$tmp/names"; then
     echo "FAIL $map and $symbols list different names (< map, > symbols):"

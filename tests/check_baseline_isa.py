@@ -5,7 +5,7 @@ Disassembles the shared library as linked (dispatcher, API, scalar and SSE2
 kernels, cpu_features) and fails on any VEX- or EVEX-encoded instruction
 (AVX, AVX2, FMA, AVX-512, BMI1/2) outside the code of the AVX2 and AVX-512
 kernel objects. Those objects are located in the library by their .text
-section: the address of lrelu_forward_<isa> in the library, minus its
+section: the address of lrelu_forward_f32_<isa> in the library, minus its
 offset in the object, is where the object's .text starts. Every
 instruction is judged by its address, so helpers that an unoptimised
 build leaves out of line (v_load, ...) are attributed to the right object
@@ -97,7 +97,7 @@ def main(argv):
             fails.append(f"the {isa} kernel has code sections {sorted(sections)}, this check "
                          "expects .text alone: place the others too")
             continue
-        anchor = f"lrelu_forward_{isa}"
+        anchor = f"lrelu_forward_f32_{isa}"
         in_obj = [v for s, v in symbols(objdump, archive).get(anchor, []) if s == ".text"]
         in_lib = [v for s, v in lib_syms.get(anchor, []) if s == ".text"]
         if len(in_obj) != 1 or len(in_lib) != 1:

@@ -1,18 +1,24 @@
 /*
- * Every kernel against the contract, bit for bit.
+ * Every kernel against the contract, bit for bit, for every element type.
  *
- * For each function, alpha, input offset and n, the expected output is the
- * formula evaluated here (NaN-aware: where the IEEE result is a NaN, any NaN
- * is right) and the library's scalar kernel must match it; then every other
- * kernel must give exactly the scalar kernel's bits (NaN payloads included),
- * at every output offset, out of place and in place, without touching a
- * byte outside its output.
+ * One loop over type x function x alpha x input offset x n: the expected
+ * output is the contract evaluated here (tests/common.c's ref_bits, written
+ * apart from the kernels: float16 and bfloat16 rounded through double
+ * arithmetic) and the library's scalar kernel must match it (for float32
+ * and float64, where the IEEE result is a NaN, any NaN is right); then
+ * every other kernel must give exactly the scalar kernel's bits (NaN
+ * payloads included), at every output offset, out of place and in place,
+ * with stores through the cache and streaming stores forced, without
+ * touching a byte outside its output.
  *
- * LRELU_TEST_QUICK=1 (for runs under valgrind, some 50 times slower) keeps
- * every kernel, every function and every n 0..300 but takes four input
- * offsets (0, 5, 10, 15 floats: every misalignment of a 16-byte vector, four
- * of a 64-byte one), five alphas, three output offsets, and of the large n
- * only those below a million.
+ * Then the 16-bit types exhaustively: every one of the 65536 codes as x
+ * (forward, backward and backward from the output) and as dy, for every
+ * kernel and several alphas, against the contract.
+ *
+ * LRELU_TEST_QUICK=1 (for runs under valgrind or qemu, some 50 times
+ * slower) keeps every kernel, type, function and every n 0..300 but takes
+ * four input offsets, five alphas, three output offsets, two alphas in the
+ * exhaustive part, and of the large n only those below a million.
  */
 #include <float.h>
 #include <stdio.h>
@@ -23,17 +29,19 @@
 
 #define MAX_SMALL_N 300
 #define MAX_OFF     16 /* element offsets 0..15: every misalignment of a 64-byte vector */
-#define MARGIN      32 /* sentinel floats before and after every output */
+#define MARGIN      32 /* sentinel elements before and after every output */
 #define MAX_FAILS   20
 
 static int fails;
 static struct impl impls[16];
 static size_t impl_count;
-static const uint32_t SENTINEL = 0x7fa5a5a5u; /* a signalling NaN no kernel produces */
+/* Signalling NaNs of each type that the input pools never hold. */
+static const uint64_t sentinels[LRELU_TYPE_COUNT] = {0x7fa5a5a5u, 0x7da5u, 0x7fa5u,
+                                                     0x7ff5a5a5a5a5a5a5u};
 
-static float *alloc_floats(size_t n)
+static void *alloc_elems(size_t n, size_t size)
 {
-    float *p = aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64);
+    void *p = aligned_alloc(64, ((n * size + 63) / 64) * 64);
     if (p == NULL) {
         printf("FAIL out of memory\n");
         exit(1);
@@ -41,20 +49,44 @@ static float *alloc_floats(size_t n)
     return p;
 }
 
-static void fill_sentinel(float *p, size_t n)
+/* Sentinel elements of each type, as many as the largest output needs. */
+static unsigned char *sentinel_fill[LRELU_TYPE_COUNT];
+static size_t sentinel_cap;
+
+static void make_sentinels(size_t n)
 {
-    const float s = u2f(SENTINEL);
-    for (size_t i = 0; i < n; i++)
-        p[i] = s;
+    for (int t = 0; t < LRELU_TYPE_COUNT; t++) {
+        free(sentinel_fill[t]);
+        sentinel_fill[t] = malloc(n * type_sizes[t]);
+        if (sentinel_fill[t] == NULL) {
+            printf("FAIL out of memory\n");
+            exit(1);
+        }
+        for (size_t i = 0; i < n; i++)
+            put_bits((enum lrelu_type)t, sentinel_fill[t], i, sentinels[t]);
+    }
+    sentinel_cap = n;
+}
+
+static void fill_sentinel(enum lrelu_type t, void *p, size_t n)
+{
+    memcpy(p, sentinel_fill[t], n * type_sizes[t]);
 }
 
 /* Index of the first element of p[0..n) that is not the sentinel, or n. */
-static size_t first_changed(const float *p, size_t n)
+static size_t first_changed(enum lrelu_type t, const void *p, size_t n)
 {
+    if (memcmp(p, sentinel_fill[t], n * type_sizes[t]) == 0)
+        return n;
     for (size_t i = 0; i < n; i++)
-        if (f2u(p[i]) != SENTINEL)
+        if (get_bits(t, p, i) != sentinels[t])
             return i;
     return n;
+}
+
+static void *at(enum lrelu_type t, void *p, size_t i)
+{
+    return (unsigned char *)p + i * type_sizes[t];
 }
 
 enum mode { OUT_OF_PLACE, IN_PLACE_ON_INPUT, IN_PLACE_ON_DY };
@@ -62,62 +94,72 @@ static const char *const mode_names[] = {"out-of-place", "in-place(out=x)", "in-
 static const char *const store_names[] = {"auto", "stream", "cached"};
 
 struct bufs {
-    float *in, *dy, *want, *scal, *out; /* out has MARGIN + MAX_OFF + n + MARGIN floats */
+    void *in, *dy, *want, *scal, *out; /* out has MARGIN + MAX_OFF + n + MARGIN elements */
+    int *any_nan;
+};
+
+struct call {
+    enum lrelu_type t;
+    enum op op;
+    size_t n, in_off;
+    double alpha;
 };
 
 /* Runs one case and checks it; returns 0 when right. */
-static int check_case(const struct impl *impl, enum op op, enum mode mode, unsigned flags, size_t n,
-                      size_t in_off, size_t out_off, float alpha, const struct bufs *b,
-                      const float *in, const float *dy)
+static int check_case(const struct impl *impl, const struct call *c, enum mode mode, unsigned flags,
+                      size_t out_off, const struct bufs *b, const void *in, const void *dy)
 {
+    const enum lrelu_type t = c->t;
+    const size_t n = c->n, size = type_sizes[t];
     char how[64];
     snprintf(how, sizeof how, "%s,%s", mode_names[mode], store_names[flags]);
     const size_t total = MARGIN + MAX_OFF + n + MARGIN;
-    float *out = b->out + MARGIN + out_off;
-    fill_sentinel(b->out, total);
-    const float *a_in = in, *a_dy = dy;
+    void *out = at(t, b->out, MARGIN + out_off);
+    fill_sentinel(t, b->out, total);
+    const void *a_in = in, *a_dy = dy;
     if (mode == IN_PLACE_ON_INPUT) {
-        memcpy(out, in, n * sizeof *out);
+        memcpy(out, in, n * size);
         a_in = out;
     } else if (mode == IN_PLACE_ON_DY) {
-        memcpy(out, dy, n * sizeof *out);
+        memcpy(out, dy, n * size);
         a_dy = out;
     }
     const int expect_status =
-        op == OP_BACKWARD_FROM_OUTPUT && alpha < 0.0f ? LRELU_EINVAL : LRELU_OK;
-    if (expect_status != LRELU_OK && impl->forward != NULL)
+        c->op == OP_BACKWARD_FROM_OUTPUT && c->alpha < 0.0 ? LRELU_EINVAL : LRELU_OK;
+    if (expect_status != LRELU_OK && impl->fns != NULL)
         return 0; /* the API refuses this call: a kernel never sees it */
-    const int st = run_op(impl, op, a_in, a_dy, out, n, alpha, flags);
+    const int st = run_op_t(impl, t, c->op, a_in, a_dy, out, n, c->alpha, flags);
     if (st != expect_status) {
-        printf("FAIL status: kernel=%s function=%s n=%zu alpha=%g mode=%s returned %d, want %d\n",
-               impl->name, op_names[op], n, (double)alpha, how, st, expect_status);
+        printf("FAIL status: kernel=%s type=%s function=%s n=%zu alpha=%a mode=%s returned %d, "
+               "want %d\n",
+               impl->name, type_names[t], op_names[c->op], n, c->alpha, how, st, expect_status);
         return 1;
     }
-    if (expect_status != LRELU_OK) {
+    const void *expect = expect_status == LRELU_OK ? b->scal
+                         : mode == OUT_OF_PLACE    ? sentinel_fill[t]
+                         : a_in == out             ? in
+                                                   : dy;
+    for (size_t i = memcmp(out, expect, n * size) == 0 ? n : 0; i < n; i++) {
+        const uint64_t got = get_bits(t, out, i);
         /* Refused: the output must be exactly what it was. */
-        for (size_t i = 0; i < n; i++) {
-            const float before = mode == OUT_OF_PLACE ? u2f(SENTINEL) : a_in == out ? in[i] : dy[i];
-            if (f2u(out[i]) != f2u(before)) {
-                report(impl->name, op, n, in_off, out_off, how, alpha, i, in[i], dy[i], out[i],
-                       before, "refused call wrote its output");
-                return 1;
-            }
-        }
-        return 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (f2u(out[i]) != f2u(b->scal[i])) {
-            report(impl->name, op, n, in_off, out_off, how, alpha, i, in[i], dy[i], out[i],
-                   b->scal[i], "differs from the scalar kernel");
+        const uint64_t want =
+            expect_status != LRELU_OK
+                ? (mode == OUT_OF_PLACE ? sentinels[t] : get_bits(t, a_in == out ? in : dy, i))
+                : get_bits(t, b->scal, i);
+        if (got != want) {
+            report_t(impl->name, t, c->op, n, c->in_off, out_off, how, c->alpha, i,
+                     get_bits(t, in, i), get_bits(t, dy, i), got, want,
+                     expect_status != LRELU_OK ? "refused call wrote its output"
+                                               : "differs from the scalar kernel");
             return 1;
         }
     }
-    size_t before = first_changed(b->out, MARGIN + out_off);
-    size_t after = first_changed(out + n, total - MARGIN - out_off - n);
+    size_t before = first_changed(t, b->out, MARGIN + out_off);
+    size_t after = first_changed(t, at(t, out, n), total - MARGIN - out_off - n);
     if (before != MARGIN + out_off || after != total - MARGIN - out_off - n) {
-        printf("FAIL wrote outside its output: kernel=%s function=%s n=%zu in_offset=%zu "
-               "out_offset=%zu mode=%s alpha=%g: element %td changed\n",
-               impl->name, op_names[op], n, in_off, out_off, how, (double)alpha,
+        printf("FAIL wrote outside its output: kernel=%s type=%s function=%s n=%zu in_offset=%zu "
+               "out_offset=%zu mode=%s alpha=%a: element %td changed\n",
+               impl->name, type_names[t], op_names[c->op], n, c->in_off, out_off, how, c->alpha,
                before != MARGIN + out_off ? (ptrdiff_t)before - (ptrdiff_t)(MARGIN + out_off)
                                           : (ptrdiff_t)(n + after));
         return 1;
@@ -125,25 +167,31 @@ static int check_case(const struct impl *impl, enum op op, enum mode mode, unsig
     return 0;
 }
 
-/* One (op, alpha, in_off, n): the formula, the scalar kernel, then all. */
-static void check_all(enum op op, float alpha, size_t in_off, size_t n, const struct bufs *b,
-                      uint64_t seed, int all_out_offsets)
+/* One (type, op, alpha, in_off, n): the contract, the scalar kernel, then all. */
+static void check_all(const struct call *c, const struct bufs *b, uint64_t seed,
+                      int all_out_offsets)
 {
-    float *in = b->in + MAX_OFF + in_off, *dy = b->dy + MAX_OFF + in_off;
+    const enum lrelu_type t = c->t;
+    const size_t n = c->n;
+    void *in = at(t, b->in, MAX_OFF + c->in_off), *dy = at(t, b->dy, MAX_OFF + c->in_off);
+    uint64_t s = seed;
     for (size_t i = 0; i < n; i++) {
-        in[i] = pool[(seed + i) % POOL_SIZE];
-        dy[i] = pool[(seed * 7 + 977 + i) % POOL_SIZE];
-        b->want[i] = ref_op(op, in[i], dy[i], alpha);
+        put_bits(t, in, i, pool_bits(t, &s));
+        put_bits(t, dy, i, pool_bits(t, &s));
+        put_bits(
+            t, b->want, i,
+            ref_bits(t, c->op, get_bits(t, in, i), get_bits(t, dy, i), c->alpha, &b->any_nan[i]));
     }
-    const struct impl scalar = {"scalar", NULL, NULL};
-    fill_sentinel(b->scal, n);
-    int st = run_op(&scalar, op, in, dy, b->scal, n, alpha, LRELU_STORE_AUTO);
+    const struct impl scalar = {"scalar", NULL};
+    fill_sentinel(t, b->scal, n);
+    int st = run_op_t(&scalar, t, c->op, in, dy, b->scal, n, c->alpha, LRELU_STORE_AUTO);
     if (st == LRELU_OK) {
         for (size_t i = 0; i < n; i++) {
-            const uint32_t got = f2u(b->scal[i]), want = f2u(b->want[i]);
-            if (got != want && !(is_nan_bits(want) && is_nan_bits(got))) {
-                report("scalar", op, n, in_off, 0, mode_names[0], alpha, i, in[i], dy[i],
-                       b->scal[i], b->want[i], "differs from the formula");
+            const uint64_t got = get_bits(t, b->scal, i), want = get_bits(t, b->want, i);
+            if (got != want && !(b->any_nan[i] && is_nan_t(t, got))) {
+                report_t("scalar", t, c->op, n, c->in_off, 0, mode_names[0], c->alpha, i,
+                         get_bits(t, in, i), get_bits(t, dy, i), got, want,
+                         "differs from the contract");
                 fails++;
                 break;
             }
@@ -158,15 +206,12 @@ static void check_all(enum op op, float alpha, size_t in_off, size_t n, const st
             const unsigned fl = store_flags[f];
             const size_t offs = all_out_offsets ? MAX_OFF : 3;
             for (size_t o = 0; o < offs && fails < MAX_FAILS; o++) {
-                const size_t out_off = all_out_offsets ? o : (in_off + 5 * o) % MAX_OFF;
-                fails += check_case(&impls[k], op, OUT_OF_PLACE, fl, n, in_off, out_off, alpha, b,
-                                    in, dy);
+                const size_t out_off = all_out_offsets ? o : (c->in_off + 5 * o) % MAX_OFF;
+                fails += check_case(&impls[k], c, OUT_OF_PLACE, fl, out_off, b, in, dy);
             }
-            fails += check_case(&impls[k], op, IN_PLACE_ON_INPUT, fl, n, in_off, in_off, alpha, b,
-                                in, dy);
-            if (op != OP_FORWARD)
-                fails += check_case(&impls[k], op, IN_PLACE_ON_DY, fl, n, in_off, in_off, alpha, b,
-                                    in, dy);
+            fails += check_case(&impls[k], c, IN_PLACE_ON_INPUT, fl, c->in_off, b, in, dy);
+            if (c->op != OP_FORWARD)
+                fails += check_case(&impls[k], c, IN_PLACE_ON_DY, fl, c->in_off, b, in, dy);
         }
     }
 }
@@ -174,11 +219,14 @@ static void check_all(enum op op, float alpha, size_t in_off, size_t n, const st
 static struct bufs make_bufs(size_t cap)
 {
     struct bufs b;
-    b.in = alloc_floats(MAX_OFF + cap + MAX_OFF);
-    b.dy = alloc_floats(MAX_OFF + cap + MAX_OFF);
-    b.want = alloc_floats(cap);
-    b.scal = alloc_floats(cap);
-    b.out = alloc_floats(MARGIN + MAX_OFF + cap + MARGIN);
+    b.in = alloc_elems(MAX_OFF + cap + MAX_OFF, 8);
+    b.dy = alloc_elems(MAX_OFF + cap + MAX_OFF, 8);
+    b.want = alloc_elems(cap, 8);
+    b.scal = alloc_elems(cap, 8);
+    b.out = alloc_elems(MARGIN + MAX_OFF + cap + MARGIN, 8);
+    b.any_nan = alloc_elems(cap, sizeof(int));
+    if (sentinel_cap < MARGIN + MAX_OFF + cap + MARGIN)
+        make_sentinels(MARGIN + MAX_OFF + cap + MARGIN);
     return b;
 }
 
@@ -189,13 +237,70 @@ static void free_bufs(struct bufs *b)
     free(b->want);
     free(b->scal);
     free(b->out);
+    free(b->any_nan);
+}
+
+/* The alphas of a type: the double-only ones are for float64. */
+static size_t alpha_count(enum lrelu_type t)
+{
+    return t == LRELU_TYPE_f64 ? type_alpha_count : type_alpha_count - 2;
 }
 
 /* The alphas of the quick mode: ReLU, the usual, above 1, negative, and
  * one whose products overflow. */
-static int quick_alpha(float a)
+static int quick_alpha(double a)
 {
-    return a == 0.0f || a == 0.01f || a == 1.5f || a == -0.5f || a == FLT_MAX;
+    return a == 0.0 || a == (double)0.01f || a == 1.5 || a == -0.5 || a == (double)FLT_MAX;
+}
+
+/* Every 16-bit code as x, then as dy, on every kernel, against the contract. */
+static void exhaustive16(enum lrelu_type t, int quick)
+{
+    static const double alphas[] = {0.01f, -2.0, 0.0, 3.0, 0x1p-149, 1.0};
+    const size_t N = 65536;
+    uint16_t *x = alloc_elems(N, 2), *dy = alloc_elems(N, 2), *out = alloc_elems(N, 2);
+    uint16_t *want = alloc_elems(N, 2);
+    int *any = alloc_elems(N, sizeof(int));
+    uint64_t s = 99;
+    for (size_t a = 0; a < (quick ? 2 : sizeof alphas / sizeof alphas[0]); a++) {
+        for (int op = 0; op < OP_COUNT; op++) {
+            if (op == OP_BACKWARD_FROM_OUTPUT && alphas[a] < 0)
+                continue;
+            for (int role = 0; role < (op == OP_FORWARD ? 1 : 2); role++) {
+                /* role 0: every code as x (dy random), 1: every code as dy (x random) */
+                for (size_t i = 0; i < N; i++) {
+                    const uint16_t r = (uint16_t)pool_bits(t, &s);
+                    x[i] = role == 0 ? (uint16_t)i : r;
+                    dy[i] = role == 0 ? r : (uint16_t)i;
+                    want[i] = (uint16_t)ref_bits(t, (enum op)op, x[i], dy[i], alphas[a], &any[i]);
+                }
+                for (size_t k = 0; k < impl_count; k++) {
+                    memset(out, 0, N * 2);
+                    if (run_op_t(&impls[k], t, (enum op)op, x, dy, out, N, alphas[a], 0) != 0) {
+                        printf("FAIL %s %s %s: call refused\n", impls[k].name, type_names[t],
+                               op_names[op]);
+                        fails++;
+                        continue;
+                    }
+                    for (size_t i = 0; i < N; i++) {
+                        if (out[i] != want[i] && !(any[i] && is_nan_t(t, out[i]))) {
+                            report_t(impls[k].name, t, (enum op)op, N, 0, 0,
+                                     role ? "every code as dy" : "every code as x", alphas[a], i,
+                                     x[i], dy[i], out[i], want[i], "differs from the contract");
+                            fails++;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    printf("%s: every code, every kernel, as x and as dy: checked\n", type_names[t]);
+    free(x);
+    free(dy);
+    free(out);
+    free(want);
+    free(any);
 }
 
 int main(void)
@@ -217,16 +322,23 @@ int main(void)
      * third of the alphas, three rotating output offsets with the rest. */
     struct bufs b = make_bufs(MAX_SMALL_N);
     uint64_t seed = 1;
-    for (int op = 0; op < OP_COUNT; op++)
-        for (size_t a = 0; a < test_alpha_count; a++)
-            for (size_t in_off = 0; in_off < MAX_OFF; in_off++) {
-                if (quick && (in_off % 5 != 0 || !quick_alpha(test_alphas[a])))
-                    continue;
-                for (size_t n = 0; n <= MAX_SMALL_N && fails < MAX_FAILS; n++)
-                    check_all((enum op)op, test_alphas[a], in_off, n, &b, seed++,
-                              !quick && a % 3 == 0);
-            }
+    for (int t = 0; t < LRELU_TYPE_COUNT; t++)
+        for (int op = 0; op < OP_COUNT; op++)
+            for (size_t a = 0; a < alpha_count((enum lrelu_type)t); a++)
+                for (size_t in_off = 0; in_off < MAX_OFF; in_off++) {
+                    if (quick && (in_off % 5 != 0 || !quick_alpha(type_alphas[a])))
+                        continue;
+                    for (size_t n = 0; n <= MAX_SMALL_N && fails < MAX_FAILS; n++) {
+                        const struct call c = {(enum lrelu_type)t, (enum op)op, n, in_off,
+                                               type_alphas[a]};
+                        check_all(&c, &b, seed++, !quick && a % 3 == 0);
+                    }
+                }
     free_bufs(&b);
+
+    for (int t = 0; t < LRELU_TYPE_COUNT && fails < MAX_FAILS; t++)
+        if (type_sizes[t] == 2)
+            exhaustive16((enum lrelu_type)t, quick);
 
     /* A few large n, through every loop of every kernel. */
     static const size_t large[] = {4099, 65536 + 3, 1000007};
@@ -234,27 +346,36 @@ int main(void)
         if (quick && large[l] > 1000000)
             continue;
         b = make_bufs(large[l]);
-        for (int op = 0; op < OP_COUNT; op++)
-            for (size_t a = 0; a < test_alpha_count; a += 3)
-                for (size_t in_off = 0; in_off < MAX_OFF && fails < MAX_FAILS; in_off += 7)
-                    check_all((enum op)op, test_alphas[a], in_off, large[l], &b, seed++, 0);
+        /* (the largest with float32 only: the same loops as the others) */
+        for (int t = 0; t < (large[l] > 100000 ? 1 : LRELU_TYPE_COUNT); t++)
+            for (int op = 0; op < OP_COUNT; op++)
+                for (size_t a = 0; a < alpha_count((enum lrelu_type)t); a += 3)
+                    for (size_t in_off = 0; in_off < MAX_OFF && fails < MAX_FAILS; in_off += 7) {
+                        const struct call c = {(enum lrelu_type)t, (enum op)op, large[l], in_off,
+                                               type_alphas[a]};
+                        check_all(&c, &b, seed++, 0);
+                    }
         free_bufs(&b);
     }
 
     /* Around the size from which automatic calls switch to streaming
-     * stores (the default kernel's threshold; every kernel runs there). */
-    const size_t t = lrelu_stream_threshold();
-    if (t == SIZE_MAX) {
+     * stores (the default kernel's threshold; every kernel runs there),
+     * float32 and float16 (which share the code that picks the store). */
+    const size_t thr = lrelu_stream_threshold();
+    if (thr == SIZE_MAX) {
         printf("no automatic streaming threshold here (no streaming kernel or cache size)\n");
     } else {
-        for (int op = 0; op < OP_COUNT; op++) {
-            const size_t base = t / (op == OP_FORWARD ? 8 : 12);
-            b = make_bufs(base + 2);
-            for (size_t n = base - 1; n <= base + 1 && fails < MAX_FAILS; n++)
-                check_all((enum op)op, 0.01f, n % MAX_OFF, n, &b, seed++, 0);
-            free_bufs(&b);
-        }
-        printf("checked around the streaming threshold, %zu bytes moved\n", t);
+        for (int t = 0; t < 2; t++)
+            for (int op = 0; op < OP_COUNT; op++) {
+                const size_t base = thr / ((op == OP_FORWARD ? 2 : 3) * type_sizes[t]);
+                b = make_bufs(base + 2);
+                for (size_t n = base - 1; n <= base + 1 && fails < MAX_FAILS; n++) {
+                    const struct call c = {(enum lrelu_type)t, (enum op)op, n, n % MAX_OFF, 0.01f};
+                    check_all(&c, &b, seed++, 0);
+                }
+                free_bufs(&b);
+            }
+        printf("checked around the streaming threshold, %zu bytes moved\n", thr);
     }
 
     lrelu_set_kernel(NULL);
@@ -262,6 +383,6 @@ int main(void)
         printf("%d failure(s)\n", fails);
         return 1;
     }
-    printf("all kernels bit-exact\n");
+    printf("all kernels bit-exact, every type\n");
     return 0;
 }
