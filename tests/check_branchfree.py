@@ -130,7 +130,7 @@ def s390_kind(mn, ops):
 
 
 def riscv_kind(mn, ops):
-    mn = mn.removeprefix("c.")
+    mn = mn[2:] if mn.startswith("c.") else mn
     if re.fullmatch(r"b(?:eq|ne|lt|ge|ltu|geu|gt|le|gtu|leu)|b(?:eq|ne|le|ge|lt|gt)z", mn):
         return COND
     if mn == "j" or mn == "jr" and ops.strip() != "ra":
