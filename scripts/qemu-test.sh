@@ -6,7 +6,8 @@
 #   bash scripts/qemu-test.sh x86-64    as a Haswell (must be avx2), a Nehalem and a bare x86-64 (sse2)
 #   bash scripts/qemu-test.sh s390x     big-endian, no SIMD kernel: scalar, no cpu_features
 #   bash scripts/qemu-test.sh armhf     32-bit ARM, no SIMD kernel: scalar, no cpu_features
-#   bash scripts/qemu-test.sh all       the four, one after the other
+#   bash scripts/qemu-test.sh i386      32-bit x86 as an Atom N270 (sse2), a Pentium III (scalar), a Haswell (avx2)
+#   bash scripts/qemu-test.sh all       the five, one after the other
 #
 # Each target builds in build-test-<target> (gcc, warnings as errors, no
 # benchmark) and prints how long installing, building and testing took.
@@ -17,11 +18,11 @@ cd "$(dirname "$0")/.."
 
 # What a cross build needs: SIMDe for the NEON kernel (and the tests' build
 # of it elsewhere), the cross gcc/g++ with their binutils, and qemu. No
-# cpu_features: only x86 builds use it.
+# cpu_features: only x86-64 builds need it.
 CROSS_PACKAGES=(meson ninja-build pkgconf libsimde-dev qemu-user-static)
 
 usage() {
-    sed -n '2,9s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,10s/^# \{0,1\}//p' "$0" >&2
     exit 2
 }
 
@@ -33,6 +34,7 @@ run_target() {
     aarch64) triplet=aarch64-linux-gnu ;;
     s390x) triplet=s390x-linux-gnu ;;
     armhf) triplet=arm-linux-gnueabihf ;;
+    i386) triplet=i686-linux-gnu ;;
     x86-64)
         if [ "$(uname -m)" != x86_64 ]; then
             echo "x86-64: the Haswell and Nehalem runs need an x86-64 build machine" >&2
@@ -69,7 +71,29 @@ run_target() {
     t2=$(now)
 
     echo "== $target: test"
-    if [ -n "$triplet" ]; then
+    if [ "$target" = i386 ]; then
+        # The same i386 build on three emulated CPUs, chosen with QEMU_CPU
+        # (scripts/cross/i386.ini), each with the kernel it must get by
+        # default: a 32-bit-only Atom with SSE2 (every test, full kernels
+        # test); a Pentium III, SSE without SSE2, Debian i386's baseline
+        # (an SSE2 instruction outside the SSE2 kernel is a SIGILL); a
+        # Haswell, whose features qemu cannot emulate (and the 64-bit ones)
+        # turned off, without guard_pages (qemu's VMASKMOVPS, see
+        # tests/meson.build). The last two take the quick kernels test and
+        # leave out the script tests, which the first run ran.
+        local haswell=Haswell,-pcid,-x2apic,-tsc-deadline,-hle,-invpcid,-rtm,-syscall,-lm
+        for run in "n270 sse2" "pentium3 scalar" "$haswell avx2"; do
+            local model=${run% *} expect=${run#* } extra=()
+            local vars=(QEMU_CPU="$model" LRELU_TEST_EXPECT_KERNEL="$expect")
+            echo "== $target: ${model%%,*} (default must be $expect)"
+            if [ "$model" != n270 ]; then
+                extra=(--no-suite static)
+                vars+=(LRELU_TEST_QUICK=1)
+            fi
+            [ "$model" != "$haswell" ] || extra+=(--no-suite guard)
+            env "${vars[@]}" meson test -C "$build" --print-errorlogs "${extra[@]}" || rc=1
+        done
+    elif [ -n "$triplet" ]; then
         meson test -C "$build" --print-errorlogs || rc=1
     else
         # The same x86-64 build on three emulated CPUs (tests/meson.build).
@@ -86,7 +110,7 @@ run_target() {
 
 [ $# -ge 1 ] || usage
 targets=("$@")
-[ "$*" != all ] || targets=(aarch64 x86-64 s390x armhf)
+[ "$*" != all ] || targets=(aarch64 x86-64 s390x armhf i386)
 failed=0
 for target in "${targets[@]}"; do
     run_target "$target" || failed=1

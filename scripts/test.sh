@@ -6,7 +6,7 @@
 # the suite under sanitizers, valgrind and the fuzzer
 # (scripts/test-reliability.sh) and on other CPUs under qemu
 # (scripts/qemu-test.sh: AArch64, x86-64 as a Haswell, a Nehalem and the bare
-# baseline, s390x and armhf); checks the formatting. Installs what it needs
+# baseline, s390x, armhf and i386); checks the formatting. Installs what it needs
 # from Debian when missing. Exit status 0 only when everything passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,7 +73,7 @@ if ! bash scripts/test-reliability.sh; then
 fi
 
 # Other CPUs, under qemu user mode; each target prints its timings.
-for target in aarch64 x86-64 s390x armhf; do
+for target in aarch64 x86-64 s390x armhf i386; do
     bash scripts/qemu-test.sh "$target" || failed=1
 done
 
