@@ -356,7 +356,7 @@ static void test_this_machine(void)
             : LRELU_STREAM_FROM_DEFAULT;
     CHECK_EQ("this machine: source", source, want_source);
     if (source != LRELU_STREAM_FROM_ENV) {
-        if (bytes < 256 * KiB || bytes > 4096 * MiB) {
+        if (bytes < 256 * KiB || bytes > 2048 * MiB) {
             printf("FAIL this machine: a largest cache of %zu bytes is not plausible\n", bytes);
             fails++;
         }
@@ -365,7 +365,7 @@ static void test_this_machine(void)
     }
     for (size_t i = 0; i < 2; i++) {
         const size_t c2 = i ? from_cpuid : from_cpu_features;
-        if (c2 != 0 && (c2 < 16 * KiB || c2 > 4096 * MiB)) {
+        if (c2 != 0 && (c2 < 16 * KiB || c2 > 2048 * MiB)) {
             printf("FAIL this machine: a cache of %zu bytes is not plausible\n", c2);
             fails++;
         }

@@ -214,7 +214,7 @@ int main(int argc, char **argv)
      * kernel with streaming stores. */
     int streams;
     const size_t detected = child(self, NULL, cap, 0, &streams);
-    if (streams && (detected == SIZE_MAX || detected < MiB / 4 || detected > 4096 * MiB)) {
+    if (streams && (detected == SIZE_MAX || detected < MiB / 4 || detected > 2048 * MiB)) {
         printf("FAIL unset: the %s kernel streams from %zu bytes, not a cache size\n",
                cap ? cap : "active", detected);
         fails++;
