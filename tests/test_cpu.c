@@ -363,6 +363,10 @@ static void test_this_machine(void)
         CHECK_EQ("this machine: the transitional lrelu_cpu_cache_bytes", lrelu_cpu_cache_bytes(),
                  bytes);
     }
+    /* Where both know, CPUID read here agrees with cpu_features. */
+    if (from_cpu_features != 0 && from_cpuid != 0)
+        CHECK_EQ("this machine: CPUID's cache size is cpu_features'", from_cpuid,
+                 from_cpu_features);
     for (size_t i = 0; i < 2; i++) {
         const size_t c2 = i ? from_cpuid : from_cpu_features;
         if (c2 != 0 && (c2 < 16 * KiB || c2 > 2048 * MiB)) {
