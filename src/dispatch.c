@@ -153,12 +153,12 @@ static unsigned max_level(void)
 }
 
 /* Streaming stores pay off when the data a call moves cannot stay in the
- * cache anyway: from the size of the largest cache one core reaches
- * (0 when unknown: then streaming only when a caller asks for it). */
+ * cache anyway: from the size of the largest cache one core reaches, or
+ * LRELU_STREAM_THRESHOLD (src/cpu.c; SIZE_MAX: only when a caller asks). */
 static void set_stream_threshold(struct lrelu_kernel *k, size_t cache)
 {
     static const size_t sizes[LRELU_TYPE_COUNT] = {4, 2, 2, 8};
-    const int on = k->stream.forward[0] != NULL && cache != 0;
+    const int on = k->stream.forward[0] != NULL && cache != SIZE_MAX;
     k->stream_min_bytes = on ? cache : SIZE_MAX;
     for (size_t t = 0; t < LRELU_TYPE_COUNT; t++) {
         /* Bytes moved per element: one read and one write forward, two
@@ -170,7 +170,7 @@ static void set_stream_threshold(struct lrelu_kernel *k, size_t cache)
 
 static void init(void)
 {
-    const size_t cache = lrelu_cpu_cache_bytes();
+    const size_t cache = lrelu_cpu_stream_bytes();
     const unsigned cpu = lrelu_cpu_detect();
     const unsigned cap = max_level();
     for (size_t i = 0; i < KERNEL_COUNT; i++) {
