@@ -39,7 +39,6 @@ enum lrelu_stream_source lrelu_cpu_stream_source(void);
 /* A short name for a source, e.g. "cpuid leaf 0x8000001d". */
 const char *lrelu_cpu_stream_source_name(enum lrelu_stream_source source);
 
-
 /* The threshold when no cache size is known: the L3 one core reaches on
  * current x86 server and desktop parts (a Zen 3/4/5 CCD, most Intel client
  * parts: 24-36 MiB). Too large costs little (cached stores run near the
