@@ -213,7 +213,7 @@ LRELU_INLINE void P(backward_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_
         LRELU_PUT(dx + i, P(bwd)(P(load)(x + i), P(load)(dy + i), a), stream);
     if (i < n)
         P(store_part)
-        (dx + i, n - i, P(bwd)(P(load_part)(x + i, n - i), P(load_part)(dy + i, n - i), a));
+    (dx + i, n - i, P(bwd)(P(load_part)(x + i, n - i), P(load_part)(dy + i, n - i), a));
 #ifndef LRELU_NO_STREAM
     if (stream)
         lrelu_fence();
