@@ -115,7 +115,10 @@ static inline bf16_vs bf16_load(const uint16_t *p) { return simde_vld1_u16(p); }
 static inline void bf16_store(uint16_t *p, bf16_vs v) { simde_vst1_u16(p, v); }
 static inline bf16_vm bf16_gt0(bf16_vs x) { return gt0_16(x, 0x7f80); }
 static inline bf16_vs bf16_clear(bf16_vm m, bf16_vs v) { return simde_vbic_u16(v, m); }
-static inline bf16_vc bf16_widen(bf16_vs v) { return flt(simde_vshlq_n_u32(simde_vmovl_u16(v), 16)); }
+static inline bf16_vc bf16_widen(bf16_vs v)
+{
+    return flt(simde_vshlq_n_u32(simde_vmovl_u16(v), 16));
+}
 /* Round to nearest even on the integer bits; NaN keeps its sign and payload
  * top and becomes quiet. */
 static inline bf16_vs bf16_narrow(bf16_vc v)
