@@ -167,6 +167,50 @@ LRELU_API int lrelu_backward_f64_ex(const double *x, const double *dy, double *d
 LRELU_API int lrelu_backward_from_output_f64_ex(const double *y, const double *dy, double *dx,
                                                 size_t n, double alpha, unsigned flags);
 
+/*
+ * PReLU, float32: a learnable slope per channel. x, y, dy and dx are
+ * viewed as [outer][channels][inner] (element (o, c, i) at
+ * (o * channels + c) * inner + i), slope and dslope have `channels`
+ * elements:
+ *   NCHW: outer = N, channels = C, inner = H * W
+ *   NHWC: outer = N * H * W, channels = C, inner = 1
+ *   one shared slope: channels = 1
+ * (any slope shape that broadcasts over one contiguous block of axes maps
+ * to this).
+ *
+ *   forward:  y = x > 0 ? x : slope[c] * x
+ *   backward: dx = x > 0 ? dy : slope[c] * dy
+ *             dslope[c] = sum over o and i of (x > 0 ? 0 : x * dy)
+ *
+ * y and dx as lrelu_forward and lrelu_backward with alpha = slope[c], bit
+ * for bit (one binary32 multiply, the same NaN and signed-zero rules).
+ * dslope as PyTorch defines it (a NaN x makes its channel's dslope NaN; an
+ * infinite x with dy = 0 too, inf * 0 being NaN): every product x * dy is
+ * formed exactly in binary64 and summed in binary64 in a fixed order (in
+ * blocks of 8192 terms of the channel, taken in (o, i) order; in a block,
+ * eight partial sums by term index mod 8, combined as
+ * ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)); the blocks' results
+ * added in order), then rounded to float once. So dslope has the same bits
+ * on every kernel and every machine (a NaN's payload aside); a channel
+ * with no nonzero term gives +0, an empty one (outer * inner == 0) too.
+ * Its error before the final rounding is below (1026 + blocks) * 2^-53
+ * times the sum of |x * dy|.
+ *
+ * dx or dslope may be NULL (that output is skipped), not both. y == x,
+ * dx == x and dx == dy are allowed (in place).
+ * Returns LRELU_OK; LRELU_EINVAL (both dx and dslope NULL; a NULL array, or
+ * a non-finite slope, when outer * channels * inner > 0; a byte size that
+ * does not fit in a size_t or an array that does not fit in the address
+ * space); LRELU_EOVERLAP (y or dx partially overlapping x or dy, or
+ * overlapping slope; dslope overlapping any other array). On an error
+ * nothing is written. With outer * channels * inner == 0 nothing is read,
+ * and backward sets dslope (when not NULL) to zeros. Since 1.2.
+ */
+LRELU_API int lrelu_prelu_forward(const float *x, float *y, const float *slope, size_t outer,
+                                  size_t channels, size_t inner);
+LRELU_API int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float *slope,
+                                   float *dslope, size_t outer, size_t channels, size_t inner);
+
 /* Bytes moved (read + written: twice the element size per element
  * forward, three times backward; 8 and 12 for float32) from which an
  * out-of-place LRELU_STORE_AUTO call uses streaming stores with the active

@@ -164,6 +164,45 @@ static inline bf16_vs bf16_narrow(bf16_vc v)
 static inline bf16_vc bf16_mul(bf16_vc a, bf16_vc b) { return simde_mm256_mul_ps(a, b); }
 static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f) { return sel16(m, t, f); }
 
+/* PReLU's eight partial sums in two vectors of four, and its terms: exact
+ * binary64 products of the low and the high four lanes. */
+typedef struct {
+    simde__m256d lo, hi;
+} f32_acc;
+static inline f32_acc f32_acc_load(const double *p)
+{
+    return (f32_acc){simde_mm256_loadu_pd(p), simde_mm256_loadu_pd(p + 4)};
+}
+static inline void f32_acc_store(double *p, f32_acc a)
+{
+    simde_mm256_storeu_pd(p, a.lo);
+    simde_mm256_storeu_pd(p + 4, a.hi);
+}
+static inline simde__m256d term_lo(f32_vs x, f32_vs g)
+{
+    return simde_mm256_mul_pd(simde_mm256_cvtps_pd(simde_mm256_castps256_ps128(x)),
+                              simde_mm256_cvtps_pd(simde_mm256_castps256_ps128(g)));
+}
+static inline simde__m256d term_hi(f32_vs x, f32_vs g)
+{
+    return simde_mm256_mul_pd(simde_mm256_cvtps_pd(simde_mm256_extractf128_ps(x, 1)),
+                              simde_mm256_cvtps_pd(simde_mm256_extractf128_ps(g, 1)));
+}
+static inline f32_acc f32_acc_add(f32_acc a, f32_vs x, f32_vs g, size_t l)
+{
+    (void)l;
+    a.lo = simde_mm256_add_pd(a.lo, term_lo(x, g));
+    a.hi = simde_mm256_add_pd(a.hi, term_hi(x, g));
+    return a;
+}
+static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
+{
+    (void)a1;
+    simde_mm256_storeu_pd(a0, simde_mm256_add_pd(simde_mm256_loadu_pd(a0), term_lo(x, g)));
+    simde_mm256_storeu_pd(a0 + 4, simde_mm256_add_pd(simde_mm256_loadu_pd(a0 + 4), term_hi(x, g)));
+}
+
+#define LRELU_PRELU
 #define LRELU_T f32
 #include "kernel_body.h"
 #define LRELU_T f64

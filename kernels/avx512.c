@@ -32,6 +32,7 @@ static inline __mmask8 below8(size_t k) { return (__mmask8)((1u << k) - 1u); }
 #define cvtps_ph(v)             _mm512_cvt_roundps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define widen16(v)              _mm512_cvtepu16_epi32(v)
 #define narrow16(v)             _mm512_cvtepi32_epi16(v)
+#define cvtps_pd512(v)          _mm512_cvtps_pd(v)
 #else
 /* Emulated (SIMDE_NO_NATIVE, other architectures): plain stores, tails
  * through the stack, conversions in two halves. */
@@ -54,6 +55,12 @@ static inline simde__m256i cvtps_ph(simde__m512 v)
         simde_mm256_castpd_ps(simde_mm512_extractf64x4_pd(simde_mm512_castps_pd(v), 1));
     return simde_mm256_setr_m128i(simde_mm256_cvtps_ph(lo, SIMDE_MM_FROUND_TO_NEAREST_INT),
                                   simde_mm256_cvtps_ph(hi, SIMDE_MM_FROUND_TO_NEAREST_INT));
+}
+static inline simde__m512d cvtps_pd512(simde__m256 v)
+{
+    return simde_mm512_insertf64x4(
+        simde_mm512_castpd256_pd512(simde_mm256_cvtps_pd(simde_mm256_castps256_ps128(v))),
+        simde_mm256_cvtps_pd(simde_mm256_extractf128_ps(v, 1)), 1);
 }
 /* 16-bit lanes zero-extended to 32 bits, and back (values below 0x10000). */
 static inline simde__m512i widen16(simde__m256i v)
@@ -186,6 +193,37 @@ static inline bf16_vs bf16_narrow(bf16_vc v)
 static inline bf16_vc bf16_mul(bf16_vc a, bf16_vc b) { return simde_mm512_mul_ps(a, b); }
 static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f) { return sel16(m, t, f); }
 
+/* PReLU's eight partial sums in one vector, and its terms: exact binary64
+ * products of the low and the high eight lanes. */
+typedef simde__m512d f32_acc;
+static inline f32_acc f32_acc_load(const double *p) { return simde_mm512_loadu_pd(p); }
+static inline void f32_acc_store(double *p, f32_acc a) { simde_mm512_storeu_pd(p, a); }
+static inline simde__m256 half_hi(f32_vs v)
+{
+    return simde_mm256_castpd_ps(simde_mm512_extractf64x4_pd(simde_mm512_castps_pd(v), 1));
+}
+static inline simde__m512d term_lo(f32_vs x, f32_vs g)
+{
+    return simde_mm512_mul_pd(cvtps_pd512(simde_mm512_castps512_ps256(x)),
+                              cvtps_pd512(simde_mm512_castps512_ps256(g)));
+}
+static inline simde__m512d term_hi(f32_vs x, f32_vs g)
+{
+    return simde_mm512_mul_pd(cvtps_pd512(half_hi(x)), cvtps_pd512(half_hi(g)));
+}
+static inline f32_acc f32_acc_add(f32_acc a, f32_vs x, f32_vs g, size_t l)
+{
+    (void)l;
+    return simde_mm512_add_pd(simde_mm512_add_pd(a, term_lo(x, g)), term_hi(x, g));
+}
+/* a1 may be a0 (one channel): the two adds stay in order. */
+static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
+{
+    simde_mm512_storeu_pd(a0, simde_mm512_add_pd(simde_mm512_loadu_pd(a0), term_lo(x, g)));
+    simde_mm512_storeu_pd(a1, simde_mm512_add_pd(simde_mm512_loadu_pd(a1), term_hi(x, g)));
+}
+
+#define LRELU_PRELU
 #define LRELU_T f32
 #include "kernel_body.h"
 #define LRELU_T f64

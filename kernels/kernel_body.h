@@ -36,6 +36,22 @@
  * signalling NaN in dy included), and the multiply sees +0 there, so it
  * raises no floating-point exception that the formula would not.
  *
+ * With LRELU_PRELU defined (for the f32 inclusion only), the PReLU
+ * functions of kernels.h too, from these primitives besides:
+ *
+ *   acc                                 eight binary64 partial sums
+ *   acc  acc_load(const double *p)      p[0..8) -> sums 0..7
+ *   void acc_store(double *p, acc a)
+ *   acc  acc_add(acc a, vs x, vs dy, size_t l)
+ *                                       adds x[k] * dy[k] (exact, binary64)
+ *                                       to sum l + k for lanes k < min(lanes,
+ *                                       8); with 16 lanes, then lanes 8..15
+ *                                       to sums 0..7 (l is then 0)
+ *   void dacc(double *a0, double *a1, vs x, vs dy)
+ *                                       a0[k] += x[k] * dy[k] for k <
+ *                                       min(lanes, 8); with 16 lanes,
+ *                                       a1[k - 8] += x[k] * dy[k] for k >= 8
+ *
  * Each function comes in two variants: the plain one stores through the
  * cache; the _stream one stores the head through the cache until the output
  * is 64-byte aligned, then whole vectors with streaming stores, then the
@@ -247,6 +263,160 @@ int LRELU_EXPORT(lrelu_backward_stream, LRELU_T)(const void *x, const void *dy, 
     return 0;
 }
 #endif
+
+#ifdef LRELU_PRELU
+/* PReLU (kernels.h). A slope vector is loaded from ext + j; j runs modulo
+ * the period (at least 8) without a branch: j < 3 * period. */
+static inline size_t P(wrap)(size_t j, size_t period)
+{
+    j -= period & (0 - (size_t)(j >= period));
+    return j - (period & (0 - (size_t)(j >= period)));
+}
+
+LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t n, const ELEM *ext,
+                               size_t period, size_t j, int bwd)
+{
+    size_t i = 0;
+    for (; i + W <= n; i += W) {
+        const VC s = P(widen)(P(load)(ext + j));
+        const VS xv = P(load)(x + i);
+        P(store)(out + i, bwd ? P(bwd)(xv, P(load)(dy + i), s) : P(fwd)(xv, s));
+        j = P(wrap)(j + W, period);
+    }
+    if (i < n) {
+        const VC s = P(widen)(P(load)(ext + j));
+        const VS xv = P(load_part)(x + i, n - i);
+        P(store_part)
+        (out + i, n - i, bwd ? P(bwd)(xv, P(load_part)(dy + i, n - i), s) : P(fwd)(xv, s));
+    }
+}
+
+int LRELU_EXPORT(lrelu_prelu_forward, LRELU_T)(const float *x, float *y, size_t n, const float *ext,
+                                               size_t period, size_t j)
+{
+    P(prelu_run)(x, NULL, y, n, ext, period, j, 0);
+    return 0;
+}
+
+int LRELU_EXPORT(lrelu_prelu_backward, LRELU_T)(const float *x, const float *dy, float *dx,
+                                                size_t n, const float *ext, size_t period, size_t j)
+{
+    P(prelu_run)(x, dy, dx, n, ext, period, j, 1);
+    return 0;
+}
+
+/* The terms of one vector: x and dy cleared where x > 0 (so a term there
+ * is +0 * +0, whatever dy holds); dx where wanted. */
+#define LRELU_PRELU_STEP(xp, gp, dxp, s, want_dx, ACCUMULATE)                                      \
+    do {                                                                                           \
+        const VS xv_ = P(load)(xp), gv_ = P(load)(gp);                                             \
+        const P(vm) m_ = P(gt0)(xv_);                                                              \
+        const VS gc_ = P(clear)(m_, gv_);                                                          \
+        ACCUMULATE(P(clear)(m_, xv_), gc_);                                                        \
+        if (want_dx) {                                                                             \
+            VC p_ = P(mul)(s, P(widen)(gc_));                                                      \
+            LRELU_HIDE(p_);                                                                        \
+            P(store)(dxp, P(select)(m_, gv_, P(narrow)(p_)));                                      \
+        }                                                                                          \
+    } while (0)
+
+/* Terms per group: whole vectors covering whole sets of the eight sums. */
+enum { P(group) = W < 8 ? 8 : W };
+
+/* One group of terms into the eight sums (x, dy, dx at a term index that is
+ * a multiple of 8). */
+LRELU_INLINE P(acc)
+    P(dslope_group)(const ELEM *x, const ELEM *dy, ELEM *dx, VC a, P(acc) acc, int want_dx)
+{
+    for (size_t v = 0; v < P(group) / W; v++) {
+#define LRELU_ACC_(xc, gc) acc = P(acc_add)(acc, xc, gc, (v * W) & 7)
+        LRELU_PRELU_STEP(x + v * W, dy + v * W, dx + v * W, a, want_dx, LRELU_ACC_);
+#undef LRELU_ACC_
+    }
+    return acc;
+}
+
+/* A group of which only the terms [lo, lo + k) are real, through zeroed
+ * copies (the others are +0 * +0). */
+LRELU_INLINE P(acc) P(dslope_part)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t lo, size_t k,
+                                   VC a, P(acc) acc, int want_dx)
+{
+    ELEM bx[P(group)], bg[P(group)], bd[P(group)];
+    memset(bx, 0, sizeof bx);
+    memset(bg, 0, sizeof bg);
+    memcpy(bx + lo, x, k * sizeof *x);
+    memcpy(bg + lo, dy, k * sizeof *dy);
+    acc = P(dslope_group)(bx, bg, bd, a, acc, want_dx);
+    if (want_dx)
+        memcpy(dx, bd + lo, k * sizeof *dx);
+    return acc;
+}
+
+LRELU_INLINE void P(dslope_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n, VC a,
+                                size_t phase, double *lanes, int want_dx)
+{
+    P(acc) acc = P(acc_load)(lanes);
+    size_t i = 0;
+    const size_t ph = phase & 7;
+    if (ph != 0) {
+        i = 8 - ph < n ? 8 - ph : n;
+        acc = P(dslope_part)(x, dy, dx, ph, i, a, acc, want_dx);
+    }
+    for (; i + P(group) <= n; i += P(group))
+        acc = P(dslope_group)(x + i, dy + i, dx + i, a, acc, want_dx);
+    if (i < n)
+        acc = P(dslope_part)(x + i, dy + i, dx + i, 0, n - i, a, acc, want_dx);
+    P(acc_store)(lanes, acc);
+}
+
+int LRELU_EXPORT(lrelu_prelu_dslope, LRELU_T)(const float *x, const float *dy, float *dx, size_t n,
+                                              double alpha, size_t phase, double *lanes)
+{
+    if (dx != NULL)
+        P(dslope_run)(x, dy, dx, n, P(alpha)(alpha), phase, lanes, 1);
+    else
+        P(dslope_run)(x, dy, (float *)x, n, P(alpha)(alpha), phase, lanes, 0); /* never written */
+    return 0;
+}
+
+LRELU_INLINE void P(dslope_rows_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n,
+                                     const ELEM *ext, size_t period, size_t j, double *acc,
+                                     int want_dx)
+{
+    size_t i = 0;
+#define LRELU_DACC_(xc, gc) P(dacc)(acc + j, acc + P(wrap)(j + 8, period), xc, gc)
+    for (; i + W <= n; i += W) {
+        const VC s = P(widen)(P(load)(ext + j));
+        LRELU_PRELU_STEP(x + i, dy + i, dx + i, s, want_dx, LRELU_DACC_);
+        j = P(wrap)(j + W, period);
+    }
+    if (i < n) {
+        ELEM bx[W], bg[W], bd[W];
+        memset(bx, 0, sizeof bx);
+        memset(bg, 0, sizeof bg);
+        memcpy(bx, x + i, (n - i) * sizeof *x);
+        memcpy(bg, dy + i, (n - i) * sizeof *dy);
+        const VC s = P(widen)(P(load)(ext + j));
+        LRELU_PRELU_STEP(bx, bg, bd, s, want_dx, LRELU_DACC_);
+        if (want_dx)
+            memcpy(dx + i, bd, (n - i) * sizeof *dx);
+    }
+#undef LRELU_DACC_
+}
+
+int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *dy, float *dx,
+                                                   size_t n, const float *ext, size_t period,
+                                                   size_t j, double *acc)
+{
+    if (dx != NULL)
+        P(dslope_rows_run)(x, dy, dx, n, ext, period, j, acc, 1);
+    else
+        P(dslope_rows_run)(x, dy, (float *)x, n, ext, period, j, acc, 0); /* never written */
+    return 0;
+}
+#undef LRELU_PRELU_STEP
+#undef LRELU_PRELU
+#endif /* LRELU_PRELU */
 
 #undef P
 #undef ELEM

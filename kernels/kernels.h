@@ -35,10 +35,48 @@ enum lrelu_type {
 typedef int (*lrelu_forward_fn)(const void *x, void *y, size_t n, double alpha);
 typedef int (*lrelu_backward_fn)(const void *x, const void *dy, void *dx, size_t n, double alpha);
 
-/* One kernel's functions, indexed by element type. */
+/*
+ * PReLU (float32 only; src/lrelu.c drives them, see its comments):
+ *
+ *   prelu_forward   y[i] = x[i] > 0 ? x[i] : s[i] * x[i]
+ *   prelu_backward  dx[i] = x[i] > 0 ? dy[i] : s[i] * dy[i]
+ *     with s[i] = ext[(j + i) mod period], j < period, period >= 8; ext holds period + 16
+ *     readable slopes, ext[k] = ext[k mod period] (so that a vector of
+ *     slopes is one load wherever it starts).
+ *   prelu_dslope    dx as backward with one slope alpha (skipped when dx is
+ *     NULL), and the terms t[i] = x[i] > 0 ? 0 : (double)x[i] * dy[i] added
+ *     to eight binary64 partial sums: t[i] to lanes[(phase + i) mod 8],
+ *     each lane in increasing i.
+ *   prelu_dslope_rows  dx as backward (skipped when dx is NULL), and t[i]
+ *     added to acc[(j + i) mod period] in increasing i (j < period, period
+ *     a multiple of 8); slopes as prelu_backward; acc holds
+ *     period + 16 doubles (the 16 past the end receive only zero terms).
+ *     (NHWC: period = 8 * channels, acc = 8 partial sums of each channel.)
+ *
+ * Every term is exact (a product of two binary32 values in binary64) and
+ * every sum a binary64 addition in the order given: every kernel gives the
+ * same partial sums, bit for bit. No partial sum is ever -0 (they start at
+ * +0 and a term where x > 0 is +0 * +0), so the zero terms of padding lanes
+ * change nothing.
+ */
+typedef int (*lrelu_prelu_forward_fn)(const float *x, float *y, size_t n, const float *ext,
+                                      size_t period, size_t j);
+typedef int (*lrelu_prelu_backward_fn)(const float *x, const float *dy, float *dx, size_t n,
+                                       const float *ext, size_t period, size_t j);
+typedef int (*lrelu_prelu_dslope_fn)(const float *x, const float *dy, float *dx, size_t n,
+                                     double alpha, size_t phase, double *lanes);
+typedef int (*lrelu_prelu_dslope_rows_fn)(const float *x, const float *dy, float *dx, size_t n,
+                                          const float *ext, size_t period, size_t j, double *acc);
+
+/* One kernel's functions, indexed by element type; then the PReLU ones
+ * (NULL in the streaming table). */
 struct lrelu_kernel_fns {
     lrelu_forward_fn forward[LRELU_TYPE_COUNT];
     lrelu_backward_fn backward[LRELU_TYPE_COUNT];
+    lrelu_prelu_forward_fn prelu_forward;
+    lrelu_prelu_backward_fn prelu_backward;
+    lrelu_prelu_dslope_fn prelu_dslope;
+    lrelu_prelu_dslope_rows_fn prelu_dslope_rows;
 };
 
 #define LRELU_DECLARE_TYPE_(type, isa)                                                             \
@@ -48,7 +86,17 @@ struct lrelu_kernel_fns {
     int lrelu_forward_stream_##type##_##isa(const void *x, void *y, size_t n, double alpha);       \
     int lrelu_backward_stream_##type##_##isa(const void *x, const void *dy, void *dx, size_t n,    \
                                              double alpha);
-#define LRELU_DECLARE_KERNEL(isa) LRELU_FOR_TYPES(LRELU_DECLARE_TYPE_, isa)
+#define LRELU_DECLARE_PRELU_(isa)                                                                  \
+    int lrelu_prelu_forward_f32_##isa(const float *x, float *y, size_t n, const float *ext,        \
+                                      size_t period, size_t j);                                    \
+    int lrelu_prelu_backward_f32_##isa(const float *x, const float *dy, float *dx, size_t n,       \
+                                       const float *ext, size_t period, size_t j);                 \
+    int lrelu_prelu_dslope_f32_##isa(const float *x, const float *dy, float *dx, size_t n,         \
+                                     double alpha, size_t phase, double *lanes);                   \
+    int lrelu_prelu_dslope_rows_f32_##isa(const float *x, const float *dy, float *dx, size_t n,    \
+                                          const float *ext, size_t period, size_t j, double *acc);
+#define LRELU_DECLARE_KERNEL(isa)                                                                  \
+    LRELU_FOR_TYPES(LRELU_DECLARE_TYPE_, isa) LRELU_DECLARE_PRELU_(isa)
 
 /* Every kernel of every architecture (a build defines those it compiles). */
 #define LRELU_ALL_ISAS(X) X(scalar) X(sse2) X(avx2) X(avx512) X(neon)
@@ -62,11 +110,14 @@ LRELU_ALL_ISAS(LRELU_DECLARE_KERNEL)
 #define LRELU_BWD_STREAM_(type, isa) lrelu_backward_stream_##type##_##isa,
 #define LRELU_KERNEL_FNS(isa)                                                                      \
     {                                                                                              \
-        {LRELU_FOR_TYPES(LRELU_FWD_, isa)}, { LRELU_FOR_TYPES(LRELU_BWD_, isa) }                   \
+        {LRELU_FOR_TYPES(LRELU_FWD_, isa)}, {LRELU_FOR_TYPES(LRELU_BWD_, isa)},                    \
+            lrelu_prelu_forward_f32_##isa, lrelu_prelu_backward_f32_##isa,                         \
+            lrelu_prelu_dslope_f32_##isa, lrelu_prelu_dslope_rows_f32_##isa                        \
     }
 #define LRELU_KERNEL_STREAM_FNS(isa)                                                               \
     {                                                                                              \
-        {LRELU_FOR_TYPES(LRELU_FWD_STREAM_, isa)}, { LRELU_FOR_TYPES(LRELU_BWD_STREAM_, isa) }     \
+        {LRELU_FOR_TYPES(LRELU_FWD_STREAM_, isa)}, {LRELU_FOR_TYPES(LRELU_BWD_STREAM_, isa)},      \
+            NULL, NULL, NULL, NULL                                                                 \
     }
 
 #endif /* LRELU_KERNELS_H */

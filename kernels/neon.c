@@ -136,6 +136,49 @@ static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f)
     return simde_vbsl_u16(m, t, f);
 }
 
+/* PReLU's eight partial sums in four vectors of two, and its terms: exact
+ * binary64 products of the low and the high two lanes. */
+typedef struct {
+    simde_float64x2_t v[4];
+} f32_acc;
+static inline f32_acc f32_acc_load(const double *p)
+{
+    f32_acc a;
+    for (int i = 0; i < 4; i++)
+        a.v[i] = simde_vld1q_f64(p + 2 * i);
+    return a;
+}
+static inline void f32_acc_store(double *p, f32_acc a)
+{
+    for (int i = 0; i < 4; i++)
+        simde_vst1q_f64(p + 2 * i, a.v[i]);
+}
+static inline simde_float64x2_t term_of(simde_float32x2_t x, simde_float32x2_t g)
+{
+    return simde_vmulq_f64(simde_vcvt_f64_f32(x), simde_vcvt_f64_f32(g));
+}
+static inline simde_float64x2_t term_lo(f32_vs x, f32_vs g)
+{
+    return term_of(simde_vget_low_f32(x), simde_vget_low_f32(g));
+}
+static inline simde_float64x2_t term_hi(f32_vs x, f32_vs g)
+{
+    return term_of(simde_vget_high_f32(x), simde_vget_high_f32(g));
+}
+static inline f32_acc f32_acc_add(f32_acc a, f32_vs x, f32_vs g, size_t l)
+{
+    a.v[l / 2] = simde_vaddq_f64(a.v[l / 2], term_lo(x, g));
+    a.v[l / 2 + 1] = simde_vaddq_f64(a.v[l / 2 + 1], term_hi(x, g));
+    return a;
+}
+static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
+{
+    (void)a1;
+    simde_vst1q_f64(a0, simde_vaddq_f64(simde_vld1q_f64(a0), term_lo(x, g)));
+    simde_vst1q_f64(a0 + 2, simde_vaddq_f64(simde_vld1q_f64(a0 + 2), term_hi(x, g)));
+}
+
+#define LRELU_PRELU
 #define LRELU_T f32
 #include "kernel_body.h"
 #define LRELU_T f16

@@ -170,6 +170,30 @@ static inline f64_vs f64_narrow(f64_vc v) { return f64_load(&v); }
 static inline f64_vc f64_mul(f64_vc a, f64_vc b) { return a * b; }
 static inline f64_vs f64_select(f64_vm m, f64_vs t, f64_vs f) { return (t & m) | (f & ~m); }
 
+/* PReLU's eight partial sums, and its terms: exact binary64 products. */
+typedef struct {
+    double v[8];
+} f32_acc;
+static inline f32_acc f32_acc_load(const double *p)
+{
+    f32_acc a;
+    memcpy(a.v, p, sizeof a.v);
+    return a;
+}
+static inline void f32_acc_store(double *p, f32_acc a) { memcpy(p, a.v, sizeof a.v); }
+static inline double f32_term(f32_vs x, f32_vs g) { return (double)u2f(x) * (double)u2f(g); }
+static inline f32_acc f32_acc_add(f32_acc a, f32_vs x, f32_vs g, size_t l)
+{
+    a.v[l] += f32_term(x, g);
+    return a;
+}
+static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
+{
+    (void)a1;
+    a0[0] += f32_term(x, g);
+}
+
+#define LRELU_PRELU
 #define LRELU_T f32
 #include "kernel_body.h"
 #define LRELU_T f16

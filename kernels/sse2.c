@@ -190,6 +190,45 @@ static inline f16_vs f16_narrow(f16_vc v)
 static inline f16_vc f16_mul(f16_vc a, f16_vc b) { return simde_mm_mul_ps(a, b); }
 static inline f16_vs f16_select(f16_vm m, f16_vs t, f16_vs f) { return sel(m, t, f); }
 
+/* PReLU's eight partial sums in four vectors of two, and its terms: exact
+ * binary64 products of the low and the high two lanes. */
+typedef struct {
+    simde__m128d v[4];
+} f32_acc;
+static inline f32_acc f32_acc_load(const double *p)
+{
+    f32_acc a;
+    for (int i = 0; i < 4; i++)
+        a.v[i] = simde_mm_loadu_pd(p + 2 * i);
+    return a;
+}
+static inline void f32_acc_store(double *p, f32_acc a)
+{
+    for (int i = 0; i < 4; i++)
+        simde_mm_storeu_pd(p + 2 * i, a.v[i]);
+}
+static inline simde__m128d term_lo(f32_vs x, f32_vs g)
+{
+    return simde_mm_mul_pd(simde_mm_cvtps_pd(x), simde_mm_cvtps_pd(g));
+}
+static inline simde__m128d term_hi(f32_vs x, f32_vs g)
+{
+    return term_lo(simde_mm_movehl_ps(x, x), simde_mm_movehl_ps(g, g));
+}
+static inline f32_acc f32_acc_add(f32_acc a, f32_vs x, f32_vs g, size_t l)
+{
+    a.v[l / 2] = simde_mm_add_pd(a.v[l / 2], term_lo(x, g));
+    a.v[l / 2 + 1] = simde_mm_add_pd(a.v[l / 2 + 1], term_hi(x, g));
+    return a;
+}
+static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
+{
+    (void)a1;
+    simde_mm_storeu_pd(a0, simde_mm_add_pd(simde_mm_loadu_pd(a0), term_lo(x, g)));
+    simde_mm_storeu_pd(a0 + 2, simde_mm_add_pd(simde_mm_loadu_pd(a0 + 2), term_hi(x, g)));
+}
+
+#define LRELU_PRELU
 #define LRELU_T f32
 #include "kernel_body.h"
 #define LRELU_T f16

@@ -28,7 +28,7 @@
  * has no row in the table. */
 #define PLAIN_ONLY(isa)                                                                            \
     {                                                                                              \
-        {NULL}, { NULL }                                                                           \
+        {NULL}, {NULL}, NULL, NULL, NULL, NULL                                                     \
     }
 #if defined(__x86_64__) || defined(__i386__)
 #define LEVELS(K)                                                                                  \
@@ -104,8 +104,10 @@ static const struct lrelu_kernel bootstrap = {
     "bootstrap",
     0,
     0,
-    {{LRELU_FOR_TYPES(BOOT_FWD, )}, {LRELU_FOR_TYPES(BOOT_BWD, )}},
-    {{NULL}, {NULL}},
+    /* No PReLU functions: the PReLU entry points initialise first
+     * (lrelu_dispatch_init), as they check their arguments. */
+    {{LRELU_FOR_TYPES(BOOT_FWD, )}, {LRELU_FOR_TYPES(BOOT_BWD, )}, NULL, NULL, NULL, NULL},
+    {{NULL}, {NULL}, NULL, NULL, NULL, NULL},
     SIZE_MAX,
     {NEVER, NEVER},
 };

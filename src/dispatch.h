@@ -37,4 +37,13 @@ static inline const struct lrelu_kernel *lrelu_current(void)
     return atomic_load_explicit(&lrelu_active, memory_order_acquire);
 }
 
+/* PReLU on a kernel's functions, after the entry points' checks (n > 0):
+ * src/lrelu.c. Not exported; the tests run test-only kernel builds
+ * through them. */
+int lrelu_prelu_forward_with(const struct lrelu_kernel_fns *k, const float *x, float *y,
+                             const float *slope, size_t outer, size_t channels, size_t inner);
+int lrelu_prelu_backward_with(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
+                              float *dx, const float *slope, float *dslope, size_t outer,
+                              size_t channels, size_t inner);
+
 #endif /* LRELU_DISPATCH_H */

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "config.h"
 #include "dispatch.h"
@@ -148,6 +149,297 @@ ENTRY_POINTS(, float, float, f32)
 ENTRY_POINTS(_f16, uint16_t, float, f16)
 ENTRY_POINTS(_bf16, uint16_t, float, bf16)
 ENTRY_POINTS(_f64, double, double, f64)
+
+/*
+ * PReLU, float32: x, dy, dx, y viewed as [outer][channels][inner], one
+ * slope per channel.
+ *
+ * Forward and dx: where a channel's block (inner elements) is long, the
+ * forward and backward kernels with alpha = slope[c], block by block;
+ * otherwise the slopes of a stretch of whole channels are laid out element
+ * by element (pattern[k] = slope[c0 + k / inner]) and the PReLU kernels
+ * apply them, the pattern repeating every stretch.
+ *
+ * dslope[c], the canonical order (what every kernel computes, bit for bit):
+ * the terms of channel c, t[k] = x > 0 ? 0 : (double)x * dy at
+ * (outer o, inner i), k = o * inner + i, are cut into blocks of
+ * PRELU_BLOCK terms (k / PRELU_BLOCK; the last may be shorter). In a block,
+ * t[k] goes to partial sum k mod 8; each partial sum adds its terms in
+ * increasing k, starting from +0 (binary64 additions). A block's result is
+ * ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)); the results of the
+ * blocks are added in block order, starting from +0; the sum is rounded to
+ * float once. Every product is exact, so the only roundings are those
+ * additions, and the result depends on nothing but the shape and the data:
+ * not on the kernel, nor on how the blocks are shared out (a block is the
+ * unit of work: dslope_block and dslope_rows_block compute one). Error
+ * bound: (PRELU_BLOCK / 8 + 2 + blocks) * 2^-53 * sum |t| before the final
+ * rounding.
+ */
+#define PRELU_BLOCK ((size_t)8192)
+/* Longest slope pattern laid out element by element (floats, on the
+ * stack), and the kernels' reach past its end. */
+#define PRELU_PATTERN_MAX ((size_t)2048)
+#define PRELU_REACH       ((size_t)16)
+/* From this many elements per channel block, the block is one call. */
+#define PRELU_RUN_MIN ((size_t)256)
+/* Channels of an NHWC (inner = 1) dslope pass: eight partial sums each. */
+#define PRELU_ROWS_MAX_C ((size_t)256)
+
+/* n = outer * channels * inner, if its bytes (and those of the slopes) fit
+ * in a size_t. */
+static int prelu_count(size_t outer, size_t channels, size_t inner, size_t *n)
+{
+    *n = 0;
+    if (channels > SIZE_MAX / sizeof(float))
+        return 0;
+    if (outer == 0 || channels == 0 || inner == 0)
+        return 1;
+    const size_t max = SIZE_MAX / sizeof(float);
+    if (outer > max / channels || inner > max / (outer * channels))
+        return 0;
+    *n = outer * channels * inner;
+    return 1;
+}
+
+/* Whether the byte ranges [p, p + pb) and [q, q + qb) (both in the address
+ * space) share a byte. */
+static inline int ranges_overlap(const void *p, uintptr_t pb, const void *q, uintptr_t qb)
+{
+    const uintptr_t d = (uintptr_t)p - (uintptr_t)q;
+    return pb != 0 && qb != 0 && (d < qb || 0 - d < pb);
+}
+
+/* The checks of a PReLU call with n > 0 elements (binary: backward; out:
+ * y, or dx, which may be NULL; dslope may be NULL): every EINVAL before
+ * any EOVERLAP, nothing written. */
+static int prelu_check(int binary, const float *x, const float *dy, const float *out,
+                       const float *slope, const float *dslope, size_t n, size_t channels)
+{
+    const uintptr_t cb = channels * sizeof(float), nb = n * sizeof(float);
+    if (UNLIKELY(bad_array(slope, UINTPTR_MAX - cb) ||
+                 (dslope != NULL && bad_array(dslope, UINTPTR_MAX - cb))))
+        return LRELU_EINVAL;
+    int finite = 1;
+    for (size_t c = 0; c < channels; c++)
+        finite &= isfinite(slope[c]) != 0;
+    int status;
+    /* Backward without dx: x stands for it (valid, no partial overlap). */
+    const void *checked_out = out == NULL && binary ? (const void *)x : (const void *)out;
+    if (!check_call(finite, binary, x, dy, checked_out, n, sizeof(float), &status))
+        return status;
+    if (UNLIKELY(out != NULL && ranges_overlap(out, nb, slope, cb)))
+        return LRELU_EOVERLAP;
+    if (UNLIKELY(dslope != NULL && (ranges_overlap(dslope, cb, x, nb) ||
+                                    (binary && ranges_overlap(dslope, cb, dy, nb)) ||
+                                    (out != NULL && ranges_overlap(dslope, cb, out, nb)) ||
+                                    ranges_overlap(dslope, cb, slope, cb))))
+        return LRELU_EOVERLAP;
+    return LRELU_OK;
+}
+
+/* pattern[k] = slope[k / inner] for k < channels * inner, then repeating:
+ * the period returned (a multiple of channels * inner, at least 8, below
+ * PRELU_PATTERN_MAX + 8), and PRELU_REACH more. */
+static size_t prelu_pattern(float *pattern, const float *slope, size_t channels, size_t inner)
+{
+    const size_t len = channels * inner;
+    size_t k = 0, period = len;
+    while (period < 8)
+        period += len;
+    for (size_t c = 0; c < channels; c++)
+        for (size_t i = 0; i < inner; i++)
+            pattern[k++] = slope[c];
+    for (; k < period + PRELU_REACH; k++)
+        pattern[k] = pattern[k - len];
+    return period;
+}
+
+/* Forward (dy == NULL) or dx alone, on any kernel's functions. */
+static void prelu_elementwise(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
+                              float *out, const float *slope, size_t outer, size_t channels,
+                              size_t inner)
+{
+    const size_t len = channels * inner;
+    float pattern[PRELU_PATTERN_MAX + PRELU_REACH];
+    if (len <= PRELU_PATTERN_MAX) {
+        /* The whole pattern: one call. */
+        const size_t period = prelu_pattern(pattern, slope, channels, inner);
+        if (dy == NULL)
+            k->prelu_forward(x, out, outer * len, pattern, period, 0);
+        else
+            k->prelu_backward(x, dy, out, outer * len, pattern, period, 0);
+        return;
+    }
+    if (inner >= PRELU_RUN_MIN) {
+        /* One call per channel block, slope[c] as alpha. */
+        for (size_t o = 0; o < outer; o++)
+            for (size_t c = 0; c < channels; c++) {
+                const size_t at = (o * channels + c) * inner;
+                if (dy == NULL)
+                    k->forward[LRELU_TYPE_f32](x + at, out + at, inner, slope[c]);
+                else
+                    k->backward[LRELU_TYPE_f32](x + at, dy + at, out + at, inner, slope[c]);
+            }
+        return;
+    }
+    /* Stretches of whole channels, each with its pattern, for every outer. */
+    const size_t per = PRELU_PATTERN_MAX / inner;
+    for (size_t c0 = 0; c0 < channels; c0 += per) {
+        const size_t cn = channels - c0 < per ? channels - c0 : per;
+        const size_t period = prelu_pattern(pattern, slope + c0, cn, inner);
+        for (size_t o = 0; o < outer; o++) {
+            const size_t at = (o * channels + c0) * inner;
+            if (dy == NULL)
+                k->prelu_forward(x + at, out + at, cn * inner, pattern, period, 0);
+            else
+                k->prelu_backward(x + at, dy + at, out + at, cn * inner, pattern, period, 0);
+        }
+    }
+}
+
+/* A block's result from its eight partial sums p[0], p[stride], ... */
+static inline double prelu_tree(const double *p, size_t stride)
+{
+    const double q0 = p[0] + p[4 * stride], q1 = p[stride] + p[5 * stride];
+    const double q2 = p[2 * stride] + p[6 * stride], q3 = p[3 * stride] + p[7 * stride];
+    return (q0 + q2) + (q1 + q3);
+}
+
+/* Block b of channel c (inner > 1 or any shape): its result, and dx of its
+ * elements (dx may be NULL). */
+static double dslope_block(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
+                           float *dx, const float *slope, size_t outer, size_t channels,
+                           size_t inner, size_t c, size_t b)
+{
+    double lanes[8] = {0};
+    const size_t terms = outer * inner,
+                 end = terms - b * PRELU_BLOCK < PRELU_BLOCK ? terms : (b + 1) * PRELU_BLOCK;
+    for (size_t t = b * PRELU_BLOCK; t < end;) {
+        const size_t o = t / inner, i = t % inner;
+        const size_t run = inner - i < end - t ? inner - i : end - t;
+        const size_t at = (o * channels + c) * inner + i;
+        k->prelu_dslope(x + at, dy + at, dx != NULL ? dx + at : NULL, run, slope[c], t & 7, lanes);
+        t += run;
+    }
+    return prelu_tree(lanes, 1);
+}
+
+/* Block b of the channels [c0, c0 + cn) of an NHWC tensor (inner = 1):
+ * their results into r[0..cn), dx of their elements (dx may be NULL).
+ * pattern: the cn slopes repeated (prelu_pattern, 8 * cn long). */
+static void dslope_rows_block(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
+                              float *dx, const float *pattern, size_t outer, size_t channels,
+                              size_t c0, size_t cn, size_t b, double *r)
+{
+    double acc[8 * PRELU_ROWS_MAX_C + PRELU_REACH];
+    memset(acc, 0, (8 * cn + PRELU_REACH) * sizeof *acc);
+    const size_t r0 = b * PRELU_BLOCK, r1 = outer - r0 < PRELU_BLOCK ? outer : r0 + PRELU_BLOCK;
+    if (cn == channels) {
+        /* Contiguous rows: one call (r0 is a multiple of 8). */
+        const size_t at = r0 * channels;
+        k->prelu_dslope_rows(x + at, dy + at, dx != NULL ? dx + at : NULL, (r1 - r0) * channels,
+                             pattern, 8 * cn, 0, acc);
+    } else {
+        for (size_t row = r0; row < r1; row++) {
+            const size_t at = row * channels + c0;
+            k->prelu_dslope_rows(x + at, dy + at, dx != NULL ? dx + at : NULL, cn, pattern, 8 * cn,
+                                 (row & 7) * cn, acc);
+        }
+    }
+    for (size_t c = 0; c < cn; c++)
+        r[c] = prelu_tree(acc + c, cn);
+}
+
+static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
+                         float *dx, const float *slope, float *dslope, size_t outer,
+                         size_t channels, size_t inner)
+{
+    const size_t blocks = (outer * inner + PRELU_BLOCK - 1) / PRELU_BLOCK;
+    if (inner > 1) {
+        for (size_t c = 0; c < channels; c++) {
+            double sum = 0;
+            for (size_t b = 0; b < blocks; b++)
+                sum += dslope_block(k, x, dy, dx, slope, outer, channels, inner, c, b);
+            dslope[c] = (float)sum;
+        }
+        return;
+    }
+    float pattern[8 * PRELU_ROWS_MAX_C + PRELU_REACH];
+    double r[PRELU_ROWS_MAX_C], sum[PRELU_ROWS_MAX_C];
+    for (size_t c0 = 0; c0 < channels; c0 += PRELU_ROWS_MAX_C) {
+        const size_t cn = channels - c0 < PRELU_ROWS_MAX_C ? channels - c0 : PRELU_ROWS_MAX_C;
+        /* cn slopes, eight times, then the reach. */
+        for (size_t j = 0; j < 8 * cn + PRELU_REACH; j++)
+            pattern[j] = slope[c0 + j % cn];
+        for (size_t c = 0; c < cn; c++)
+            sum[c] = 0;
+        for (size_t b = 0; b < blocks; b++) {
+            dslope_rows_block(k, x, dy, dx, pattern, outer, channels, c0, cn, b, r);
+            for (size_t c = 0; c < cn; c++)
+                sum[c] += r[c];
+        }
+        for (size_t c = 0; c < cn; c++)
+            dslope[c0 + c] = (float)sum[c];
+    }
+}
+
+/* After the checks (n > 0), on any kernel's functions: the entry points
+ * with the active kernel, the tests with test-only builds. */
+int lrelu_prelu_forward_with(const struct lrelu_kernel_fns *k, const float *x, float *y,
+                             const float *slope, size_t outer, size_t channels, size_t inner)
+{
+    prelu_elementwise(k, x, NULL, y, slope, outer, channels, inner);
+    return LRELU_OK;
+}
+
+int lrelu_prelu_backward_with(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
+                              float *dx, const float *slope, float *dslope, size_t outer,
+                              size_t channels, size_t inner)
+{
+    if (dslope != NULL)
+        prelu_dslope(k, x, dy, dx, slope, dslope, outer, channels, inner);
+    else
+        prelu_elementwise(k, x, dy, dx, slope, outer, channels, inner);
+    return LRELU_OK;
+}
+
+int lrelu_prelu_forward(const float *x, float *y, const float *slope, size_t outer, size_t channels,
+                        size_t inner)
+{
+    size_t n;
+    if (UNLIKELY(!prelu_count(outer, channels, inner, &n)))
+        return LRELU_EINVAL;
+    if (n == 0)
+        return LRELU_OK;
+    const int status = prelu_check(0, x, NULL, y, slope, NULL, n, channels);
+    if (UNLIKELY(status != LRELU_OK))
+        return status;
+    return lrelu_prelu_forward_with(&lrelu_dispatch_init()->fns, x, y, slope, outer, channels,
+                                    inner);
+}
+
+int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float *slope,
+                         float *dslope, size_t outer, size_t channels, size_t inner)
+{
+    size_t n;
+    if (UNLIKELY((dx == NULL && dslope == NULL) || !prelu_count(outer, channels, inner, &n)))
+        return LRELU_EINVAL;
+    if (n == 0) {
+        /* No terms: dslope is +0 (an empty sum). */
+        if (dslope != NULL && channels != 0) {
+            if (UNLIKELY(bad_array(dslope, UINTPTR_MAX - channels * sizeof(float))))
+                return LRELU_EINVAL;
+            for (size_t c = 0; c < channels; c++)
+                dslope[c] = 0.0f;
+        }
+        return LRELU_OK;
+    }
+    const int status = prelu_check(1, x, dy, dx, slope, dslope, n, channels);
+    if (UNLIKELY(status != LRELU_OK))
+        return status;
+    return lrelu_prelu_backward_with(&lrelu_dispatch_init()->fns, x, dy, dx, slope, dslope, outer,
+                                     channels, inner);
+}
 
 const char *lrelu_strerror(int status)
 {

@@ -1,0 +1,550 @@
+/*
+ * PReLU (lrelu_prelu_forward, lrelu_prelu_backward) on every kernel.
+ *
+ * For every shape (NCHW with long and short channel blocks, NHWC, one
+ * shared slope, channel counts that are multiples of no vector width,
+ * shapes that cross the 8192-term blocks of dslope, more than 256 NHWC
+ * channels, empty ones):
+ *  - y and dx equal, bit for bit, lrelu_forward and lrelu_backward of the
+ *    same kernel called on each channel block with alpha = slope[c] (those
+ *    are checked against the contract by test_kernels), out of place and in
+ *    place, with dx alone and with dslope;
+ *  - dslope is within 1 ulp + 2^-40 * sum |x * dy| of the exact sum
+ *    (computed here in double-double), NaN exactly when the formula says;
+ *  - every kernel's dslope has the scalar kernel's bits (two NaNs agree);
+ *  - no byte outside the outputs is written.
+ * Then the argument checks: every error leaves every output untouched.
+ *
+ * Kernels: every usable kernel of the library through the API, and the
+ * NEON source built for this CPU through SIMDe (where there is no NEON)
+ * through the same driver (lrelu_prelu_*_with).
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "lrelu.h"
+
+#define MAX_FAILS 30
+#define MARGIN    16
+
+static int fails;
+
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        if (fails++ < MAX_FAILS) {                                                                 \
+            printf("FAIL ");                                                                       \
+            printf(__VA_ARGS__);                                                                   \
+            printf("\n");                                                                          \
+        }                                                                                          \
+    } while (0)
+
+#ifdef LRELU_TEST_NEON_PORTABLE
+static const struct lrelu_kernel_fns neon_fns = LRELU_KERNEL_FNS(neon);
+#endif
+
+struct impl {
+    const char *name;
+    const struct lrelu_kernel_fns *fns; /* NULL: the library's kernel `name` */
+};
+static struct impl impls[8];
+static size_t impl_count;
+
+static uint32_t f2u(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static float u2f(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+static uint64_t rng(void)
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* A value of varied sign and magnitude (2^-20 .. 2^20), or with `special`,
+ * now and then a signed zero, subnormal, infinity or NaN. */
+static float value(int special)
+{
+    const uint64_t r = rng();
+    if (special && (r & 63) == 0) {
+        static const uint32_t specials[] = {0x00000000u, 0x80000000u, 0x00000001u, 0x80400000u,
+                                            0x7f800000u, 0xff800000u, 0x7fc00001u, 0xffa00002u,
+                                            0x7f7fffffu, 0xff7fffffu};
+        return u2f(specials[(r >> 6) % (sizeof specials / sizeof specials[0])]);
+    }
+    const double m = (double)((r >> 11) & 0xffffff) / 0x1p24 + 0.5;
+    const int e = (int)((r >> 40) % 41) - 20;
+    return (float)((r >> 63) ? -ldexp(m, e) : ldexp(m, e));
+}
+
+static float *alloc_floats(size_t n)
+{
+    float *p = malloc((n + 2 * MARGIN) * sizeof *p + 1);
+    if (p == NULL) {
+        printf("FAIL out of memory\n");
+        exit(1);
+    }
+    return p;
+}
+
+#define SENTINEL 0x7fa5a5a5u
+
+static void fill_sentinel(float *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = u2f(SENTINEL);
+}
+
+static int all_sentinel(const float *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (f2u(p[i]) != SENTINEL)
+            return 0;
+    return 1;
+}
+
+/* The library under kernel impl (or a test-only kernel through the same
+ * driver; only with valid arguments). */
+static int run_forward(const struct impl *im, const float *x, float *y, const float *s, size_t o,
+                       size_t c, size_t i)
+{
+    if (im->fns != NULL)
+        return o * c * i == 0 ? LRELU_OK : lrelu_prelu_forward_with(im->fns, x, y, s, o, c, i);
+    if (lrelu_set_kernel(im->name) != LRELU_OK)
+        FAIL("lrelu_set_kernel(%s)", im->name);
+    return lrelu_prelu_forward(x, y, s, o, c, i);
+}
+
+static int run_backward(const struct impl *im, const float *x, const float *dy, float *dx,
+                        const float *s, float *ds, size_t o, size_t c, size_t i)
+{
+    if (im->fns != NULL) {
+        if (o * c * i == 0) {
+            for (size_t k = 0; ds != NULL && k < c; k++)
+                ds[k] = 0.0f;
+            return LRELU_OK;
+        }
+        return lrelu_prelu_backward_with(im->fns, x, dy, dx, s, ds, o, c, i);
+    }
+    if (lrelu_set_kernel(im->name) != LRELU_OK)
+        FAIL("lrelu_set_kernel(%s)", im->name);
+    return lrelu_prelu_backward(x, dy, dx, s, ds, o, c, i);
+}
+
+/* The contract of y and dx: lrelu_forward / lrelu_backward per channel
+ * block, on the scalar kernel. */
+static void ref_elementwise(const float *x, const float *dy, float *out, const float *s, size_t o,
+                            size_t c, size_t in)
+{
+    lrelu_set_kernel("scalar");
+    for (size_t a = 0; a < o; a++)
+        for (size_t b = 0; b < c; b++) {
+            const size_t at = (a * c + b) * in;
+            if (dy == NULL)
+                lrelu_forward(x + at, out + at, in, s[b]);
+            else
+                lrelu_backward(x + at, dy + at, out + at, in, s[b]);
+        }
+}
+
+/* Double-double sum: s + e, |e| <= ulp(s) / 2. */
+struct dd {
+    double s, e;
+};
+static void dd_add(struct dd *a, double t)
+{
+    const double s = a->s + t, bb = s - a->s, err = (a->s - (s - bb)) + (t - bb);
+    a->s = s;
+    a->e += err;
+}
+
+/* Checks dslope[c] against the exact sum of its terms. */
+static void check_dslope(const char *name, const float *x, const float *dy, const float *ds,
+                         size_t o, size_t c, size_t in, const char *shape)
+{
+    for (size_t b = 0; b < c; b++) {
+        struct dd sum = {0, 0};
+        double abs = 0;
+        int nan = 0, pinf = 0, ninf = 0;
+        for (size_t a = 0; a < o; a++)
+            for (size_t i = 0; i < in; i++) {
+                const size_t at = (a * c + b) * in + i;
+                if (x[at] > 0)
+                    continue;
+                const double t = (double)x[at] * (double)dy[at];
+                if (isnan(t))
+                    nan = 1;
+                else if (isinf(t))
+                    *(t > 0 ? &pinf : &ninf) = 1;
+                else {
+                    dd_add(&sum, t);
+                    abs += fabs(t);
+                }
+            }
+        const float got = ds[b];
+        if (nan || (pinf && ninf)) {
+            if (!isnan(got))
+                FAIL("%s %s dslope[%zu] = %a, want NaN", name, shape, b, got);
+            continue;
+        }
+        if (pinf || ninf) {
+            if (got != (pinf ? INFINITY : -INFINITY))
+                FAIL("%s %s dslope[%zu] = %a, want %s", name, shape, b, got,
+                     pinf ? "+inf" : "-inf");
+            continue;
+        }
+        const double exact = sum.s + sum.e;
+        const float want = (float)exact;
+        if (f2u(got) == f2u(want))
+            continue;
+        /* (A sum beyond the float range rounds to an infinity.) */
+        const double ulp =
+            isinf(want) ? 0x1p104 : (double)nextafterf(fabsf(want), INFINITY) - fabsf(want);
+        const double tol = ulp + ldexp(abs, -40);
+        if (!(fabs((double)got - exact) <= tol))
+            FAIL("%s %s dslope[%zu] = %a, exact %a (off by %g, tolerance %g)", name, shape, b, got,
+                 exact, fabs((double)got - exact), tol);
+    }
+}
+
+static int same_bits(float a, float b) { return f2u(a) == f2u(b) || (isnan(a) && isnan(b)); }
+
+struct shape {
+    size_t outer, channels, inner;
+};
+
+static void test_shape(struct shape sh, int special)
+{
+    const size_t o = sh.outer, c = sh.channels, in = sh.inner, n = o * c * in;
+    char label[96];
+    snprintf(label, sizeof label, "[%zu][%zu][%zu]%s", o, c, in, special ? " special" : "");
+    float *x = alloc_floats(n), *dy = alloc_floats(n), *s = alloc_floats(c);
+    float *want = alloc_floats(n), *wantdx = alloc_floats(n);
+    float *out = alloc_floats(n), *dx = alloc_floats(n), *tmp = alloc_floats(n);
+    float *ds = alloc_floats(c), *ds_scalar = alloc_floats(c);
+    for (size_t k = 0; k < n; k++) {
+        x[k] = value(special);
+        dy[k] = value(special);
+    }
+    for (size_t k = 0; k < c; k++)
+        s[k] = (rng() & 7) == 0 ? 0.0f : value(0) / 64;
+    ref_elementwise(x, NULL, want, s, o, c, in);
+    ref_elementwise(x, dy, wantdx, s, o, c, in);
+
+    for (size_t m = 0; m < impl_count; m++) {
+        const struct impl *im = &impls[m];
+        /* Forward, out of place, with margins. */
+        fill_sentinel(out, n + 2 * MARGIN);
+        int st = run_forward(im, x, out + MARGIN, s, o, c, in);
+        if (st != LRELU_OK)
+            FAIL("%s %s forward returned %d", im->name, label, st);
+        if (!all_sentinel(out, MARGIN) || !all_sentinel(out + MARGIN + n, MARGIN))
+            FAIL("%s %s forward wrote outside y", im->name, label);
+        for (size_t k = 0; k < n; k++)
+            if (f2u(out[MARGIN + k]) != f2u(want[k])) {
+                FAIL("%s %s forward y[%zu] = %08x, want %08x (x %08x)", im->name, label, k,
+                     f2u(out[MARGIN + k]), f2u(want[k]), f2u(x[k]));
+                break;
+            }
+        /* In place. */
+        memcpy(tmp, x, n * sizeof *x);
+        run_forward(im, tmp, tmp, s, o, c, in);
+        if (n && memcmp(tmp, want, n * sizeof *x) != 0)
+            FAIL("%s %s forward in place differs", im->name, label);
+
+        /* Backward with both outputs. */
+        fill_sentinel(dx, n + 2 * MARGIN);
+        fill_sentinel(ds, c + 2 * MARGIN);
+        st = run_backward(im, x, dy, dx + MARGIN, s, ds + MARGIN, o, c, in);
+        if (st != LRELU_OK)
+            FAIL("%s %s backward returned %d", im->name, label, st);
+        if (!all_sentinel(dx, MARGIN) || !all_sentinel(dx + MARGIN + n, MARGIN) ||
+            !all_sentinel(ds, MARGIN) || !all_sentinel(ds + MARGIN + c, MARGIN))
+            FAIL("%s %s backward wrote outside dx or dslope", im->name, label);
+        if (n && memcmp(dx + MARGIN, wantdx, n * sizeof *x) != 0)
+            FAIL("%s %s backward dx differs from lrelu_backward per channel", im->name, label);
+        if (m == 0) {
+            memcpy(ds_scalar, ds + MARGIN, c * sizeof *ds);
+            check_dslope(im->name, x, dy, ds_scalar, o, c, in, label);
+        } else {
+            for (size_t k = 0; k < c; k++)
+                if (!same_bits(ds[MARGIN + k], ds_scalar[k])) {
+                    FAIL("%s %s dslope[%zu] = %a (%08x), scalar %a (%08x)", im->name, label, k,
+                         ds[MARGIN + k], f2u(ds[MARGIN + k]), ds_scalar[k], f2u(ds_scalar[k]));
+                    break;
+                }
+        }
+        /* dslope alone, then dx alone. */
+        fill_sentinel(ds, c);
+        run_backward(im, x, dy, NULL, s, ds, o, c, in);
+        for (size_t k = 0; k < c; k++)
+            if (!same_bits(ds[k], ds_scalar[k])) {
+                FAIL("%s %s dslope alone [%zu] = %a, with dx %a", im->name, label, k, ds[k],
+                     ds_scalar[k]);
+                break;
+            }
+        fill_sentinel(dx, n);
+        run_backward(im, x, dy, dx, s, NULL, o, c, in);
+        if (n && memcmp(dx, wantdx, n * sizeof *x) != 0)
+            FAIL("%s %s backward dx alone differs", im->name, label);
+        /* In place: dx == x, then dx == dy, with dslope. */
+        memcpy(tmp, x, n * sizeof *x);
+        run_backward(im, tmp, dy, tmp, s, ds, o, c, in);
+        if (n && memcmp(tmp, wantdx, n * sizeof *x) != 0)
+            FAIL("%s %s backward dx == x differs", im->name, label);
+        for (size_t k = 0; k < c; k++)
+            if (!same_bits(ds[k], ds_scalar[k])) {
+                FAIL("%s %s dslope with dx == x [%zu] = %a, want %a", im->name, label, k, ds[k],
+                     ds_scalar[k]);
+                break;
+            }
+        memcpy(tmp, dy, n * sizeof *x);
+        run_backward(im, x, tmp, tmp, s, ds, o, c, in);
+        if (n && memcmp(tmp, wantdx, n * sizeof *x) != 0)
+            FAIL("%s %s backward dx == dy differs", im->name, label);
+        for (size_t k = 0; k < c; k++)
+            if (!same_bits(ds[k], ds_scalar[k])) {
+                FAIL("%s %s dslope with dx == dy [%zu] = %a, want %a", im->name, label, k, ds[k],
+                     ds_scalar[k]);
+                break;
+            }
+    }
+    free(x);
+    free(dy);
+    free(s);
+    free(want);
+    free(wantdx);
+    free(out);
+    free(dx);
+    free(tmp);
+    free(ds);
+    free(ds_scalar);
+}
+
+/* Terms that cancel: only a sum in a fixed order gives the same bits, and
+ * only an accurate one passes the tolerance. One channel, 3 blocks. */
+static void test_cancellation(void)
+{
+    const size_t n = 3 * 8192 + 77;
+    float *x = alloc_floats(n), *dy = alloc_floats(n), ds[1], s[1] = {0.25f};
+    for (size_t k = 0; k < n; k++) {
+        x[k] = -(float)ldexp(1.0 + (double)(rng() % 1000) / 1000, (int)(rng() % 60) - 30);
+        dy[k] = (k & 1 ? -1.0f : 1.0f) * (float)ldexp(1.0, (int)(rng() % 40) - 20);
+    }
+    float first = 0;
+    for (size_t m = 0; m < impl_count; m++) {
+        for (size_t inner = 1; inner <= n; inner = inner == 1 ? n : n + 1) {
+            /* The same terms as [n][1][1] (NHWC path) and [1][1][n]. */
+            run_backward(&impls[m], x, dy, NULL, s, ds, inner == 1 ? n : 1, 1, inner);
+            if (m == 0 && inner == 1) {
+                first = ds[0];
+                check_dslope(impls[m].name, x, dy, ds, 1, 1, n, "cancellation");
+            } else if (f2u(ds[0]) != f2u(first)) {
+                FAIL("%s cancellation inner %zu: dslope %a, scalar %a", impls[m].name, inner, ds[0],
+                     first);
+            }
+        }
+    }
+    free(x);
+    free(dy);
+}
+
+/* The NaN and infinity rules of dslope, on every kernel. */
+static void test_specials(void)
+{
+    /* channel 0: x NaN; 1: x = -inf, dy = 0; 2: x = +inf, dy = inf (x > 0:
+     * term 0, then -1); 3: x = -1, dy = +inf; 4: +inf and -inf terms; 5: x > 0 with
+     * dy NaN (term 0). inner = 3. */
+    const float inf = INFINITY, nan = NAN;
+    const float x[] = {1, nan, -2, -inf, 1, 1, inf, 2, -1, -1, inf, 0, -1, -1, 3, 2, 5, -1};
+    const float dy[] = {1, 1, 1, 0, 1, 1, inf, 1, 1, inf, 1, 1, inf, -inf, 1, nan, 1, 4};
+    const float s[6] = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f};
+    for (size_t m = 0; m < impl_count; m++) {
+        float ds[6], dx[18];
+        run_backward(&impls[m], x, dy, dx, s, ds, 1, 6, 3);
+        if (!isnan(ds[0]) || !isnan(ds[1]) || ds[2] != -1 || ds[3] != -inf || !isnan(ds[4]) ||
+            f2u(ds[5]) != f2u(-4.0f))
+            FAIL("%s specials: dslope %a %a %a %a %a %a, want NaN NaN -1 -inf NaN -4",
+                 impls[m].name, ds[0], ds[1], ds[2], ds[3], ds[4], ds[5]);
+        /* A channel with only positive x: +0, not -0. */
+        const float xp[4] = {1, 2, 3, 4}, dyp[4] = {-1, -2, -3, -4};
+        float d1[1];
+        run_backward(&impls[m], xp, dyp, NULL, s, d1, 4, 1, 1);
+        if (f2u(d1[0]) != 0)
+            FAIL("%s dslope of all x > 0 is %a, want +0", impls[m].name, d1[0]);
+    }
+}
+
+/* Every error leaves every output untouched; the allowed aliasing works. */
+static void test_errors(void)
+{
+    lrelu_set_kernel(NULL);
+    enum { N = 64, C = 4, I = 16 };
+    float buf[4 * N + 16], slope[C] = {0.1f, 0.2f, 0.3f, 0.4f}, ds[C + 8];
+    float *x = buf, *dy = buf + N, *out = buf + 2 * N, *sl2 = buf + 3 * N;
+    for (size_t k = 0; k < 2 * N; k++)
+        buf[k] = value(0);
+    for (size_t k = 0; k < C + 1; k++)
+        sl2[k] = 0.5f;
+#define EXPECT(call, want, what)                                                                   \
+    do {                                                                                           \
+        fill_sentinel(out, N);                                                                     \
+        fill_sentinel(ds, C + 8);                                                                  \
+        const int st_ = (call);                                                                    \
+        if (st_ != (want))                                                                         \
+            FAIL("%s: returned %d, want %d", what, st_, want);                                     \
+        if ((want) != LRELU_OK && (!all_sentinel(out, N) || !all_sentinel(ds, C + 8)))             \
+            FAIL("%s: wrote an output on error", what);                                            \
+    } while (0)
+    const size_t big = SIZE_MAX / 4 + 1;
+    EXPECT(lrelu_prelu_forward(x, out, slope, 1, C, I), LRELU_OK, "forward ok");
+    EXPECT(lrelu_prelu_forward(NULL, out, slope, 1, C, I), LRELU_EINVAL, "forward NULL x");
+    EXPECT(lrelu_prelu_forward(x, NULL, slope, 1, C, I), LRELU_EINVAL, "forward NULL y");
+    EXPECT(lrelu_prelu_forward(x, out, NULL, 1, C, I), LRELU_EINVAL, "forward NULL slope");
+    EXPECT(lrelu_prelu_forward(x, out, slope, 2, big / 2, 1), LRELU_EINVAL,
+           "forward bytes overflow");
+    EXPECT(lrelu_prelu_forward(x, out, slope, SIZE_MAX, 3, SIZE_MAX), LRELU_EINVAL,
+           "forward count overflow");
+    EXPECT(lrelu_prelu_forward(NULL, NULL, NULL, 0, C, I), LRELU_OK, "forward empty");
+    EXPECT(lrelu_prelu_forward(NULL, NULL, NULL, 3, 0, I), LRELU_OK, "forward no channels");
+    EXPECT(lrelu_prelu_forward(x, x + 1, slope, 1, C, I), LRELU_EOVERLAP, "forward y overlaps x");
+    EXPECT(lrelu_prelu_forward(x, sl2 - 10, sl2, 1, C, I), LRELU_EOVERLAP,
+           "forward y overlaps slope");
+    float bad[C] = {0.1f, 0.2f, 0.3f, 0.4f};
+    const float nonfinite[] = {INFINITY, -INFINITY, NAN};
+    for (size_t k = 0; k < 3; k++) {
+        bad[2] = nonfinite[k];
+        EXPECT(lrelu_prelu_forward(x, out, bad, 1, C, I), LRELU_EINVAL, "forward non-finite slope");
+        EXPECT(lrelu_prelu_backward(x, dy, out, bad, ds, 1, C, I), LRELU_EINVAL,
+               "backward non-finite slope");
+        EXPECT(lrelu_prelu_backward(x, dy, NULL, bad, ds, 1, C, I), LRELU_EINVAL,
+               "backward non-finite slope, dslope alone");
+    }
+    /* In place allowed. */
+    memcpy(out, x, N * sizeof *x);
+    if (lrelu_prelu_forward(out, out, slope, 1, C, I) != LRELU_OK)
+        FAIL("forward in place refused");
+
+    EXPECT(lrelu_prelu_backward(x, dy, out, slope, ds, 1, C, I), LRELU_OK, "backward ok");
+    EXPECT(lrelu_prelu_backward(x, dy, NULL, NULL, NULL, 1, C, I), LRELU_EINVAL,
+           "backward no output");
+    EXPECT(lrelu_prelu_backward(x, dy, NULL, slope, NULL, 1, C, I), LRELU_EINVAL,
+           "backward both outputs NULL");
+    EXPECT(lrelu_prelu_backward(NULL, NULL, NULL, NULL, NULL, 0, 0, 0), LRELU_EINVAL,
+           "backward empty, both outputs NULL");
+    EXPECT(lrelu_prelu_backward(NULL, dy, out, slope, ds, 1, C, I), LRELU_EINVAL,
+           "backward NULL x");
+    EXPECT(lrelu_prelu_backward(x, NULL, out, slope, ds, 1, C, I), LRELU_EINVAL,
+           "backward NULL dy");
+    EXPECT(lrelu_prelu_backward(x, dy, out, NULL, ds, 1, C, I), LRELU_EINVAL,
+           "backward NULL slope");
+    EXPECT(lrelu_prelu_backward(x, dy, out, slope, ds, big, 1, 1), LRELU_EINVAL,
+           "backward bytes overflow");
+    EXPECT(lrelu_prelu_backward(x, dy, out, slope, ds, 1, big, 0), LRELU_EINVAL,
+           "backward slope bytes overflow, empty");
+    EXPECT(lrelu_prelu_backward(x, dy, x + 1, slope, ds, 1, C, I), LRELU_EOVERLAP,
+           "backward dx overlaps x");
+    EXPECT(lrelu_prelu_backward(x, dy, dy + 2, slope, ds, 1, C, I), LRELU_EOVERLAP,
+           "backward dx overlaps dy");
+    EXPECT(lrelu_prelu_backward(x, dy, sl2 - 10, sl2, ds, 1, C, I), LRELU_EOVERLAP,
+           "backward dx overlaps slope");
+    EXPECT(lrelu_prelu_backward(x, dy, out, slope, (float *)x + 3, 1, C, I), LRELU_EOVERLAP,
+           "backward dslope overlaps x");
+    EXPECT(lrelu_prelu_backward(x, dy, NULL, slope, (float *)dy + N - 2, 1, C, I), LRELU_EOVERLAP,
+           "backward dslope overlaps dy");
+    EXPECT(lrelu_prelu_backward(x, dy, out, slope, out + 7, 1, C, I), LRELU_EOVERLAP,
+           "backward dslope overlaps dx");
+    EXPECT(lrelu_prelu_backward(x, dy, out, sl2, sl2 + 1, 1, C, I), LRELU_EOVERLAP,
+           "backward dslope overlaps slope");
+    EXPECT(lrelu_prelu_backward(x, dy, out, sl2, sl2, 1, C, I), LRELU_EOVERLAP,
+           "backward dslope == slope");
+    /* Empty: dslope set to +0 (and NULL arrays accepted). */
+    fill_sentinel(ds, C);
+    if (lrelu_prelu_backward(NULL, NULL, NULL, NULL, ds, 0, C, I) != LRELU_OK || f2u(ds[0]) != 0 ||
+        f2u(ds[C - 1]) != 0)
+        FAIL("backward empty: dslope not zeroed");
+    if (lrelu_prelu_backward(NULL, NULL, NULL, NULL, NULL, 0, C, I) != LRELU_EINVAL)
+        FAIL("backward empty with both outputs NULL accepted");
+    if (lrelu_prelu_backward(NULL, NULL, out, NULL, NULL, 2, C, 0) != LRELU_OK)
+        FAIL("backward empty, dx alone refused");
+}
+
+int main(void)
+{
+    for (size_t i = 0; i < lrelu_kernel_count() && impl_count < 8; i++)
+        impls[impl_count++] = (struct impl){lrelu_kernel_name(i), NULL};
+#ifdef LRELU_TEST_NEON_PORTABLE
+    impls[impl_count++] = (struct impl){"neon-portable", &neon_fns};
+#endif
+    const int quick = getenv("LRELU_TEST_QUICK") != NULL;
+    static const struct shape shapes[] = {
+        /* NCHW, long channel blocks (per-block kernels, phases of 8). */
+        {2, 3, 1000},
+        {3, 5, 299},
+        {1, 2, 3000},
+        {3, 9, 300}, /* > 2048 elements per outer, inner >= 256 */
+        /* Shorter blocks: the slope laid out as a pattern. */
+        {1, 16, 49},
+        {8, 3, 49},
+        {4, 17, 7},
+        {5, 200, 11}, /* > 2048 elements per outer, inner < 256: stretches */
+        {7, 33, 2},
+        {9, 13, 3},
+        /* NHWC. */
+        {1000, 7, 1},
+        {301, 64, 1},
+        {37, 3, 1},
+        {100, 300, 1}, /* more than 256 channels */
+        {65, 1, 1},
+        /* One shared slope. */
+        {1, 1, 50000},
+        {7, 1, 13},
+        {3, 1, 1},
+        /* Crossing dslope's blocks of 8192 terms. */
+        {20000, 3, 1},
+        {9000, 257, 1},
+        {3, 2, 7001},
+        {700, 2, 29},
+        /* Empty. */
+        {0, 3, 5},
+        {2, 0, 5},
+        {2, 3, 0},
+    };
+    for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+        if (quick && shapes[k].outer * shapes[k].channels * shapes[k].inner > 100000)
+            continue;
+        test_shape(shapes[k], 0);
+        test_shape(shapes[k], 1);
+    }
+    /* Random small shapes. */
+    for (int r = 0; r < (quick ? 20 : 300); r++) {
+        const struct shape sh = {1 + rng() % 20, 1 + rng() % 40, 1 + rng() % 70};
+        test_shape(sh, (int)(rng() & 1));
+    }
+    test_cancellation();
+    test_specials();
+    test_errors();
+    lrelu_set_kernel(NULL);
+    if (fails) {
+        printf("%d failures\n", fails);
+        return 1;
+    }
+    printf("ok: PReLU on %zu kernels\n", impl_count);
+    return 0;
+}
