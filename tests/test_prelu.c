@@ -11,7 +11,11 @@
  *    place, with dx alone and with dslope;
  *  - dslope is within 1 ulp + 2^-40 * sum |x * dy| of the exact sum
  *    (computed here in double-double), NaN exactly when the formula says;
- *  - every kernel's dslope has the scalar kernel's bits (two NaNs agree);
+ *  - the scalar kernel's dslope has the bits of the documented order,
+ *    written out plainly here, and every kernel's the scalar kernel's (two
+ *    NaNs agree), also on inputs whose sums depend on the order at float
+ *    precision (products of +-2^60 that cancel, absorbing small ones or
+ *    not);
  *  - no byte outside the outputs is written.
  * Then the argument checks: every error leaves every output untouched.
  *
@@ -82,6 +86,10 @@ static uint64_t rng(void)
 static float value(int special)
 {
     const uint64_t r = rng();
+    if (special == 2) /* small values, for order_sensitive */
+        return (float)ldexp((r >> 63) ? -1.0 - (double)((r >> 8) & 0xff) / 256
+                                      : 1.0 + (double)((r >> 8) & 0xff) / 256,
+                            (int)((r >> 20) % 21) - 10);
     if (special && (r & 63) == 0) {
         static const uint32_t specials[] = {0x00000000u, 0x80000000u, 0x00000001u, 0x80400000u,
                                             0x7f800000u, 0xff800000u, 0x7fc00001u, 0xffa00002u,
@@ -225,6 +233,64 @@ static void check_dslope(const char *name, const float *x, const float *dy, cons
 
 static int same_bits(float a, float b) { return f2u(a) == f2u(b) || (isnan(a) && isnan(b)); }
 
+/* The documented order of dslope, written out plainly: the terms of
+ * channel c in (outer, inner) order, in blocks of 8192; in a block, eight
+ * partial sums by term index mod 8, each in increasing index from +0, then
+ * ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)); the blocks' results
+ * added in order from +0; one rounding to float. */
+static float canonical_dslope(const float *x, const float *dy, size_t o, size_t c, size_t in,
+                              size_t ch)
+{
+    const size_t terms = o * in;
+    double sum = 0;
+    for (size_t b0 = 0; b0 < terms; b0 += 8192) {
+        double p[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (size_t k = b0; k < terms && k < b0 + 8192; k++) {
+            const size_t at = ((k / in) * c + ch) * in + k % in;
+            p[k % 8] += x[at] > 0 ? 0.0 : (double)x[at] * (double)dy[at];
+        }
+        sum += ((p[0] + p[4]) + (p[2] + p[6])) + ((p[1] + p[5]) + (p[3] + p[7]));
+    }
+    return (float)sum;
+}
+
+static void check_canonical(const char *name, const float *x, const float *dy, const float *ds,
+                            size_t o, size_t c, size_t in, const char *shape)
+{
+    for (size_t b = 0; b < c; b++) {
+        const float want = canonical_dslope(x, dy, o, c, in, b);
+        if (!same_bits(ds[b], want)) {
+            FAIL("%s %s dslope[%zu] = %a, the documented order gives %a", name, shape, b, ds[b],
+                 want);
+            return;
+        }
+    }
+}
+
+/* Sums whose float result depends on the order: in each channel, products
+ * of +2^60 and -2^60 (x = -2^30, dy = +-2^30) in equal numbers, alternating,
+ * among small ones, which they absorb or not depending on where they fall
+ * in the order. */
+static void order_sensitive(float *x, float *dy, size_t o, size_t c, size_t in)
+{
+    for (size_t ch = 0; ch < c; ch++) {
+        size_t last = 0;
+        int sign = 1;
+        for (size_t k = 0; k < o * in; k++) {
+            const size_t at = ((k / in) * c + ch) * in + k % in;
+            x[at] = -fabsf(x[at]);
+            if (rng() % 8 == 0) {
+                x[at] = -0x1p30f;
+                dy[at] = sign > 0 ? 0x1p30f : -0x1p30f;
+                sign = -sign;
+                last = at;
+            }
+        }
+        if (sign < 0)
+            dy[last] = 1.0f;
+    }
+}
+
 struct shape {
     size_t outer, channels, inner;
 };
@@ -233,7 +299,10 @@ static void test_shape(struct shape sh, int special)
 {
     const size_t o = sh.outer, c = sh.channels, in = sh.inner, n = o * c * in;
     char label[96];
-    snprintf(label, sizeof label, "[%zu][%zu][%zu]%s", o, c, in, special ? " special" : "");
+    snprintf(label, sizeof label, "[%zu][%zu][%zu]%s", o, c, in,
+             special == 2 ? " order"
+             : special    ? " special"
+                          : "");
     float *x = alloc_floats(n), *dy = alloc_floats(n), *s = alloc_floats(c);
     float *want = alloc_floats(n), *wantdx = alloc_floats(n);
     float *out = alloc_floats(n), *dx = alloc_floats(n), *tmp = alloc_floats(n);
@@ -244,6 +313,8 @@ static void test_shape(struct shape sh, int special)
     }
     for (size_t k = 0; k < c; k++)
         s[k] = (rng() & 7) == 0 ? 0.0f : value(0) / 64;
+    if (special == 2)
+        order_sensitive(x, dy, o, c, in);
     ref_elementwise(x, NULL, want, s, o, c, in);
     ref_elementwise(x, dy, wantdx, s, o, c, in);
 
@@ -282,6 +353,7 @@ static void test_shape(struct shape sh, int special)
         if (m == 0) {
             memcpy(ds_scalar, ds + MARGIN, c * sizeof *ds);
             check_dslope(im->name, x, dy, ds_scalar, o, c, in, label);
+            check_canonical(im->name, x, dy, ds_scalar, o, c, in, label);
         } else {
             for (size_t k = 0; k < c; k++)
                 if (!same_bits(ds[MARGIN + k], ds_scalar[k])) {
@@ -531,11 +603,12 @@ int main(void)
             continue;
         test_shape(shapes[k], 0);
         test_shape(shapes[k], 1);
+        test_shape(shapes[k], 2);
     }
     /* Random small shapes. */
     for (int r = 0; r < (quick ? 20 : 300); r++) {
         const struct shape sh = {1 + rng() % 20, 1 + rng() % 40, 1 + rng() % 70};
-        test_shape(sh, (int)(rng() & 1));
+        test_shape(sh, (int)(rng() % 3));
     }
     test_cancellation();
     test_specials();
