@@ -277,6 +277,17 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
                                size_t period, size_t j, int bwd)
 {
     size_t i = 0;
+    /* Four vectors a step, so that the wrap of j (a chain of dependent
+     * operations) is paid once for four (period >= 4 * lanes). */
+    for (; i + 4 * W <= n; i += 4 * W) {
+        for (size_t u = 0; u < 4; u++) {
+            const VC s = P(widen)(P(load)(ext + j + u * W));
+            const VS xv = P(load)(x + i + u * W);
+            P(store)
+            (out + i + u * W, bwd ? P(bwd)(xv, P(load)(dy + i + u * W), s) : P(fwd)(xv, s));
+        }
+        j = P(wrap)(j + 4 * W, period);
+    }
     for (; i + W <= n; i += W) {
         const VC s = P(widen)(P(load)(ext + j));
         const VS xv = P(load)(x + i);

@@ -40,16 +40,17 @@ typedef int (*lrelu_backward_fn)(const void *x, const void *dy, void *dx, size_t
  *
  *   prelu_forward   y[i] = x[i] > 0 ? x[i] : s[i] * x[i]
  *   prelu_backward  dx[i] = x[i] > 0 ? dy[i] : s[i] * dy[i]
- *     with s[i] = ext[(j + i) mod period], j < period, period >= 8; ext holds period + 16
- *     readable slopes, ext[k] = ext[k mod period] (so that a vector of
- *     slopes is one load wherever it starts).
+ *     with s[i] = ext[(j + i) mod period], j < period, period >= 64; ext
+ *     holds period + 64 readable slopes, ext[k] = ext[k mod period] (so
+ *     that four vectors of slopes are loads wherever they start).
  *   prelu_dslope    dx as backward with one slope alpha (skipped when dx is
  *     NULL), and the terms t[i] = x[i] > 0 ? 0 : (double)x[i] * dy[i] added
  *     to eight binary64 partial sums: t[i] to lanes[(phase + i) mod 8],
  *     each lane in increasing i.
  *   prelu_dslope_rows  dx as backward (skipped when dx is NULL), and t[i]
  *     added to acc[(j + i) mod period] in increasing i (j < period, period
- *     a multiple of 8); slopes as prelu_backward; acc holds
+ *     a multiple of 8); the slopes s[i] = ext[(j + i) mod period], ext
+ *     holding period + 16 readable slopes; acc holds
  *     period + 16 doubles (the 16 past the end receive only zero terms).
  *     (NHWC: period = 8 * channels, acc = 8 partial sums of each channel.)
  *

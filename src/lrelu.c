@@ -179,7 +179,7 @@ ENTRY_POINTS(_f64, double, double, f64)
 /* Longest slope pattern laid out element by element (floats, on the
  * stack), and the kernels' reach past its end. */
 #define PRELU_PATTERN_MAX ((size_t)2048)
-#define PRELU_REACH       ((size_t)16)
+#define PRELU_REACH       ((size_t)64)
 /* From this many elements per channel block, the block is one call. */
 #define PRELU_RUN_MIN ((size_t)256)
 /* Channels of an NHWC (inner = 1) dslope pass: eight partial sums each. */
@@ -238,13 +238,14 @@ static int prelu_check(int binary, const float *x, const float *dy, const float 
 }
 
 /* pattern[k] = slope[k / inner] for k < channels * inner, then repeating:
- * the period returned (a multiple of channels * inner, at least 8, below
- * PRELU_PATTERN_MAX + 8), and PRELU_REACH more. */
+ * the period returned (a multiple of channels * inner, at least
+ * PRELU_REACH, below PRELU_PATTERN_MAX + PRELU_REACH), and PRELU_REACH
+ * more. */
 static size_t prelu_pattern(float *pattern, const float *slope, size_t channels, size_t inner)
 {
     const size_t len = channels * inner;
     size_t k = 0, period = len;
-    while (period < 8)
+    while (period < PRELU_REACH)
         period += len;
     for (size_t c = 0; c < channels; c++)
         for (size_t i = 0; i < inner; i++)
@@ -260,7 +261,7 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k, const float *x, 
                               size_t inner)
 {
     const size_t len = channels * inner;
-    float pattern[PRELU_PATTERN_MAX + PRELU_REACH];
+    float pattern[PRELU_PATTERN_MAX + 2 * PRELU_REACH];
     if (len <= PRELU_PATTERN_MAX) {
         /* The whole pattern: one call. */
         const size_t period = prelu_pattern(pattern, slope, channels, inner);
