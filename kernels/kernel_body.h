@@ -375,6 +375,23 @@ LRELU_INLINE void P(dslope_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t 
     }
     for (; i + P(group) <= n; i += P(group))
         acc = P(dslope_group)(x + i, dy + i, dx + i, a, acc, want_dx);
+#ifndef LRELU_PART_BY_COPY
+    /* Masked loads and stores (a group is one vector here). */
+    if (i < n && (size_t)P(group) == (size_t)W) {
+#define LRELU_ACC_(xc, gc) acc = P(acc_add)(acc, xc, gc, 0)
+        const VS xv = P(load_part)(x + i, n - i), gv = P(load_part)(dy + i, n - i);
+        const P(vm) m = P(gt0)(xv);
+        const VS gc = P(clear)(m, gv);
+        LRELU_ACC_(P(clear)(m, xv), gc);
+        if (want_dx) {
+            VC p = P(mul)(a, P(widen)(gc));
+            LRELU_HIDE(p);
+            P(store_part)(dx + i, n - i, P(select)(m, gv, P(narrow)(p)));
+        }
+#undef LRELU_ACC_
+        i = n;
+    }
+#endif
     if (i < n)
         acc = P(dslope_part)(x + i, dy + i, dx + i, 0, n - i, a, acc, want_dx);
     P(acc_store)(lanes, acc);

@@ -170,8 +170,9 @@ ENTRY_POINTS(_f64, double, double, f64)
  * blocks are added in block order, starting from +0; the sum is rounded to
  * float once. Every product is exact, so the only roundings are those
  * additions, and the result depends on nothing but the shape and the data:
- * not on the kernel, nor on how the blocks are shared out (a block is the
- * unit of work: dslope_block and dslope_rows_block compute one). Error
+ * not on the kernel, nor on how the blocks are shared out (a block of a
+ * range of channels is the unit of work: dslope_block and
+ * dslope_rows_block compute one). Error
  * bound: (PRELU_BLOCK / 8 + 2 + blocks) * 2^-53 * sum |t| before the final
  * rounding.
  */
@@ -184,6 +185,8 @@ ENTRY_POINTS(_f64, double, double, f64)
 #define PRELU_RUN_MIN ((size_t)256)
 /* Channels of an NHWC (inner = 1) dslope pass: eight partial sums each. */
 #define PRELU_ROWS_MAX_C ((size_t)256)
+/* Channels of a dslope pass otherwise (eight partial sums each). */
+#define PRELU_CHUNK_C ((size_t)256)
 
 /* n = outer * channels * inner, if its bytes (and those of the slopes) fit
  * in a size_t. */
@@ -247,9 +250,20 @@ static size_t prelu_pattern(float *pattern, const float *slope, size_t channels,
     size_t k = 0, period = len;
     while (period < PRELU_REACH)
         period += len;
-    for (size_t c = 0; c < channels; c++)
-        for (size_t i = 0; i < inner; i++)
-            pattern[k++] = slope[c];
+    if (inner >= 4) {
+        /* Four floats a store (the last one overlapping): the kernel's
+         * vector loads then wait for a quarter as many stores. */
+        for (size_t c = 0; c < channels; c++, k += inner) {
+            const float four[4] = {slope[c], slope[c], slope[c], slope[c]};
+            for (size_t i = 0; i + 4 < inner; i += 4)
+                memcpy(pattern + k + i, four, sizeof four);
+            memcpy(pattern + k + inner - 4, four, sizeof four);
+        }
+    } else {
+        for (size_t c = 0; c < channels; c++)
+            for (size_t i = 0; i < inner; i++)
+                pattern[k++] = slope[c];
+    }
     for (; k < period + PRELU_REACH; k++)
         pattern[k] = pattern[k - len];
     return period;
@@ -306,23 +320,29 @@ static inline double prelu_tree(const double *p, size_t stride)
     return (q0 + q2) + (q1 + q3);
 }
 
-/* Block b of channel c (inner > 1 or any shape): its result, and dx of its
- * elements (dx may be NULL). */
-static double dslope_block(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
-                           float *dx, const float *slope, size_t outer, size_t channels,
-                           size_t inner, size_t c, size_t b)
+/* Block b of the channels [c0, c0 + cn) (inner > 1): their results into
+ * r[0..cn), dx of their elements (dx may be NULL). Memory is walked in
+ * order: outer index, then channel, then inner. */
+static void dslope_block(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
+                         float *dx, const float *slope, size_t outer, size_t channels, size_t inner,
+                         size_t c0, size_t cn, size_t b, double *r)
 {
-    double lanes[8] = {0};
-    const size_t terms = outer * inner,
-                 end = terms - b * PRELU_BLOCK < PRELU_BLOCK ? terms : (b + 1) * PRELU_BLOCK;
+    double lanes[PRELU_CHUNK_C][8];
+    memset(lanes, 0, cn * sizeof lanes[0]);
+    const size_t terms = outer * inner;
+    const size_t end = terms - b * PRELU_BLOCK < PRELU_BLOCK ? terms : (b + 1) * PRELU_BLOCK;
     for (size_t t = b * PRELU_BLOCK; t < end;) {
         const size_t o = t / inner, i = t % inner;
         const size_t run = inner - i < end - t ? inner - i : end - t;
-        const size_t at = (o * channels + c) * inner + i;
-        k->prelu_dslope(x + at, dy + at, dx != NULL ? dx + at : NULL, run, slope[c], t & 7, lanes);
+        for (size_t c = 0; c < cn; c++) {
+            const size_t at = (o * channels + c0 + c) * inner + i;
+            k->prelu_dslope(x + at, dy + at, dx != NULL ? dx + at : NULL, run, slope[c0 + c], t & 7,
+                            lanes[c]);
+        }
         t += run;
     }
-    return prelu_tree(lanes, 1);
+    for (size_t c = 0; c < cn; c++)
+        r[c] = prelu_tree(lanes[c], 1);
 }
 
 /* Block b of the channels [c0, c0 + cn) of an NHWC tensor (inner = 1):
@@ -356,22 +376,29 @@ static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const
                          size_t channels, size_t inner)
 {
     const size_t blocks = (outer * inner + PRELU_BLOCK - 1) / PRELU_BLOCK;
+    double r[PRELU_ROWS_MAX_C], sum[PRELU_ROWS_MAX_C];
     if (inner > 1) {
-        for (size_t c = 0; c < channels; c++) {
-            double sum = 0;
-            for (size_t b = 0; b < blocks; b++)
-                sum += dslope_block(k, x, dy, dx, slope, outer, channels, inner, c, b);
-            dslope[c] = (float)sum;
+        for (size_t c0 = 0; c0 < channels; c0 += PRELU_CHUNK_C) {
+            const size_t cn = channels - c0 < PRELU_CHUNK_C ? channels - c0 : PRELU_CHUNK_C;
+            for (size_t c = 0; c < cn; c++)
+                sum[c] = 0;
+            for (size_t b = 0; b < blocks; b++) {
+                dslope_block(k, x, dy, dx, slope, outer, channels, inner, c0, cn, b, r);
+                for (size_t c = 0; c < cn; c++)
+                    sum[c] += r[c];
+            }
+            for (size_t c = 0; c < cn; c++)
+                dslope[c0 + c] = (float)sum[c];
         }
         return;
     }
     float pattern[8 * PRELU_ROWS_MAX_C + PRELU_REACH];
-    double r[PRELU_ROWS_MAX_C], sum[PRELU_ROWS_MAX_C];
     for (size_t c0 = 0; c0 < channels; c0 += PRELU_ROWS_MAX_C) {
         const size_t cn = channels - c0 < PRELU_ROWS_MAX_C ? channels - c0 : PRELU_ROWS_MAX_C;
         /* cn slopes, eight times, then the reach. */
-        for (size_t j = 0; j < 8 * cn + PRELU_REACH; j++)
-            pattern[j] = slope[c0 + j % cn];
+        memcpy(pattern, slope + c0, cn * sizeof *pattern);
+        for (size_t j = cn; j < 8 * cn + PRELU_REACH; j++)
+            pattern[j] = pattern[j - cn];
         for (size_t c = 0; c < cn; c++)
             sum[c] = 0;
         for (size_t b = 0; b < blocks; b++) {
