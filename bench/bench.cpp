@@ -318,7 +318,27 @@ void calibrate_clock()
     clock_cost_s = d[d.size() / 2];
 }
 
-// Times row at n, then checks it with its kernel still active.
+bool data_independence_op(Op op)
+{
+    return op == Op::ForwardPositive || op == Op::ForwardSubnormal || op == Op::BackwardPositive ||
+           op == Op::BackwardSubnormal;
+}
+
+// Times the calls of one batch, less the clock's own cost.
+template <typename F> double timed(const std::vector<Call> &calls, const F &call)
+{
+    const auto t0 = Clock::now();
+    for (const Call &c : calls)
+        call(c);
+    benchmark::ClobberMemory();
+    const auto t1 = Clock::now();
+    return std::max(std::chrono::duration<double>(t1 - t0).count() - clock_cost_s, 1e-12);
+}
+
+// Times row at n, then checks it with its kernel still active. A
+// data-independence row also times the same code on random signs in
+// alternate batches, so that both see the same machine: its counter
+// time_vs_random is the ratio of the two times.
 void run_row(benchmark::State &state, const Row &row, size_t n)
 {
     const OpInfo &op = info(row.op);
@@ -366,23 +386,51 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
     // values stay normal instead of decaying to subnormals and zeros.
     const bool alternate = op.in_place && !plan.fresh;
 
+    // The random-sign twin of a data-independence row: the same number of
+    // arrays of the same length, the benchmark's random input and dy.
+    const bool paired = data_independence_op(row.op);
+    Floats twin;
+    std::vector<Call> twin_calls;
+    if (paired) {
+        if (plan.fresh) {
+            twin.reset(alloc_floats(plan.calls * stride));
+            for (size_t r = 0; r < plan.calls; r++) {
+                float *in = twin.get() + r * stride;
+                fresh_signs(&gen, arena.xpos + r * n, in, n, sign, 0);
+                twin_calls.push_back({plan.calls + 2 + r, in, arena.dy, out, n, kAlpha});
+            }
+        } else {
+            twin_calls.push_back({2, arena.x, arena.dy, out, n, kAlpha});
+        }
+    }
+    auto refresh_twin = [&] {
+        for (size_t r = 0; r < twin_calls.size() && plan.fresh; r++)
+            fresh_signs(&gen, twin.get() + r * stride, twin.get() + r * stride, n, sign, 0);
+    };
+
     if (plan.fresh)
         refresh();
     for (const Call &c : calls)
         call(c); // sets up peers, warms the caches
+    for (const Call &c : twin_calls)
+        call(c);
+    double own = 0, random = 0;
+    bool twin_first = false;
     for (auto _ : state) {
         if (plan.fresh)
-            refresh();
-        const auto t0 = Clock::now();
-        for (const Call &c : calls)
-            call(c);
-        benchmark::ClobberMemory();
-        const auto t1 = Clock::now();
+            refresh(), refresh_twin();
+        // Alternate which goes first, so neither gains from the order.
+        const double tw = twin_first && paired ? timed(twin_calls, call) : 0;
+        const double t = timed(calls, call);
+        const double tw2 = !twin_first && paired ? timed(twin_calls, call) : 0;
+        twin_first = !twin_first;
+        own += t, random += tw + tw2;
         if (alternate)
             calls[0].alpha = calls[0].alpha == kAlpha ? 100.0f : kAlpha;
-        const double t = std::chrono::duration<double>(t1 - t0).count() - clock_cost_s;
-        state.SetIterationTime(std::max(t, 1e-12));
+        state.SetIterationTime(t);
     }
+    if (paired && random > 0)
+        state.counters["time_vs_random"] = own / random;
     const int64_t elements = (int64_t)(state.iterations() * plan.calls * n);
     state.SetBytesProcessed(elements * (int64_t)bytes_per_element(row.op, row.type));
     state.SetItemsProcessed(elements);
@@ -553,12 +601,6 @@ std::vector<Row> make_rows(const std::vector<Peer> &peers)
         }
     }
     return rows;
-}
-
-bool data_independence_op(Op op)
-{
-    return op == Op::ForwardPositive || op == Op::ForwardSubnormal || op == Op::BackwardPositive ||
-           op == Op::BackwardSubnormal;
 }
 
 std::string bench_name(const Row &row, size_t n)
