@@ -52,7 +52,13 @@ static inline float u2f(uint32_t u)
     return f;
 }
 
-static inline uint32_t sel32(uint32_t m, uint32_t t, uint32_t f) { return (t & m) | (f & ~m); }
+/* t where m is all ones, f where it is 0; the mask hidden, so that the
+ * select stays and / or. */
+static inline uint32_t sel32(uint32_t m, uint32_t t, uint32_t f)
+{
+    OPAQUE(m);
+    return (t & m) | (f & ~m);
+}
 
 /* binary16 -> binary32, exact. A subnormal is m * 2^-24: an exact
  * conversion of a 10-bit integer times a power of two, a normal number. */
