@@ -430,9 +430,17 @@ static PyObject *py_set_num_threads(PyObject *self, PyObject *arg)
     if (n == (size_t)-1 && PyErr_Occurred())
         return NULL;
 #ifdef LRELU_PY_HAVE_SET_NUM_THREADS
-    if (lrelu_set_num_threads(n) != LRELU_OK) {
-        PyErr_Format(PyExc_ValueError, "set_num_threads(%zu): not a usable thread count", n);
-        return NULL;
+    {
+        const int st = lrelu_set_num_threads(n);
+        if (st == LRELU_EUNSUPPORTED) {
+            PyErr_SetString(PyExc_NotImplementedError,
+                            "this build of liblrelu has no threads of its own (no OpenMP)");
+            return NULL;
+        }
+        if (st != LRELU_OK) {
+            PyErr_Format(PyExc_ValueError, "set_num_threads(%zu): %s", n, lrelu_strerror(st));
+            return NULL;
+        }
     }
     Py_RETURN_NONE;
 #else

@@ -324,13 +324,26 @@ def test_set_kernel_errors(default_kernel):
 @pytest.mark.skipif(not lrelu.HAVE_THREADS, reason="liblrelu built without threads")
 def test_num_threads():
     old = lrelu.num_threads()
+    x = specials(np.float32, n=1 << 22, seed=16)
+    want = ref_forward(x, np.float32(0.01))
     try:
-        x = specials(np.float32, n=1 << 20, seed=16)
-        want = ref_forward(x, np.float32(0.01))
-        for n in (1, 2, 3):
+        lrelu.set_num_threads(1)
+        assert lrelu.num_threads() == 1
+        assert_bits(lrelu.leaky_relu(x, 0.01), want)
+        try:
+            lrelu.set_num_threads(2)
+        except NotImplementedError:  # a build without OpenMP: 1 only
+            assert lrelu.num_threads() == 1
+            return
+        for n in (2, 3):
             lrelu.set_num_threads(n)
             assert lrelu.num_threads() == n
             assert_bits(lrelu.leaky_relu(x, 0.01), want)
+            assert_bits(lrelu.leaky_relu_backward(x, x, 0.01),
+                        ref_backward(x, x, np.float32(0.01)))
+        with pytest.raises(ValueError):
+            lrelu.set_num_threads(100000)
+        assert lrelu.num_threads() == 3
     finally:
         lrelu.set_num_threads(old)
 
