@@ -35,6 +35,7 @@
 #include <numpy/arrayobject.h>
 #include <numpy/ufuncobject.h>
 
+#include <stdatomic.h>
 #include <fenv.h>
 #include <math.h>
 #include <stdint.h>
@@ -199,6 +200,15 @@ static void loop_error(int from_output)
 
 /* ------------------------------------------------------------ inner loops */
 
+/* Whether the last inner loop ran holding the GIL (NumPy releases it
+ * around the loops of arrays above a few hundred elements): for the tests,
+ * through _gil_held_in_last_loop(). */
+static atomic_int gil_held_in_last_loop = -1;
+static inline void note_gil(void)
+{
+    atomic_store_explicit(&gil_held_in_last_loop, PyGILState_Check(), memory_order_relaxed);
+}
+
 #define DEFINE_LOOPS(T, BITS, ALPHA_T)                                                             \
     static void fwd_body_##T(char **args, const npy_intp *dim, const npy_intp *steps)              \
     {                                                                                              \
@@ -250,18 +260,21 @@ static void loop_error(int from_output)
     static void fwd_##T(char **args, const npy_intp *dim, const npy_intp *steps, void *data)       \
     {                                                                                              \
         (void)data;                                                                                \
+        note_gil();                                                                                \
         fwd_body_##T(args, dim, steps);                                                            \
         feclearexcept(FE_ALL_EXCEPT);                                                              \
     }                                                                                              \
     static void bwd_##T(char **args, const npy_intp *dim, const npy_intp *steps, void *data)       \
     {                                                                                              \
         (void)data;                                                                                \
+        note_gil();                                                                                \
         bwd_loop_##T(args, dim, steps, 0);                                                         \
         feclearexcept(FE_ALL_EXCEPT);                                                              \
     }                                                                                              \
     static void bwdo_##T(char **args, const npy_intp *dim, const npy_intp *steps, void *data)      \
     {                                                                                              \
         (void)data;                                                                                \
+        note_gil();                                                                                \
         bwd_loop_##T(args, dim, steps, 1);                                                         \
         feclearexcept(FE_ALL_EXCEPT);                                                              \
     }
@@ -411,6 +424,16 @@ static PyObject *py_set_kernel(PyObject *self, PyObject *arg)
     Py_RETURN_NONE;
 }
 
+static PyObject *py_gil_held_in_last_loop(PyObject *self, PyObject *unused)
+{
+    const int v = atomic_load_explicit(&gil_held_in_last_loop, memory_order_relaxed);
+    (void)self;
+    (void)unused;
+    if (v < 0)
+        Py_RETURN_NONE;
+    return PyBool_FromLong(v);
+}
+
 static PyObject *py_num_threads(PyObject *self, PyObject *unused)
 {
     (void)self;
@@ -498,6 +521,8 @@ static PyMethodDef methods[] = {
     {"active_kernel", py_active_kernel, METH_NOARGS, "Name of the kernel in use."},
     {"set_kernel", py_set_kernel, METH_O,
      "set_kernel(name): use this kernel from now on; None restores the default."},
+    {"_gil_held_in_last_loop", py_gil_held_in_last_loop, METH_NOARGS,
+     "Whether the last ufunc inner loop ran holding the GIL (None before any)."},
     {"num_threads", py_num_threads, METH_NOARGS, "Threads the library uses for one call."},
     {"set_num_threads", py_set_num_threads, METH_O,
      "set_num_threads(n): threads the library uses for one call."},
