@@ -82,7 +82,7 @@ done
 # tests/python: the ufuncs bit for bit, PReLU, errors, kernels, threads and
 # a Dask LocalCluster with worker processes (loopback only).
 echo "== Python package: pip install . into a venv, pytest tests/python"
-need_packages python3-mesonpy python3-numpy python3-pytest python3-dask python3-distributed \
+need_packages python3-mesonpy python3-numpy python3-dev python3-pytest python3-dask python3-distributed \
     python3-venv cmake
 rm -rf build-test-python
 if /usr/bin/python3 -m venv --system-site-packages build-test-python/venv &&
