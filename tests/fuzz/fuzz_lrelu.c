@@ -68,17 +68,31 @@
 static const uint64_t fillers[LRELU_TYPE_COUNT] = {0x7fa5a5a5u, 0x7da5u, 0x7fa5u,
                                                    0x7ff5a5a5a5a5a5a5u};
 
+/* A region's worth of each type's filler. */
+static unsigned char *filled[LRELU_TYPE_COUNT];
+
 enum { REG_X, REG_DY, REG_OUT, REGIONS };
 static const char *const region_names[REGIONS] = {"x", "dy", "out"};
 
-/* A span of `bytes` (a multiple of VEC_BYTES) between two PROT_NONE pages;
- * its contents before each call; [lo, hi): the arrays placed in it, in
- * elements of the current type; cap: its size in those elements. */
+/* A span of whole pages between two PROT_NONE pages, [start, end); of
+ * it, the input's type uses the last `bytes` (a multiple of VEC_BYTES, as
+ * much as float64 needs for the type's element size: base = end - bytes;
+ * the rest stays poisoned); its contents before each call; [lo, hi): the
+ * arrays placed in it, in elements of the type; cap: `bytes` in those
+ * elements. */
 static struct region {
-    unsigned char *base, *image;
+    unsigned char *start, *end, *base, *image;
     size_t bytes;
     ptrdiff_t cap, lo, hi;
 } reg[REGIONS];
+
+/* The bytes of a region the arrays of one type need: x, dy shifted by < n
+ * and an output shifted by < n from either, plus up to 63 bytes to reach a
+ * misalignment, rounded up to VEC_BYTES. */
+static size_t region_bytes(size_t es)
+{
+    return (3 * MAX_N * es + 2 * VEC_BYTES + VEC_BYTES - 1) / VEC_BYTES * VEC_BYTES;
+}
 
 static struct impl impls[16];
 static size_t impl_count;
@@ -117,15 +131,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     for (int r = 0; r < REGIONS; r++) {
-        /* x, dy shifted by < n and an output shifted by < n from either,
-         * plus up to 63 bytes to reach a misalignment; whole pages, so a
-         * multiple of VEC_BYTES */
-        const struct guarded g = guarded_alloc(3 * MAX_N * MAX_ELEM + 2 * VEC_BYTES);
-        reg[r].base = g.lo;
-        reg[r].bytes = (size_t)(g.hi - g.lo);
-        reg[r].image = malloc(reg[r].bytes);
+        const struct guarded g = guarded_alloc(region_bytes(MAX_ELEM));
+        reg[r].start = g.lo;
+        reg[r].end = g.hi;
+        reg[r].image = malloc(region_bytes(MAX_ELEM));
         if (reg[r].image == NULL)
             die("out of memory");
+        POISON(g.lo, (size_t)(g.hi - g.lo));
+    }
+    for (int t = 0; t < LRELU_TYPE_COUNT; t++) {
+        const size_t bytes = region_bytes(type_sizes[t]);
+        filled[t] = malloc(bytes);
+        if (filled[t] == NULL)
+            die("out of memory");
+        for (size_t i = 0; i < bytes / type_sizes[t]; i++)
+            put_bits((enum lrelu_type)t, filled[t], i, fillers[t]);
     }
     impl_count = test_impls(impls, sizeof impls / sizeof impls[0]);
     library_kernels = lrelu_kernel_count();
@@ -232,10 +252,12 @@ static void place(const uint8_t *h)
                 hi = all[a]->at + n > hi ? all[a]->at + n : hi;
             }
         }
+        POISON(g->start, (size_t)(g->end - g->start));
+        g->bytes = region_bytes(c.es);
+        g->base = g->end - g->bytes;
         g->cap = (ptrdiff_t)(g->bytes / c.es);
         UNPOISON(g->base, g->bytes);
-        for (ptrdiff_t i = 0; i < g->cap; i++)
-            put_bits(c.t, g->base, (size_t)i, fillers[c.t]);
+        memcpy(g->base, filled[c.t], g->bytes);
         if (lo == PTRDIFF_MAX) { /* unused */
             first[r] = NULL;
             g->lo = g->hi = g->cap;
