@@ -10,9 +10,10 @@
  * the contract gives; every output must be the scalar reference's bits
  * (the scalar kernel itself is checked against the contract as
  * tests/common.c's ref_bits writes it: float16 and bfloat16 rounded
- * through double arithmetic, any NaN where float32 or float64 arithmetic
- * gives a NaN); no other byte of any region may change. A difference prints
- * the case and aborts: libFuzzer saves the input.
+ * through double arithmetic; any NaN where it leaves the payload open: a
+ * float32 or float64 NaN result, or the NaN of 0 times infinity); no other
+ * byte of any region may change. A difference prints the case and aborts:
+ * libFuzzer saves the input.
  *
  * Input bytes (missing ones read as zero; multi-byte fields little endian):
  *   0      bits 0-1: function: forward, backward, backward_from_output (mod 3)
