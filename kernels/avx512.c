@@ -186,8 +186,43 @@ static inline bf16_vs bf16_narrow(bf16_vc v)
 static inline bf16_vc bf16_mul(bf16_vc a, bf16_vc b) { return simde_mm512_mul_ps(a, b); }
 static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f) { return sel16(m, t, f); }
 
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+/* One step in two instructions after the load: the lanes where x is not
+ * > 0 (b - 1 >= the bits of +inf as unsigned, as a signed compare on
+ * b - 1 + 2^(w-1)) into a mask, and a merge-masked multiply that leaves the
+ * other lanes as they are. Masked-off lanes raise no exception, as the blend
+ * form's +0 does not. Fewer mask-register operations than gt0's two
+ * compares and their AND, which bound the blend form in the L1 cache. */
+static inline simde__mmask16 f32_le0(f32_vs x)
+{
+    return simde_mm512_cmpgt_epi32_mask(
+        simde_mm512_add_epi32(simde_mm512_castps_si512(x), i32(0x7fffffff)), i32(-0x800001));
+}
+static inline f32_vs f32_fwd(f32_vs x, f32_vc a) { return _mm512_mask_mul_ps(x, f32_le0(x), a, x); }
+static inline f32_vs f32_bwd(f32_vs x, f32_vs dy, f32_vc a)
+{
+    return _mm512_mask_mul_ps(dy, f32_le0(x), a, dy);
+}
+static inline simde__mmask8 f64_le0(f64_vs x)
+{
+    return simde_mm512_cmpgt_epi64_mask(
+        simde_mm512_add_epi64(simde_mm512_castpd_si512(x), simde_mm512_set1_epi64(INT64_MAX)),
+        simde_mm512_set1_epi64(-0x10000000000001));
+}
+static inline f64_vs f64_fwd(f64_vs x, f64_vc a) { return _mm512_mask_mul_pd(x, f64_le0(x), a, x); }
+static inline f64_vs f64_bwd(f64_vs x, f64_vs dy, f64_vc a)
+{
+    return _mm512_mask_mul_pd(dy, f64_le0(x), a, dy);
+}
+#define LRELU_OWN_FWD
+#define LRELU_OWN_BWD
+#endif
 #define LRELU_T f32
 #include "kernel_body.h"
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+#define LRELU_OWN_FWD
+#define LRELU_OWN_BWD
+#endif
 #define LRELU_T f64
 #include "kernel_body.h"
 
