@@ -255,16 +255,17 @@ static inline bf16_vs bf16_load_part(const uint16_t *p, size_t k) { return part1
 static inline void bf16_store_part(uint16_t *p, size_t k, bf16_vs v) { part16_store(p, k, v); }
 /* dy (a bfloat16 in the upper half of each lane, the lower half zero) where
  * x (likewise) is > 0, else alpha * dy rounded to nearest even in the upper
- * half. The product of a NaN is already quiet, so rounding skips NaNs and
- * the upper half keeps the sign and the top of the payload. */
+ * half. Adding 0x7fff plus the kept lowest bit leaves a value whose lower
+ * half is zero as it is: so the lanes where x > 0 keep dy (a signalling NaN
+ * included), and a NaN product (the quieted input, or the default NaN of
+ * 0 * inf) keeps its sign and payload top with no NaN test. */
 static inline __m512i bf16_half(__m512i x, __m512i dy, __m512 a)
 {
-    const __mmask16 le = f32_le0(_mm512_castsi512_ps(x));
-    const __m512 p = _mm512_mask_mul_ps(_mm512_castsi512_ps(dy), le, a, _mm512_castsi512_ps(dy));
+    const __m512 p = _mm512_mask_mul_ps(_mm512_castsi512_ps(dy), f32_le0(_mm512_castsi512_ps(x)), a,
+                                        _mm512_castsi512_ps(dy));
     const __m512i u = _mm512_castps_si512(p);
-    const __m512i bias =
-        _mm512_add_epi32(_mm512_and_si512(_mm512_srli_epi32(u, 16), i32(1)), i32(0x7fff));
-    return _mm512_mask_add_epi32(u, _mm512_mask_cmp_ps_mask(le, p, p, _CMP_ORD_Q), u, bias);
+    return _mm512_add_epi32(
+        u, _mm512_add_epi32(_mm512_and_si512(_mm512_srli_epi32(u, 16), i32(1)), i32(0x7fff)));
 }
 static inline __m512i bf16_hi(__m512i v) { return _mm512_and_si512(v, i32((int32_t)0xffff0000u)); }
 /* The upper halves of hi's lanes and of lo's, in the lower halves. */
