@@ -1,10 +1,10 @@
 /*
- * AVX-512F: integer compares on the bits into mask registers, masked blends,
- * masked tails for 32- and 64-bit elements; float16 through the 512-bit
- * conversions (round to nearest even, exceptions suppressed), bfloat16 with
- * integer arithmetic. AVX-512F has no 16-bit masked moves or compares (those
- * are AVX-512BW), so 16-bit elements use AVX2 compares and blends on 256
- * bits, and their tails go through the stack.
+ * AVX-512F: integer compares on the bits into mask registers, merge-masked
+ * multiplies, masked tails; float16 through the 512-bit conversions (round
+ * to nearest even, exceptions suppressed), bfloat16 with integer arithmetic
+ * in 32-bit lanes. AVX-512F has no 16-bit masked moves or compares (those
+ * are AVX-512BW), so 16-bit tails are masked 32-bit lanes plus one odd
+ * element, and float16 backward uses AVX2 compares and blends on 256 bits.
  */
 #include <simde/x86/avx512.h>
 #include <simde/x86/f16c.h>
@@ -56,12 +56,6 @@ static inline simde__m256i cvtps_ph(simde__m512 v)
     return simde_mm256_setr_m128i(simde_mm256_cvtps_ph(lo, SIMDE_MM_FROUND_TO_NEAREST_INT),
                                   simde_mm256_cvtps_ph(hi, SIMDE_MM_FROUND_TO_NEAREST_INT));
 }
-static inline simde__m512d cvtps_pd512(simde__m256 v)
-{
-    return simde_mm512_insertf64x4(
-        simde_mm512_castpd256_pd512(simde_mm256_cvtps_pd(simde_mm256_castps256_ps128(v))),
-        simde_mm256_cvtps_pd(simde_mm256_extractf128_ps(v, 1)), 1);
-}
 /* 16-bit lanes zero-extended to 32 bits, and back (values below 0x10000). */
 static inline simde__m512i widen16(simde__m256i v)
 {
@@ -75,6 +69,12 @@ static inline simde__m256i narrow16(simde__m512i v)
                        hi = simde_mm512_extracti64x4_epi64(v, 1);
     return simde_mm256_permute4x64_epi64(simde_mm256_packus_epi32(lo, hi),
                                          SIMDE_MM_SHUFFLE(3, 1, 2, 0));
+}
+static inline simde__m512d cvtps_pd512(simde__m256 v)
+{
+    return simde_mm512_insertf64x4(
+        simde_mm512_castpd256_pd512(simde_mm256_cvtps_pd(simde_mm256_castps256_ps128(v))),
+        simde_mm256_cvtps_pd(simde_mm256_extractf128_ps(v, 1)), 1);
 }
 #endif
 
@@ -130,69 +130,37 @@ static inline f64_vs f64_select(f64_vm m, f64_vs t, f64_vs f)
     return simde_mm512_mask_blend_pd(m, f, t);
 }
 
-/* float16 and bfloat16: sixteen elements in 256 bits, computed as sixteen
- * floats. */
-typedef simde__m256i vh;
-static inline vh load16(const uint16_t *p)
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+/* One step in two instructions after the load: the lanes where x is not
+ * > 0 (b - 1 >= the bits of +inf as unsigned, as a signed compare on
+ * b - 1 + 2^(w-1)) into a mask, and a merge-masked multiply that leaves the
+ * other lanes as they are. Masked-off lanes raise no exception, as the blend
+ * form's +0 does not. Fewer mask-register operations than gt0's two
+ * compares and their AND, which bound the blend form in the L1 cache. */
+static inline simde__mmask16 f32_le0(f32_vs x)
 {
-    return simde_mm256_loadu_si256((const vh *)(const void *)p);
+    return simde_mm512_cmpgt_epi32_mask(
+        simde_mm512_add_epi32(simde_mm512_castps_si512(x), i32(0x7fffffff)), i32(-0x800001));
 }
-static inline void store16(uint16_t *p, vh v) { simde_mm256_storeu_si256((vh *)(void *)p, v); }
-/* 16-bit lanes where 1 <= x <= inf (as unsigned bits, sign clear). */
-static inline vh gt0_16(vh x, int16_t inf)
+static inline f32_vs f32_fwd(f32_vs x, f32_vc a) { return _mm512_mask_mul_ps(x, f32_le0(x), a, x); }
+static inline f32_vs f32_bwd(f32_vs x, f32_vs dy, f32_vc a)
 {
-    return simde_mm256_and_si256(
-        simde_mm256_cmpgt_epi16(x, simde_mm256_setzero_si256()),
-        simde_mm256_cmpgt_epi16(simde_mm256_set1_epi16((int16_t)(inf + 1)), x));
+    return _mm512_mask_mul_ps(dy, f32_le0(x), a, dy);
 }
-static inline vh sel16(vh m, vh t, vh f) { return simde_mm256_blendv_epi8(f, t, m); }
-
-typedef uint16_t f16_elem;
-typedef vh f16_vs, f16_vm;
-typedef simde__m512 f16_vc;
-enum { f16_lanes = 16 };
-static inline f16_vc f16_alpha(double a) { return simde_mm512_set1_ps((float)a); }
-static inline f16_vs f16_load(const uint16_t *p) { return load16(p); }
-static inline void f16_store(uint16_t *p, f16_vs v) { store16(p, v); }
-static inline void f16_stream(uint16_t *p, f16_vs v) { stream16(p, v); }
-static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
-static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_mm256_andnot_si256(m, v); }
-static inline f16_vc f16_widen(f16_vs v) { return cvtph_ps(v); }
-static inline f16_vs f16_narrow(f16_vc v) { return cvtps_ph(v); }
-static inline f16_vc f16_mul(f16_vc a, f16_vc b) { return simde_mm512_mul_ps(a, b); }
-static inline f16_vs f16_select(f16_vm m, f16_vs t, f16_vs f) { return sel16(m, t, f); }
-
-typedef uint16_t bf16_elem;
-typedef vh bf16_vs, bf16_vm;
-typedef simde__m512 bf16_vc;
-enum { bf16_lanes = 16 };
-static inline bf16_vc bf16_alpha(double a) { return simde_mm512_set1_ps((float)a); }
-static inline bf16_vs bf16_load(const uint16_t *p) { return load16(p); }
-static inline void bf16_store(uint16_t *p, bf16_vs v) { store16(p, v); }
-static inline void bf16_stream(uint16_t *p, bf16_vs v) { stream16(p, v); }
-static inline bf16_vm bf16_gt0(bf16_vs x) { return gt0_16(x, 0x7f80); }
-static inline bf16_vs bf16_clear(bf16_vm m, bf16_vs v) { return simde_mm256_andnot_si256(m, v); }
-static inline bf16_vc bf16_widen(bf16_vs v)
+static inline simde__mmask8 f64_le0(f64_vs x)
 {
-    return simde_mm512_castsi512_ps(simde_mm512_slli_epi32(widen16(v), 16));
+    return simde_mm512_cmpgt_epi64_mask(
+        simde_mm512_add_epi64(simde_mm512_castpd_si512(x), simde_mm512_set1_epi64(INT64_MAX)),
+        simde_mm512_set1_epi64(-0x10000000000001));
 }
-/* Round to nearest even on the integer bits; NaN keeps its sign and payload
- * top and becomes quiet. */
-static inline bf16_vs bf16_narrow(bf16_vc v)
+static inline f64_vs f64_fwd(f64_vs x, f64_vc a) { return _mm512_mask_mul_pd(x, f64_le0(x), a, x); }
+static inline f64_vs f64_bwd(f64_vs x, f64_vs dy, f64_vc a)
 {
-    const vi u = simde_mm512_castps_si512(v);
-    const vi odd = simde_mm512_and_si512(simde_mm512_srli_epi32(u, 16), i32(1));
-    const vi rounded = simde_mm512_add_epi32(simde_mm512_add_epi32(u, i32(0x7fff)), odd);
-    const simde__mmask16 nan =
-        simde_mm512_cmpgt_epi32_mask(simde_mm512_and_si512(u, i32(0x7fffffff)), i32(0x7f800000));
-    const vi r = simde_mm512_mask_blend_epi32(
-        nan, simde_mm512_srli_epi32(rounded, 16),
-        simde_mm512_or_si512(simde_mm512_srli_epi32(u, 16), i32(0x40)));
-    return narrow16(r);
+    return _mm512_mask_mul_pd(dy, f64_le0(x), a, dy);
 }
-static inline bf16_vc bf16_mul(bf16_vc a, bf16_vc b) { return simde_mm512_mul_ps(a, b); }
-static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f) { return sel16(m, t, f); }
-
+#define LRELU_OWN_FWD
+#define LRELU_OWN_BWD
+#endif
 /* PReLU's eight partial sums in one vector, and its terms: exact binary64
  * products of the low and the high eight lanes. */
 typedef simde__m512d f32_acc;
@@ -226,14 +194,168 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
 #define LRELU_PRELU
 #define LRELU_T f32
 #include "kernel_body.h"
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+#define LRELU_OWN_FWD
+#define LRELU_OWN_BWD
+#endif
 #define LRELU_T f64
 #include "kernel_body.h"
 
-/* No 16-bit masked loads in AVX-512F: 16-bit tails go through the stack. */
-#ifndef LRELU_PART_BY_COPY
-#define LRELU_PART_BY_COPY
+/* float16 and bfloat16: sixteen elements in 256 bits, computed as sixteen
+ * floats. */
+typedef simde__m256i vh;
+static inline vh load16(const uint16_t *p)
+{
+    return simde_mm256_loadu_si256((const vh *)(const void *)p);
+}
+static inline void store16(uint16_t *p, vh v) { simde_mm256_storeu_si256((vh *)(void *)p, v); }
+/* 16-bit lanes where 1 <= x <= inf (as unsigned bits, sign clear): x - 1 is
+ * below inf as unsigned, a signed compare after adding 0x7fff. */
+static inline vh gt0_16(vh x, uint16_t inf)
+{
+    return simde_mm256_cmpgt_epi16(simde_mm256_set1_epi16((int16_t)(uint16_t)(inf + 0x8000u)),
+                                   simde_mm256_add_epi16(x, simde_mm256_set1_epi16(0x7fff)));
+}
+static inline vh sel16(vh m, vh t, vh f) { return simde_mm256_blendv_epi8(f, t, m); }
+
+typedef uint16_t f16_elem;
+typedef vh f16_vs, f16_vm;
+typedef simde__m512 f16_vc;
+enum { f16_lanes = 16 };
+static inline f16_vc f16_alpha(double a) { return simde_mm512_set1_ps((float)a); }
+static inline f16_vs f16_load(const uint16_t *p) { return load16(p); }
+static inline void f16_store(uint16_t *p, f16_vs v) { store16(p, v); }
+static inline void f16_stream(uint16_t *p, f16_vs v) { stream16(p, v); }
+static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
+static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_mm256_andnot_si256(m, v); }
+static inline f16_vc f16_widen(f16_vs v) { return cvtph_ps(v); }
+static inline f16_vs f16_narrow(f16_vc v) { return cvtps_ph(v); }
+static inline f16_vc f16_mul(f16_vc a, f16_vc b) { return simde_mm512_mul_ps(a, b); }
+static inline f16_vs f16_select(f16_vm m, f16_vs t, f16_vs f) { return sel16(m, t, f); }
+
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+/* Parts of k <= 32 16-bit elements: k / 2 whole 32-bit lanes masked, and an
+ * odd last element on its own, so that no byte past p + k is touched. */
+static inline __m512i part16_load(const uint16_t *p, size_t k)
+{
+    const __m512i v = _mm512_maskz_loadu_epi32(below16(k / 2), p);
+    const uint16_t last = k ? p[k - 1] : 0;
+    return _mm512_mask_set1_epi32(v, (__mmask16)((k & 1) << (k / 2)), last);
+}
+static inline void part16_store(uint16_t *p, size_t k, __m512i v)
+{
+    _mm512_mask_storeu_epi32(p, below16(k / 2), v);
+    if (k & 1)
+        p[k - 1] = (uint16_t)_mm_cvtsi128_si32(
+            _mm512_castsi512_si128(_mm512_permutexvar_epi32(_mm512_set1_epi32((int)(k / 2)), v)));
+}
+static inline f16_vs f16_load_part(const uint16_t *p, size_t k)
+{
+    return _mm512_castsi512_si256(part16_load(p, k));
+}
+static inline void f16_store_part(uint16_t *p, size_t k, f16_vs v)
+{
+    part16_store(p, k, _mm512_castsi256_si512(v));
+}
+/* Forward in five instructions: widen (exact: every float16 is a normal
+ * binary32 or zero), the lanes not > 0 from the widened bits, a
+ * merge-masked multiply, narrow. Where x > 0 the widened value narrows back
+ * to x exactly (it is positive and finite or +inf), so no select is
+ * needed; backward keeps the blend form, whose select passes a signalling
+ * NaN in dy through as stored. */
+#define LRELU_OWN_FWD
+static inline f16_vs f16_fwd(f16_vs x, f16_vc a)
+{
+    const __m512 w = cvtph_ps(x);
+    return cvtps_ph(_mm512_mask_mul_ps(w, f32_le0(w), a, w));
+}
 #endif
 #define LRELU_T f16
 #include "kernel_body.h"
+
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+/* bfloat16: thirty-two elements in 512 bits, computed in place in their
+ * 32-bit lanes as two halves of sixteen floats, the odd elements (the upper
+ * halves, low bits cleared) and the even ones (shifted up): no widening or
+ * narrowing across lanes. In each half, the lanes not > 0 (on the bits, as
+ * for float32) get one merge-masked multiply and the rounding; the others
+ * keep the input exactly (a signalling NaN in dy included), with no
+ * exception from the masked multiply, compare or add. */
+typedef uint16_t bf16_elem;
+typedef __m512i bf16_vs;
+typedef __m512 bf16_vc;
+enum { bf16_lanes = 32 };
+static inline bf16_vc bf16_alpha(double a) { return _mm512_set1_ps((float)a); }
+static inline bf16_vs bf16_load(const uint16_t *p) { return _mm512_loadu_si512(p); }
+static inline void bf16_store(uint16_t *p, bf16_vs v) { _mm512_storeu_si512(p, v); }
+static inline void bf16_stream(uint16_t *p, bf16_vs v) { _mm512_stream_si512((void *)p, v); }
+static inline bf16_vs bf16_load_part(const uint16_t *p, size_t k) { return part16_load(p, k); }
+static inline void bf16_store_part(uint16_t *p, size_t k, bf16_vs v) { part16_store(p, k, v); }
+/* dy (a bfloat16 in the upper half of each lane, the lower half zero) where
+ * x (likewise) is > 0, else alpha * dy rounded to nearest even in the upper
+ * half. Adding 0x7fff plus the kept lowest bit leaves a value whose lower
+ * half is zero as it is: so the lanes where x > 0 keep dy (a signalling NaN
+ * included), and a NaN product (the quieted input, or the default NaN of
+ * 0 * inf) keeps its sign and payload top with no NaN test. */
+static inline __m512i bf16_half(__m512i x, __m512i dy, __m512 a)
+{
+    const __m512 p = _mm512_mask_mul_ps(_mm512_castsi512_ps(dy), f32_le0(_mm512_castsi512_ps(x)), a,
+                                        _mm512_castsi512_ps(dy));
+    const __m512i u = _mm512_castps_si512(p);
+    return _mm512_add_epi32(
+        u, _mm512_add_epi32(_mm512_and_si512(_mm512_srli_epi32(u, 16), i32(1)), i32(0x7fff)));
+}
+static inline __m512i bf16_hi(__m512i v) { return _mm512_and_si512(v, i32((int32_t)0xffff0000u)); }
+/* The upper halves of hi's lanes and of lo's, in the lower halves. */
+static inline bf16_vs bf16_join(__m512i hi, __m512i lo)
+{
+    return _mm512_ternarylogic_epi32(hi, _mm512_srli_epi32(lo, 16), i32((int32_t)0xffff0000u),
+                                     0xe4);
+}
+#define LRELU_OWN_FWD
+#define LRELU_OWN_BWD
+static inline bf16_vs bf16_fwd(bf16_vs x, bf16_vc a)
+{
+    const __m512i hi = bf16_hi(x), lo = _mm512_slli_epi32(x, 16);
+    return bf16_join(bf16_half(hi, hi, a), bf16_half(lo, lo, a));
+}
+static inline bf16_vs bf16_bwd(bf16_vs x, bf16_vs dy, bf16_vc a)
+{
+    return bf16_join(bf16_half(bf16_hi(x), bf16_hi(dy), a),
+                     bf16_half(_mm512_slli_epi32(x, 16), _mm512_slli_epi32(dy, 16), a));
+}
+#else
+typedef uint16_t bf16_elem;
+typedef vh bf16_vs, bf16_vm;
+typedef simde__m512 bf16_vc;
+enum { bf16_lanes = 16 };
+static inline bf16_vc bf16_alpha(double a) { return simde_mm512_set1_ps((float)a); }
+static inline bf16_vs bf16_load(const uint16_t *p) { return load16(p); }
+static inline void bf16_store(uint16_t *p, bf16_vs v) { store16(p, v); }
+static inline void bf16_stream(uint16_t *p, bf16_vs v) { stream16(p, v); }
+static inline bf16_vm bf16_gt0(bf16_vs x) { return gt0_16(x, 0x7f80); }
+static inline bf16_vs bf16_clear(bf16_vm m, bf16_vs v) { return simde_mm256_andnot_si256(m, v); }
+static inline bf16_vc bf16_widen(bf16_vs v)
+{
+    return simde_mm512_castsi512_ps(simde_mm512_slli_epi32(widen16(v), 16));
+}
+/* Round to nearest even on the integer bits; NaN keeps its sign and payload
+ * top and becomes quiet. */
+static inline bf16_vs bf16_narrow(bf16_vc v)
+{
+    const vi u = simde_mm512_castps_si512(v);
+    const vi odd = simde_mm512_and_si512(simde_mm512_srli_epi32(u, 16), i32(1));
+    const vi rounded = simde_mm512_add_epi32(simde_mm512_add_epi32(u, i32(0x7fff)), odd);
+    const simde__mmask16 nan =
+        simde_mm512_cmpgt_epi32_mask(simde_mm512_and_si512(u, i32(0x7fffffff)), i32(0x7f800000));
+    const vi r = simde_mm512_mask_blend_epi32(
+        nan, simde_mm512_srli_epi32(rounded, 16),
+        simde_mm512_or_si512(simde_mm512_srli_epi32(u, 16), i32(0x40)));
+    return narrow16(r);
+}
+static inline bf16_vc bf16_mul(bf16_vc a, bf16_vc b) { return simde_mm512_mul_ps(a, b); }
+static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f) { return sel16(m, t, f); }
+#endif
+
 #define LRELU_T bf16
 #include "kernel_body.h"

@@ -29,6 +29,10 @@
  *   void stream(elem *p, vs v)              aligned to the vector, bypassing
  *                                           the caches (or a plain store)
  *   and once per ISA, void lrelu_fence(void), ordering streaming stores.
+ *   An ISA with a shorter instruction sequence for one step may define
+ *   LRELU_OWN_FWD (and/or LRELU_OWN_BWD) before the include and provide
+ *   vs fwd(vs x, vc a) (and vs bwd(vs x, vs dy, vc a)) itself, with the same
+ *   bits and exceptions as the blend form below.
  *
  * Forward is select(x > 0, x, narrow(alpha * widen(clear(x > 0, x)))) and
  * backward the same with dy in the select's two arms: the blend form, right
@@ -137,12 +141,15 @@ static inline void P(store_part)(ELEM *p, size_t k, VS v)
     } while (0)
 #endif
 
+#ifndef LRELU_OWN_FWD
 static inline VS P(fwd)(VS x, VC a)
 {
     const P(vm) m = P(gt0)(x);
     return P(select)(m, x, P(narrow)(P(mul)(a, P(widen)(P(clear)(m, x)))));
 }
+#endif
 
+#ifndef LRELU_OWN_BWD
 static inline VS P(bwd)(VS x, VS dy, VC a)
 {
     const P(vm) m = P(gt0)(x);
@@ -150,6 +157,7 @@ static inline VS P(bwd)(VS x, VS dy, VC a)
     LRELU_HIDE(p);
     return P(select)(m, dy, P(narrow)(p));
 }
+#endif
 
 /* Whether n elements are done in one masked step: short calls then cost
  * one load, one store and no loop (not with parts copied through the
@@ -452,4 +460,6 @@ int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *
 #undef VC
 #undef W
 #undef LRELU_PUT
+#undef LRELU_OWN_FWD
+#undef LRELU_OWN_BWD
 #undef LRELU_T
