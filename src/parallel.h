@@ -17,7 +17,9 @@
  * float32 forward, 12 backward) are split when threads are on. Measured on
  * a 2-core Zen 5 VM (README, Threads): below it the cost of waking a second
  * thread eats the gain. */
+#ifndef LRELU_SPLIT_MIN_BYTES /* a measuring build may set it */
 #define LRELU_SPLIT_MIN_BYTES ((size_t)2 << 20)
+#endif
 
 /* With the caller's parallel-for, a call is cut into tasks of at least this
  * many bytes moved each (count = bytes / LRELU_TASK_BYTES), whatever the
