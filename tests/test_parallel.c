@@ -6,7 +6,8 @@
  * their own. The chunks a pool sees are contiguous, disjoint, cover the
  * call, start on 64-byte boundaries of the output and number bytes / task
  * size; the pool is never called for calls below the threshold. Many
- * caller threads call concurrently while the settings change under them.
+ * caller threads call concurrently while the settings (and the kernel)
+ * change under them.
  * LRELU_NUM_THREADS is read at load (child processes).
  *
  * Linked with the library's objects (as test_cpu), so that the internals
@@ -296,68 +297,77 @@ static void test_same_bits(void)
     const size_t offs[][2] = {{0, 0}, {1, 3}, {5, 0}}; /* input, output offset in elements */
     struct test_pool tp = {0};
     size_t checked = 0;
-    for (int t = 0; t < LRELU_TYPE_COUNT; t++) {
-        const size_t size = sizes[t];
-        /* over the threshold of both operations, not a whole number of lines */
-        const size_t n = LRELU_SPLIT_MIN_BYTES / size + 37 + 64;
-        const size_t bytes = (n + 8) * size;
-        unsigned char *x = xmalloc(bytes), *dy = xmalloc(bytes), *want = xmalloc(bytes),
-                      *got = xmalloc(bytes);
-        fill_random(x, bytes, 1 + (uint64_t)t);
-        fill_random(dy, bytes, 100 + (uint64_t)t);
-        for (int op = 0; op < 3; op++)
-            for (size_t f = 0; f < 3; f++)
-                for (size_t o = 0; o < sizeof offs / sizeof offs[0]; o++) {
-                    if (quick && (f != 1 || o == 2))
-                        continue;
-                    const unsigned char *in = x + offs[o][0] * size, *d = dy + offs[o][0] * size;
-                    lrelu_set_parallel_for(NULL, NULL);
-                    lrelu_set_num_threads(1);
-                    memset(want, 0x5a, bytes);
-                    int st = call((enum lrelu_type)t, op, in, d, want + offs[o][1] * size, n,
-                                  flag_set[f]);
-                    CHECK(st == LRELU_OK, "reference call: %d", st);
-                    /* 1, 2, 3, 8 threads, then the pool */
-                    const size_t settings[] = {1, 2, 3, 8, 0};
-                    for (size_t s = 0; s < sizeof settings / sizeof settings[0]; s++) {
-                        if (settings[s] == 0) {
-                            lrelu_set_num_threads(1);
-                            lrelu_set_parallel_for(reverse_pool, &tp);
-                        } else if (lrelu_set_num_threads(settings[s]) != LRELU_OK) {
-                            continue; /* no OpenMP */
+    /* The best kernel, then the scalar one: ThreadSanitizer sees the
+     * scalar kernel's plain stores, not the SIMD kernels' intrinsics. */
+    for (int kern = 0; kern < 2; kern++) {
+        lrelu_set_kernel(kern ? "scalar" : NULL);
+        for (int t = 0; t < LRELU_TYPE_COUNT; t++) {
+            const size_t size = sizes[t];
+            /* over the threshold of both operations, not a whole number of lines */
+            const size_t n = LRELU_SPLIT_MIN_BYTES / size + 37 + 64;
+            const size_t bytes = (n + 8) * size;
+            unsigned char *x = xmalloc(bytes), *dy = xmalloc(bytes), *want = xmalloc(bytes),
+                          *got = xmalloc(bytes);
+            fill_random(x, bytes, 1 + (uint64_t)t);
+            fill_random(dy, bytes, 100 + (uint64_t)t);
+            for (int op = 0; op < 3; op++)
+                for (size_t f = 0; f < 3; f++)
+                    for (size_t o = 0; o < sizeof offs / sizeof offs[0]; o++) {
+                        if (quick && (f != 1 || o == 2))
+                            continue;
+                        const unsigned char *in = x + offs[o][0] * size,
+                                            *d = dy + offs[o][0] * size;
+                        lrelu_set_parallel_for(NULL, NULL);
+                        lrelu_set_num_threads(1);
+                        memset(want, 0x5a, bytes);
+                        int st = call((enum lrelu_type)t, op, in, d, want + offs[o][1] * size, n,
+                                      flag_set[f]);
+                        CHECK(st == LRELU_OK, "reference call: %d", st);
+                        /* 1, 2, 3, 8 threads, then the pool */
+                        const size_t settings[] = {1, 2, 3, 8, 0};
+                        for (size_t s = 0; s < sizeof settings / sizeof settings[0]; s++) {
+                            if (settings[s] == 0) {
+                                lrelu_set_num_threads(1);
+                                lrelu_set_parallel_for(reverse_pool, &tp);
+                            } else if (lrelu_set_num_threads(settings[s]) != LRELU_OK) {
+                                continue; /* no OpenMP */
+                            }
+                            memset(got, 0x5a, bytes);
+                            st = call((enum lrelu_type)t, op, in, d, got + offs[o][1] * size, n,
+                                      flag_set[f]);
+                            CHECK(st == LRELU_OK, "status %d", st);
+                            if (memcmp(got, want, bytes) != 0) {
+                                size_t i = 0;
+                                while (got[i] == want[i])
+                                    i++;
+                                CHECK(0,
+                                      "%s %s n=%zu flags %u offsets %zu/%zu, %s %zu: byte %zu "
+                                      "differs from the unsplit call",
+                                      op_names[op], type_names[t], n, flag_set[f], offs[o][0],
+                                      offs[o][1], settings[s] ? "threads" : "pool", settings[s], i);
+                            }
+                            checked++;
                         }
-                        memset(got, 0x5a, bytes);
-                        st = call((enum lrelu_type)t, op, in, d, got + offs[o][1] * size, n,
+                        /* in place, split */
+                        lrelu_set_parallel_for(reverse_pool, &tp);
+                        memcpy(got, op == 0 ? x : dy, bytes);
+                        st = call((enum lrelu_type)t, op, op == 0 ? got : x, got, got, n,
                                   flag_set[f]);
-                        CHECK(st == LRELU_OK, "status %d", st);
-                        if (memcmp(got, want, bytes) != 0) {
-                            size_t i = 0;
-                            while (got[i] == want[i])
-                                i++;
-                            CHECK(0,
-                                  "%s %s n=%zu flags %u offsets %zu/%zu, %s %zu: byte %zu "
-                                  "differs from the unsplit call",
-                                  op_names[op], type_names[t], n, flag_set[f], offs[o][0],
-                                  offs[o][1], settings[s] ? "threads" : "pool", settings[s], i);
-                        }
-                        checked++;
+                        lrelu_set_parallel_for(NULL, NULL);
+                        memcpy(want, op == 0 ? x : dy, bytes);
+                        st |= call((enum lrelu_type)t, op, op == 0 ? want : x, want, want, n,
+                                   flag_set[f]);
+                        CHECK(st == LRELU_OK && memcmp(got, want, bytes) == 0,
+                              "%s %s in place through the pool differs", op_names[op],
+                              type_names[t]);
                     }
-                    /* in place, split */
-                    lrelu_set_parallel_for(reverse_pool, &tp);
-                    memcpy(got, op == 0 ? x : dy, bytes);
-                    st = call((enum lrelu_type)t, op, op == 0 ? got : x, got, got, n, flag_set[f]);
-                    lrelu_set_parallel_for(NULL, NULL);
-                    memcpy(want, op == 0 ? x : dy, bytes);
-                    st |= call((enum lrelu_type)t, op, op == 0 ? want : x, want, want, n,
-                               flag_set[f]);
-                    CHECK(st == LRELU_OK && memcmp(got, want, bytes) == 0,
-                          "%s %s in place through the pool differs", op_names[op], type_names[t]);
-                }
-        free(x);
-        free(dy);
-        free(want);
-        free(got);
+            free(x);
+            free(dy);
+            free(want);
+            free(got);
+        }
     }
+    lrelu_set_kernel(NULL);
     lrelu_set_parallel_for(NULL, NULL);
     lrelu_set_num_threads(1);
     CHECK(atomic_load(&tp.calls) > 0 && atomic_load(&tp.on_caller) == 0,
@@ -506,6 +516,8 @@ static void test_engine(void)
     /* the settings change while they call */
     size_t changes = 0;
     while (atomic_load(&callers_left) > 0) {
+        if (changes % 3 == 0)
+            lrelu_set_kernel(changes % 2 ? "scalar" : NULL);
         switch (changes++ % 4) {
         case 0:
             lrelu_set_parallel_for(reverse_pool, &tp);
@@ -533,6 +545,7 @@ static void test_engine(void)
         free(c[i].want_y);
         free(c[i].want_dx);
     }
+    lrelu_set_kernel(NULL);
     lrelu_set_parallel_for(NULL, NULL);
     lrelu_set_num_threads(1);
     CHECK(f == 0, "%d concurrent calls gave other bits", f);
