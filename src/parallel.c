@@ -21,6 +21,7 @@
 #include "parallel.h"
 
 #if LRELU_HAVE_OPENMP
+#include <dlfcn.h>
 #include <omp.h>
 #endif
 
@@ -163,6 +164,22 @@ size_t lrelu_parallel_tasks(const struct lrelu_parallel *p, size_t bytes)
     return p->threads;
 }
 
+#if LRELU_HAVE_OPENMP
+/* The OpenMP runtime keeps its threads after a parallel region, spinning
+ * for a while, then asleep inside it. A program that loaded liblrelu with
+ * dlopen and unloads it would unload the runtime too (libgomp is not
+ * NODELETE), under threads still running its code. So before the first
+ * parallel region, the runtime is pinned for the life of the process. */
+static pthread_once_t pin_once = PTHREAD_ONCE_INIT;
+
+static void pin_runtime(void)
+{
+    Dl_info info;
+    if (dladdr((void *)(uintptr_t)omp_get_max_threads, &info) != 0 && info.dli_fname != NULL)
+        (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+#endif
+
 void lrelu_parallel_run(const struct lrelu_parallel *p, lrelu_task_fn task, void *arg, size_t count)
 {
     if (count > 1 && p->fn != NULL) {
@@ -172,6 +189,7 @@ void lrelu_parallel_run(const struct lrelu_parallel *p, lrelu_task_fn task, void
 #if LRELU_HAVE_OPENMP
     const size_t team = p->threads < count ? p->threads : count;
     if (team > 1) {
+        pthread_once(&pin_once, pin_runtime);
 #pragma omp parallel for num_threads((int)team) schedule(static)
         for (size_t i = 0; i < count; i++)
             task(arg, i);
