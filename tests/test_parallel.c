@@ -300,7 +300,7 @@ static void test_same_bits(void)
     /* The best kernel, then the scalar one: ThreadSanitizer sees the
      * scalar kernel's plain stores, not the SIMD kernels' intrinsics. The
      * quick mode (valgrind, TSan) takes the scalar one, 2, 3, 8 threads and
-     * the pool, the streaming flag and two offsets. */
+     * the pool, the streaming flag and misaligned arrays. */
     for (int kern = quick; kern < 2; kern++) {
         lrelu_set_kernel(kern ? "scalar" : NULL);
         for (int t = 0; t < LRELU_TYPE_COUNT; t++) {
@@ -315,7 +315,7 @@ static void test_same_bits(void)
             for (int op = 0; op < 3; op++)
                 for (size_t f = 0; f < 3; f++)
                     for (size_t o = 0; o < sizeof offs / sizeof offs[0]; o++) {
-                        if (quick && (f != 1 || o == 2))
+                        if (quick && (f != 1 || o != 1))
                             continue;
                         const unsigned char *in = x + offs[o][0] * size,
                                             *d = dy + offs[o][0] * size;
@@ -389,7 +389,7 @@ static void test_chunks(void)
         for (int op = 0; op < 2; op++)
             for (size_t o = 0; o < 4; o++) {
                 const size_t off = (size_t[]){0, 1, 3, 64 / sizes[t] - 1}[o];
-                if (quick && (o & 1))
+                if (quick && o != 2)
                     continue;
                 const size_t size = sizes[t], min = split_n((enum lrelu_type)t, op);
                 const size_t lens[] = {64, min - 1, min, 3 * min + 5};
@@ -492,7 +492,7 @@ static void test_engine(void)
     lrelu_set_num_threads(1);
     for (size_t i = 0; i < CALLERS; i++) {
         const size_t n = split_n(LRELU_TYPE_f32, 1) + 1000 * i + 3;
-        c[i] = (struct caller){i, n, quick ? 6 : 30, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+        c[i] = (struct caller){i, n, quick ? 3 : 30, NULL, NULL, NULL, NULL, NULL, NULL, 0};
         c[i].x = xmalloc(n * 4);
         c[i].dy = xmalloc(n * 4);
         c[i].y = xmalloc(n * 4);
@@ -641,7 +641,12 @@ static void test_env(const char *self)
         {"2\x01", 1, 1},
     };
     char out[512], err[512];
+    size_t ran = 0;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* quick (valgrind starts each child slowly): unset, 2, 0, 1025, x */
+        if (quick && i != 0 && i != 3 && i != 4 && i != 7 && i != 8)
+            continue;
+        ran++;
         run_child(self, cases[i].value, out, err, sizeof out);
         size_t want = cases[i].want == 0 ? 5 : cases[i].want;
         int warns = cases[i].warns, splits = cases[i].want != 1;
@@ -665,7 +670,7 @@ static void test_env(const char *self)
         CHECK(warns ? one_line : len == 0, "LRELU_NUM_THREADS=%s: stderr \"%s\"",
               cases[i].value ? cases[i].value : "(unset)", err);
     }
-    printf("LRELU_NUM_THREADS: %zu values in child processes\n", sizeof cases / sizeof cases[0]);
+    printf("LRELU_NUM_THREADS: %zu values in child processes\n", ran);
 }
 
 int main(int argc, char **argv)
