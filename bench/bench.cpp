@@ -1,35 +1,52 @@
 // liblrelu's benchmark suite: every usable kernel, the memory limit and the
 // peers, side by side, in one run of Google Benchmark.
 //
-// Names are <op>/<impl>/<n>: op is forward, forward_inplace, backward,
-// backward_from_output, forward_subnormal (every product subnormal) or
-// tiny_forward; impl is lrelu:<kernel>,
+// Names are <op>/<impl>/<n>. op is forward, forward_inplace, backward,
+// backward_from_output, tiny_forward, or one of the data-independence ops:
+// forward_positive and backward_positive (the same magnitudes as the random
+// input, every sign positive), forward_subnormal and backward_subnormal
+// (every product with alpha subnormal). impl is lrelu:<kernel>,
 // limit:<loop> or peer:<name>. Throughput counts bytes read + written
-// (forward 8 per element, backward 12). Each benchmark's output is checked
-// against the scalar reference afterwards: `mismatches` counts the elements
-// that differ on the benchmark input, `special_mismatches` on a short array
-// of special values (subnormal products, signed zeros, infinities, NaN).
+// (forward 8 per element, backward 12).
+//
+// Inputs that fit in the cache change between iterations: each timed
+// iteration is a batch of calls on `calls` arrays (as many as fill half the
+// cache level that one call's arrays fit in), whose signs were drawn afresh
+// outside the timed region, so no figure rests on a sign pattern that the
+// branch predictor has learned. Larger inputs (over kFreshMax elements: more
+// branches than any predictor holds) are one array, timed call after call.
+//
+// Each benchmark's code is checked against the scalar reference afterwards,
+// with the kernel it was timed on still active: `mismatches` counts the
+// elements that differ on the benchmark input, `special_mismatches` on an
+// array of special values (subnormal products, signed zeros, infinities,
+// NaN).
 //
 // Own flags (everything else goes to Google Benchmark):
-//   --sizes=N,N,...   array lengths in floats (default 1Ki,16Ki,256Ki,4Mi,64Mi)
+//   --sizes=N,N,...   array lengths (default 1Ki,16Ki,256Ki,4Mi,64Mi)
 //   --tiny=N,N,...    lengths for the per-call cost (default 1,8,16,64)
 //   --smoke           tiny lengths and one iteration each: checks that it runs
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include "fresh.h"
 #include "limit_loops.h"
 #include "lrelu.h"
 #include "naive.h"
@@ -40,49 +57,102 @@ namespace
 
 const float kAlpha = 0.01f;
 
-enum class Op { Forward, ForwardInPlace, Backward, BackwardFromOutput, ForwardSubnormal };
-const char *const kOpNames[] = {"forward", "forward_inplace", "backward", "backward_from_output",
-                                "forward_subnormal"};
+// Inputs longer than this are timed on one array: a sign pattern of more
+// than a million branches is beyond what any branch predictor holds, and
+// refreshing it would cost more than the call.
+const size_t kFreshMax = size_t(1) << 20;
 
-bool is_forward(Op op)
+// Element types. Only float32 exists today; each new type gets a row here,
+// its arrays and reference, and its rows in the table of register_all.
+enum class DType { F32 };
+struct TypeInfo {
+    const char *name;
+    size_t bytes;
+};
+const TypeInfo kTypes[] = {{"f32", 4}};
+
+// What an op computes, on which signs.
+enum class Kind { Forward, Backward, BackwardFromOutput };
+enum class Signs { Random, Positive, Negative };
+struct OpInfo {
+    const char *name;
+    Kind kind;
+    bool in_place;
+    Signs signs;
+    bool tiny_values; // magnitudes whose products with alpha are subnormal
+};
+
+enum class Op {
+    Forward,
+    ForwardInPlace,
+    Backward,
+    BackwardFromOutput,
+    ForwardPositive,
+    ForwardSubnormal,
+    BackwardPositive,
+    BackwardSubnormal,
+    TinyForward,
+};
+const OpInfo kOps[] = {
+    {"forward", Kind::Forward, false, Signs::Random, false},
+    {"forward_inplace", Kind::Forward, true, Signs::Random, false},
+    {"backward", Kind::Backward, false, Signs::Random, false},
+    {"backward_from_output", Kind::BackwardFromOutput, false, Signs::Random, false},
+    {"forward_positive", Kind::Forward, false, Signs::Positive, false},
+    {"forward_subnormal", Kind::Forward, false, Signs::Negative, true},
+    {"backward_positive", Kind::Backward, false, Signs::Positive, false},
+    {"backward_subnormal", Kind::Backward, false, Signs::Negative, true},
+    {"tiny_forward", Kind::Forward, false, Signs::Random, false},
+};
+const OpInfo &info(Op op) { return kOps[(int)op]; }
+
+size_t bytes_per_element(Op op, DType type)
 {
-    return op == Op::Forward || op == Op::ForwardInPlace || op == Op::ForwardSubnormal;
+    return (info(op).kind == Kind::Forward ? 2 : 3) * kTypes[(int)type].bytes;
 }
 
-size_t bytes_per_element(Op op) { return is_forward(op) ? 8 : 12; }
+// Aligned arrays as long as the largest size, touched before timing. Large
+// arrays are 2 MiB-aligned and asked for transparent huge pages, as NumPy
+// does for its arrays: the C and the Python peers then run on the same kind
+// of memory.
+float *alloc_floats(size_t n)
+{
+    const size_t bytes = (n ? n : 1) * sizeof(float), huge = size_t(2) << 20;
+    void *p = nullptr;
+    if (posix_memalign(&p, bytes >= 2 * huge ? huge : 64, bytes) != 0) {
+        std::fprintf(stderr, "bench: out of memory for %zu floats\n", n);
+        std::exit(1);
+    }
+#ifdef MADV_HUGEPAGE
+    if (bytes >= 2 * huge)
+        madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return static_cast<float *>(p);
+}
 
-// Aligned, touched arrays as long as the largest size: inputs x and dy
-// (random normal), xs (tiny negatives: every product with alpha is
-// subnormal), fy = forward(x), outputs, and the reference.
+struct FreeFloats {
+    void operator()(float *p) const { std::free(p); }
+};
+using Floats = std::unique_ptr<float[], FreeFloats>;
+
+// The benchmark inputs: x (random normal), xpos = |x| (the same magnitudes,
+// every sign positive), dy (random normal), xs (tiny negatives: every
+// product with alpha is subnormal), fy = forward(x); an output and the
+// reference.
 struct Arena {
     size_t cap = 0;
-    float *x, *dy, *xs, *fy, *out, *ref;
-    // Large arrays are 2 MiB-aligned and asked for transparent huge pages,
-    // as NumPy does for its arrays: the C and the Python peers then run on
-    // the same kind of memory.
-    static float *alloc(size_t n)
-    {
-        const size_t bytes = (n ? n : 1) * sizeof(float), huge = size_t(2) << 20;
-        void *p = nullptr;
-        if (posix_memalign(&p, bytes >= 2 * huge ? huge : 64, bytes) != 0) {
-            std::fprintf(stderr, "bench: out of memory for %zu floats\n", n);
-            std::exit(1);
-        }
-#ifdef MADV_HUGEPAGE
-        if (bytes >= 2 * huge)
-            madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-        return static_cast<float *>(p);
-    }
+    float *x, *xpos, *dy, *xs, *fy, *out, *ref;
     void init(size_t n)
     {
         cap = n;
-        x = alloc(n), dy = alloc(n), xs = alloc(n), fy = alloc(n), out = alloc(n), ref = alloc(n);
+        for (float **p : {&x, &xpos, &dy, &xs, &fy, &out, &ref})
+            *p = alloc_floats(n);
         std::mt19937 rng(12345);
         std::normal_distribution<float> normal(0.0f, 1.0f);
         std::uniform_real_distribution<float> uniform(1.0f, 9.0f);
         for (size_t i = 0; i < n; i++) {
             x[i] = normal(rng);
+            xpos[i] = std::fabs(x[i]);
             dy[i] = normal(rng);
             xs[i] = -1e-37f * uniform(rng); /* times 0.01: below FLT_MIN */
         }
@@ -92,35 +162,57 @@ struct Arena {
         std::memset(out, 0, n * sizeof(float));
         std::memset(ref, 0, n * sizeof(float));
     }
+    // The benchmark input of op (the first n elements), and its dy.
+    const float *input(Op op) const
+    {
+        const OpInfo &o = info(op);
+        if (o.kind == Kind::BackwardFromOutput)
+            return fy;
+        return o.signs == Signs::Random ? x : o.signs == Signs::Positive ? xpos : xs;
+    }
+    const float *grad(Op op) const { return info(op).tiny_values ? xs : dy; }
+    // What fresh inputs of op are made from: magnitudes (or, for negative
+    // signs, the values themselves) and the masks for fresh_signs.
+    const float *magnitudes(Op op) const { return info(op).tiny_values ? xs : xpos; }
 } arena;
 
-// Special values, repeated to 64 floats: products that are subnormal,
-// subnormal inputs, signed zeros, infinities, NaN, large values.
-struct Special {
-    float x[64], dy[64], fy[64];
-    Special()
-    {
-        const float v[] = {-1e-37f,   -3e-38f, -1e-40f, 1e-40f, -0.0f, 0.0f,  INFINITY,
-                           -INFINITY, NAN,     1e30f,   -1e30f, 3.0f,  -3.0f, -1e-36f};
-        for (size_t i = 0; i < 64; i++) {
-            x[i] = v[i % (sizeof v / sizeof v[0])];
-            dy[i] = v[(i * 5 + 3) % (sizeof v / sizeof v[0])];
-        }
-        for (size_t i = 0; i < 64; i++)
-            fy[i] = x[i] > 0 ? x[i] : kAlpha * x[i];
-    }
-} special;
-
-// The reference for op on (in, dy): the library's scalar kernel.
-void reference(Op op, const float *in, const float *dy, float *out, size_t n)
+// The reference for kind on (in, dy): the library's scalar kernel. The
+// kernel active before is active again afterwards, so that whatever runs
+// next runs on the kernel it was meant to.
+void reference(Kind kind, const float *in, const float *dy, float *out, size_t n)
 {
+    const char *active = lrelu_active_kernel();
     lrelu_set_kernel("scalar");
-    if (is_forward(op))
+    if (kind == Kind::Forward)
         lrelu_forward(in, out, n, kAlpha);
     else
         lrelu_backward(in, dy, out, n, kAlpha);
-    lrelu_set_kernel(nullptr);
+    lrelu_set_kernel(active);
 }
+
+// Special values, repeated to 64 floats: products that are subnormal,
+// subnormal inputs, signed zeros, infinities, NaN, large values; with the
+// reference of each kind, made once.
+struct Special {
+    static const size_t kLen = 64;
+    float x[kLen], dy[kLen], fy[kLen], ref[3][kLen];
+    void init()
+    {
+        const float v[] = {-1e-37f,   -3e-38f, -1e-40f, 1e-40f, -0.0f, 0.0f,  INFINITY,
+                           -INFINITY, NAN,     1e30f,   -1e30f, 3.0f,  -3.0f, -1e-36f};
+        const size_t nv = sizeof v / sizeof v[0];
+        for (size_t i = 0; i < kLen; i++) {
+            x[i] = v[i % nv];
+            dy[i] = v[(i * 5 + 3) % nv];
+        }
+        for (size_t i = 0; i < kLen; i++)
+            fy[i] = x[i] > 0 ? x[i] : kAlpha * x[i];
+        reference(Kind::Forward, x, nullptr, ref[(int)Kind::Forward], kLen);
+        reference(Kind::Backward, x, dy, ref[(int)Kind::Backward], kLen);
+        reference(Kind::BackwardFromOutput, fy, dy, ref[(int)Kind::BackwardFromOutput], kLen);
+    }
+    const float *input(Kind kind) const { return kind == Kind::BackwardFromOutput ? fy : x; }
+} special;
 
 size_t mismatches(const float *got, const float *want, size_t n)
 {
@@ -134,82 +226,254 @@ size_t mismatches(const float *got, const float *want, size_t n)
     return bad;
 }
 
-// The input of op: x, or for backward from the output, y = forward(x).
-const float *op_input(Op op, const float *x, const float *fy)
+// One call of the code under test. `slot` tells which of a benchmark's
+// arrays the call is on (a peer sets up one call per set of arrays).
+struct Call {
+    size_t slot;
+    const float *in, *dy;
+    float *out;
+    size_t n;
+    float alpha;
+};
+using Caller = std::function<void(const Call &)>;
+
+// A row of the benchmark: one implementation of one op on one type, timed
+// at every size of its op. `make` gives a fresh caller for each run (peers
+// keep the calls they set up in it); `kernel` is the liblrelu kernel made
+// active for the run; `checked` compares the output with the reference.
+struct Row {
+    DType type;
+    Op op;
+    std::string impl;
+    std::string kernel;
+    std::function<Caller()> make;
+    bool checked;
+    mutable std::map<size_t, std::pair<double, double>> checks = {}; // n: the counts
+};
+
+// The cache levels a core's data goes through, smallest first, and where a
+// benchmark's arrays fit.
+std::vector<size_t> caches;
+
+void find_caches()
 {
-    return op == Op::BackwardFromOutput ? fy : x;
+    long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE),
+         l3 = sysconf(_SC_LEVEL3_CACHE_SIZE);
+    // The largest level as the library sees it (what its streaming
+    // threshold is), else the OS's answer, which in a virtual machine can
+    // be the whole host's: no more than 32 MiB is counted on.
+    size_t last = lrelu_stream_threshold();
+    if (last == SIZE_MAX || last == 0)
+        last = l3 > 0 ? std::min<size_t>((size_t)l3, size_t(32) << 20) : 0;
+    for (size_t c : {l1 > 0 ? (size_t)l1 : 0, l2 > 0 ? (size_t)l2 : 0, last})
+        if (c > 0 && (caches.empty() || c > caches.back()))
+            caches.push_back(c);
 }
 
-// The benchmark input of op: the arena's, subnormal products for that op.
-const float *bench_input(Op op)
+// How a benchmark of op at n runs: on `calls` arrays per timed iteration,
+// with fresh signs before each (`fresh`), or on one array call after call.
+struct Plan {
+    size_t calls;
+    bool fresh;
+};
+
+Plan plan_for(Op op, DType type, size_t n)
 {
-    return op == Op::ForwardSubnormal ? arena.xs : op_input(op, arena.x, arena.fy);
+    if (n > kFreshMax)
+        return {1, false};
+    // As many inputs as fill half the smallest cache level that holds twice
+    // one call's arrays: the level the single call is measured in.
+    // In place, each array has its magnitudes beside it (the call changes
+    // the values).
+    const size_t call_bytes = n * bytes_per_element(op, type),
+                 in_bytes = n * kTypes[(int)type].bytes * (info(op).in_place ? 2 : 1);
+    const size_t most = n <= 64 ? 64 : 16;
+    for (size_t c : caches)
+        if (c >= 2 * call_bytes)
+            return {std::max<size_t>(1, std::min(most, c / 2 / in_bytes)), true};
+    return {1, true};
 }
 
-// How a benchmark calls the code under test on given arrays.
-using Caller =
-    std::function<void(const float *in, const float *dy, float *out, size_t n, float alpha)>;
+size_t max_calls(size_t n) { return n > kFreshMax ? 1 : n <= 64 ? 64 : 16; }
 
-// Times `call` on the arena for op and n, then checks it.
-void time_op(benchmark::State &state, Op op, size_t n, const Caller &call)
+// Fresh signs, from the build of the best ISA this CPU supports, and the
+// generators' state: one for the whole run, so that no two batches of any
+// benchmark (nor two runs of one) see the same signs.
+fresh_signs_fn fresh_signs = fresh_signs_base;
+fresh_state gen; // seeded in main
+
+// The clock, and what reading it twice costs (subtracted from each batch).
+using Clock = std::chrono::steady_clock;
+double clock_cost_s = 0;
+
+void calibrate_clock()
 {
-    const float *in = bench_input(op);
+    std::vector<double> d(2001);
+    for (double &v : d) {
+        auto a = Clock::now();
+        auto b = Clock::now();
+        v = std::chrono::duration<double>(b - a).count();
+    }
+    std::nth_element(d.begin(), d.begin() + d.size() / 2, d.end());
+    clock_cost_s = d[d.size() / 2];
+}
+
+bool data_independence_op(Op op)
+{
+    return op == Op::ForwardPositive || op == Op::ForwardSubnormal || op == Op::BackwardPositive ||
+           op == Op::BackwardSubnormal;
+}
+
+// Times the calls of one batch, less the clock's own cost.
+template <typename F> double timed(const std::vector<Call> &calls, const F &call)
+{
+    const auto t0 = Clock::now();
+    for (const Call &c : calls)
+        call(c);
+    benchmark::ClobberMemory();
+    const auto t1 = Clock::now();
+    return std::max(std::chrono::duration<double>(t1 - t0).count() - clock_cost_s, 1e-12);
+}
+
+// Times row at n, then checks it with its kernel still active. A
+// data-independence row also times the same code on random signs in
+// alternate batches, so that both see the same machine: its counter
+// time_vs_random is the ratio of the two times.
+void run_row(benchmark::State &state, const Row &row, size_t n)
+{
+    const OpInfo &op = info(row.op);
+    if (!row.kernel.empty() && lrelu_set_kernel(row.kernel.c_str()) != LRELU_OK) {
+        state.SkipWithError("cannot select the kernel");
+        return;
+    }
+    Caller call = row.make();
+    const Plan plan = plan_for(row.op, row.type, n);
+    const size_t stride = (n + 15) / 16 * 16; // 64-byte aligned arrays
+    const float *dy = arena.grad(row.op);
     float *out = arena.out;
-    if (op == Op::ForwardInPlace) {
-        // In place, alpha alternates 0.01 and 100 so that negative values
-        // stay normal instead of decaying to subnormals and zeros.
-        std::memcpy(out, arena.x, n * sizeof(float));
-        call(out, nullptr, out, n, kAlpha);
-        bool odd = true;
-        for (auto _ : state) {
-            call(out, nullptr, out, n, odd ? 100.0f : kAlpha);
-            odd = !odd;
-            benchmark::ClobberMemory();
-        }
-        std::memcpy(out, arena.x, n * sizeof(float));
-        call(out, nullptr, out, n, kAlpha);
-    } else {
-        call(in, arena.dy, out, n, kAlpha);
-        for (auto _ : state) {
-            call(in, arena.dy, out, n, kAlpha);
-            benchmark::ClobberMemory();
-        }
-    }
-    state.SetBytesProcessed((int64_t)(state.iterations() * n * bytes_per_element(op)));
-    state.SetItemsProcessed((int64_t)(state.iterations() * n));
-    state.counters["n"] = (double)n;
-    reference(op, in, arena.dy, arena.ref, n);
-    state.counters["mismatches"] = (double)mismatches(out, arena.ref, n);
-    float sref[64], sout[64];
-    const float *sin = op_input(op, special.x, special.fy);
-    reference(op, sin, special.dy, sref, 64);
-    if (op == Op::ForwardInPlace) {
-        std::memcpy(sout, sin, sizeof sout);
-        call(sout, nullptr, sout, 64, kAlpha);
-    } else {
-        call(sin, special.dy, sout, 64, kAlpha);
-    }
-    state.counters["special_mismatches"] = (double)mismatches(sout, sref, 64);
-}
 
-Caller lrelu_caller(Op op)
-{
-    if (is_forward(op))
-        return [](const float *in, const float *, float *out, size_t n, float a) {
-            lrelu_forward(in, out, n, a);
-        };
-    if (op == Op::Backward)
-        return [](const float *in, const float *dy, float *out, size_t n, float a) {
-            lrelu_backward(in, dy, out, n, a);
-        };
-    return [](const float *in, const float *dy, float *out, size_t n, float a) {
-        lrelu_backward_from_output(in, dy, out, n, a);
+    Floats pool, mags;
+    std::vector<Call> calls;
+    const uint32_t sign = 0x80000000u;
+    const uint32_t rmask = op.signs == Signs::Random ? sign : 0,
+                   omask = op.signs == Signs::Negative ? sign : 0;
+    const float *mag = arena.magnitudes(row.op);
+    if (plan.fresh) {
+        pool.reset(alloc_floats(plan.calls * stride));
+        for (size_t r = 0; r < plan.calls; r++) {
+            float *in = pool.get() + r * stride;
+            calls.push_back({r, in, dy, op.in_place ? in : out, n, kAlpha});
+            fresh_signs(&gen, mag + r * n, in, n, rmask, omask);
+        }
+        if (op.in_place) {
+            mags.reset(alloc_floats(plan.calls * stride));
+            std::memcpy(mags.get(), pool.get(), plan.calls * stride * sizeof(float));
+        }
+    } else if (op.in_place) {
+        std::memcpy(out, arena.input(row.op), n * sizeof(float));
+        calls.push_back({0, out, nullptr, out, n, kAlpha});
+    } else {
+        calls.push_back({0, arena.input(row.op), dy, out, n, kAlpha});
+    }
+    // New signs on the same magnitudes, in place where the calls leave
+    // their inputs as they were: only the arrays timed are touched.
+    const float *from = op.in_place ? mags.get() : pool.get();
+    auto refresh = [&] {
+        for (size_t r = 0; r < plan.calls; r++)
+            fresh_signs(&gen, from + r * stride, pool.get() + r * stride, n, rmask, omask);
     };
-}
+    // In place on one array, alpha alternates 0.01 and 100 so that negative
+    // values stay normal instead of decaying to subnormals and zeros.
+    const bool alternate = op.in_place && !plan.fresh;
 
-std::string bench_name(const char *op, const std::string &impl, size_t n)
-{
-    return std::string(op) + "/" + impl + "/" + std::to_string(n);
+    // The random-sign twin of a data-independence row: the same number of
+    // arrays of the same length, the benchmark's random input and dy.
+    const bool paired = data_independence_op(row.op);
+    Floats twin;
+    std::vector<Call> twin_calls;
+    if (paired) {
+        if (plan.fresh) {
+            twin.reset(alloc_floats(plan.calls * stride));
+            for (size_t r = 0; r < plan.calls; r++) {
+                float *in = twin.get() + r * stride;
+                fresh_signs(&gen, arena.xpos + r * n, in, n, sign, 0);
+                twin_calls.push_back({plan.calls + 2 + r, in, arena.dy, out, n, kAlpha});
+            }
+        } else {
+            twin_calls.push_back({2, arena.x, arena.dy, out, n, kAlpha});
+        }
+    }
+    auto refresh_twin = [&] {
+        for (size_t r = 0; r < twin_calls.size() && plan.fresh; r++)
+            fresh_signs(&gen, twin.get() + r * stride, twin.get() + r * stride, n, sign, 0);
+    };
+
+    if (plan.fresh)
+        refresh();
+    for (const Call &c : calls)
+        call(c); // sets up peers, warms the caches
+    for (const Call &c : twin_calls)
+        call(c);
+    double own = 0, random = 0;
+    bool twin_first = false;
+    for (auto _ : state) {
+        if (plan.fresh)
+            refresh(), refresh_twin();
+        // Alternate which goes first, so neither gains from the order.
+        const double tw = twin_first && paired ? timed(twin_calls, call) : 0;
+        const double t = timed(calls, call);
+        const double tw2 = !twin_first && paired ? timed(twin_calls, call) : 0;
+        twin_first = !twin_first;
+        own += t, random += tw + tw2;
+        if (alternate)
+            calls[0].alpha = calls[0].alpha == kAlpha ? 100.0f : kAlpha;
+        state.SetIterationTime(t);
+    }
+    if (paired && random > 0)
+        state.counters["time_vs_random"] = own / random;
+    const int64_t elements = (int64_t)(state.iterations() * plan.calls * n);
+    state.SetBytesProcessed(elements * (int64_t)bytes_per_element(row.op, row.type));
+    state.SetItemsProcessed(elements);
+    state.counters["n"] = (double)n;
+    state.counters["calls"] = (double)plan.calls;
+    state.counters["fresh"] = plan.fresh;
+
+    // Google Benchmark runs a benchmark a few times to find how many
+    // iterations fill the minimum time; the code is checked on the first.
+    auto done = row.checks.find(n);
+    if (done != row.checks.end()) {
+        state.counters["mismatches"] = done->second.first;
+        state.counters["special_mismatches"] = done->second.second;
+    } else if (row.checked) {
+        // The benchmark input, then the special values, through this row's
+        // code on this row's kernel.
+        const float *in = arena.input(row.op);
+        if (op.in_place) {
+            std::memcpy(out, in, n * sizeof(float));
+            call({plan.calls, out, nullptr, out, n, kAlpha});
+        } else {
+            call({plan.calls, in, dy, out, n, kAlpha});
+        }
+        reference(op.kind, in, dy, arena.ref, n);
+        state.counters["mismatches"] = (double)mismatches(out, arena.ref, n);
+        const size_t len = Special::kLen;
+        float sout[Special::kLen];
+        const float *sin = special.input(op.kind);
+        if (op.in_place) {
+            std::memcpy(sout, sin, sizeof sout);
+            call({plan.calls + 1, sout, nullptr, sout, len, kAlpha});
+        } else {
+            call({plan.calls + 1, sin, special.dy, sout, len, kAlpha});
+        }
+        state.counters["special_mismatches"] =
+            (double)mismatches(sout, special.ref[(int)op.kind], len);
+        row.checks[n] = {state.counters["mismatches"], state.counters["special_mismatches"]};
+    }
+    if (!row.kernel.empty()) {
+        if (row.kernel != lrelu_active_kernel())
+            state.SkipWithError("the kernel changed during the run");
+        lrelu_set_kernel(nullptr);
+    }
 }
 
 // The limit loops of the best ISA this CPU supports.
@@ -217,19 +481,21 @@ limit_nt_copy_fn nt_copy = limit_nt_copy_base;
 limit_add2_fn add2 = limit_add2_base;
 const char *limits_isa = "baseline";
 
-void pick_limits()
+void pick_isa_builds()
 {
 #if defined(__x86_64__) || defined(__i386__)
     __builtin_cpu_init();
 #ifdef HAVE_AVX512
     if (__builtin_cpu_supports("avx512f")) {
         nt_copy = limit_nt_copy_avx512, add2 = limit_add2_avx512, limits_isa = "avx512";
+        fresh_signs = fresh_signs_avx512;
         return;
     }
 #endif
 #ifdef HAVE_AVX2
     if (__builtin_cpu_supports("avx2")) {
         nt_copy = limit_nt_copy_avx2, add2 = limit_add2_avx2, limits_isa = "avx2";
+        fresh_signs = fresh_signs_avx2;
         return;
     }
 #endif
@@ -244,124 +510,144 @@ struct BoundPeer {
     float *out = nullptr;
     size_t n = 0;
     float alpha = 0;
-    void run(const float *i, const float *d, float *o, size_t m, float a,
-             const std::function<PeerCall *()> &make)
+    template <typename Make> void run(const Call &c, Make make)
     {
-        if (!call || i != in || d != dy || o != out || m != n || a != alpha) {
+        if (!call || c.in != in || c.dy != dy || c.out != out || c.n != n || c.alpha != alpha) {
             call.reset(make());
-            in = i, dy = d, out = o, n = m, alpha = a;
+            in = c.in, dy = c.dy, out = c.out, n = c.n, alpha = c.alpha;
         }
         call->run();
     }
 };
 
+// A caller of a peer: one bound call per slot.
+std::function<Caller()> peer_caller(const Peer &p, Kind kind)
+{
+    return [&p, kind] {
+        auto bound = std::make_shared<std::vector<BoundPeer>>();
+        return [&p, kind, bound](const Call &c) {
+            if (c.slot >= bound->size())
+                bound->resize(c.slot + 1);
+            if (kind == Kind::Forward)
+                (*bound)[c.slot].run(c, [&] { return p.forward(c.in, c.out, c.n, c.alpha); });
+            else
+                (*bound)[c.slot].run(c,
+                                     [&] { return p.backward(c.in, c.dy, c.out, c.n, c.alpha); });
+        };
+    };
+}
+
+std::function<Caller()> plain(void (*fn)(const Call &))
+{
+    return [fn] { return Caller(fn); };
+}
+
+std::function<Caller()> lrelu_caller(Kind kind)
+{
+    switch (kind) {
+    case Kind::Forward:
+        return plain([](const Call &c) { lrelu_forward(c.in, c.out, c.n, c.alpha); });
+    case Kind::Backward:
+        return plain([](const Call &c) { lrelu_backward(c.in, c.dy, c.out, c.n, c.alpha); });
+    case Kind::BackwardFromOutput:
+        break;
+    }
+    return plain(
+        [](const Call &c) { lrelu_backward_from_output(c.in, c.dy, c.out, c.n, c.alpha); });
+}
+
 // memcpy through a pointer the compiler cannot see through, for tiny calls.
 void *(*volatile memcpy_indirect)(void *, const void *, size_t) = std::memcpy;
 
-void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &tiny,
-                  std::vector<Peer> &peers, bool smoke)
+// Every row: (op, impl, caller), for each type.
+std::vector<Row> make_rows(const std::vector<Peer> &peers)
 {
-    auto reg = [smoke](const std::string &name, std::function<void(benchmark::State &)> fn) {
-        auto *b = benchmark::RegisterBenchmark(name.c_str(), fn)->UseRealTime();
+    std::vector<Row> rows;
+    const DType f32 = DType::F32;
+    const std::vector<Op> lrelu_ops = {
+        Op::Forward,         Op::ForwardInPlace,   Op::Backward,         Op::BackwardFromOutput,
+        Op::ForwardPositive, Op::ForwardSubnormal, Op::BackwardPositive, Op::BackwardSubnormal,
+        Op::TinyForward};
+    for (size_t k = 0; k < lrelu_kernel_count(); k++) {
+        const std::string kernel = lrelu_kernel_name(k);
+        for (Op op : lrelu_ops)
+            rows.push_back({f32, op, "lrelu:" + kernel, kernel, lrelu_caller(info(op).kind), true});
+    }
+    rows.push_back({f32, Op::Forward, "limit:memcpy", "",
+                    plain([](const Call &c) { std::memcpy(c.out, c.in, c.n * sizeof(float)); }),
+                    false});
+#if defined(__SSE2__)
+    rows.push_back({f32, Op::Forward, "limit:nt_copy", "",
+                    plain([](const Call &c) { nt_copy(c.in, c.out, c.n); }), false});
+#endif
+    rows.push_back({f32, Op::Backward, "limit:stream_2in1out", "",
+                    plain([](const Call &c) { add2(c.in, c.dy, c.out, c.n); }), false});
+    rows.push_back({f32, Op::TinyForward, "limit:memcpy", "",
+                    plain([](const Call &c) { memcpy_indirect(c.out, c.in, c.n * sizeof(float)); }),
+                    false});
+    for (const Peer &p : peers) {
+        std::vector<Op> ops = {Op::Forward, Op::ForwardSubnormal};
+        if (p.backward)
+            ops.push_back(Op::Backward);
+        // The naive loop, branchy as gcc builds it for the baseline, is the
+        // witness that the in-cache inputs are not learned.
+        if (p.name == "naive")
+            for (Op op : {Op::ForwardPositive, Op::BackwardPositive, Op::BackwardSubnormal,
+                          Op::TinyForward})
+                ops.push_back(op);
+        for (Op op : ops) {
+            const Kind kind = info(op).kind;
+            rows.push_back({f32, op, "peer:" + p.name, "", peer_caller(p, kind), true});
+        }
+    }
+    return rows;
+}
+
+std::string bench_name(const Row &row, size_t n)
+{
+    // float32 names carry no type; other types will add theirs to the op.
+    return std::string(info(row.op).name) + "/" + row.impl + "/" + std::to_string(n);
+}
+
+// The data-independence sizes: 16 Ki (in cache) and 4 Mi where the size
+// list has them, else its smallest and largest.
+std::vector<size_t> data_independence_sizes(const std::vector<size_t> &sizes)
+{
+    std::vector<size_t> di;
+    for (size_t n : sizes)
+        if (n == (size_t(16) << 10) || n == (size_t(4) << 20))
+            di.push_back(n);
+    if (di.empty()) {
+        di.push_back(*std::min_element(sizes.begin(), sizes.end()));
+        const size_t largest = *std::max_element(sizes.begin(), sizes.end());
+        if (largest != di[0])
+            di.push_back(largest);
+    }
+    return di;
+}
+
+void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &tiny,
+                  const std::vector<Peer> &peers, bool smoke)
+{
+    static std::vector<Row> rows;
+    rows = make_rows(peers);
+    const std::vector<size_t> di = data_independence_sizes(sizes);
+    auto reg = [smoke](const Row &row, size_t n) {
+        auto *b = benchmark::RegisterBenchmark(
+            bench_name(row, n).c_str(), [&row, n](benchmark::State &st) { run_row(st, row, n); });
+        b->UseManualTime();
         if (smoke)
             b->Iterations(1);
     };
-    const size_t kernels = lrelu_kernel_count();
-    // Subnormal products: in cache, where their cost shows, and the largest size.
-    const size_t largest = *std::max_element(sizes.begin(), sizes.end());
-    auto subnormal_size = [largest](size_t n) { return n <= (size_t(1) << 20) || n == largest; };
-    for (size_t n : sizes) {
-        for (Op op : {Op::Forward, Op::ForwardInPlace, Op::Backward, Op::BackwardFromOutput,
-                      Op::ForwardSubnormal}) {
-            if (op == Op::ForwardSubnormal && !subnormal_size(n))
-                continue;
-            const char *opn = kOpNames[(int)op];
-            for (size_t k = 0; k < kernels; k++) {
-                std::string kernel = lrelu_kernel_name(k);
-                reg(bench_name(opn, "lrelu:" + kernel, n), [=](benchmark::State &st) {
-                    lrelu_set_kernel(kernel.c_str());
-                    time_op(st, op, n, lrelu_caller(op));
-                    lrelu_set_kernel(nullptr);
-                });
-            }
-        }
-        reg(bench_name("forward", "limit:memcpy", n), [=](benchmark::State &st) {
-            time_op(st, Op::Forward, n,
-                    [](const float *in, const float *, float *out, size_t m, float) {
-                        std::memcpy(out, in, m * sizeof(float));
-                    });
-            st.counters.erase("mismatches");
-            st.counters.erase("special_mismatches");
-        });
-#if defined(__SSE2__)
-        reg(bench_name("forward", "limit:nt_copy", n), [=](benchmark::State &st) {
-            time_op(st, Op::Forward, n,
-                    [](const float *in, const float *, float *out, size_t m, float) {
-                        nt_copy(in, out, m);
-                    });
-            st.counters.erase("mismatches");
-            st.counters.erase("special_mismatches");
-        });
-#endif
-        reg(bench_name("backward", "limit:stream_2in1out", n), [=](benchmark::State &st) {
-            time_op(st, Op::Backward, n,
-                    [](const float *in, const float *dy, float *out, size_t m, float) {
-                        add2(in, dy, out, m);
-                    });
-            st.counters.erase("mismatches");
-            st.counters.erase("special_mismatches");
-        });
-        for (Peer &p : peers) {
-            // A peer call is set up for the arrays before timing.
-            for (Op op : {Op::Forward, Op::ForwardSubnormal}) {
-                if (op == Op::ForwardSubnormal && !subnormal_size(n))
-                    continue;
-                reg(bench_name(kOpNames[(int)op], "peer:" + p.name, n),
-                    [=, &p](benchmark::State &st) {
-                        BoundPeer bound;
-                        time_op(st, op, n,
-                                [&](const float *in, const float *, float *out, size_t m, float a) {
-                                    bound.run(in, nullptr, out, m, a,
-                                              [&] { return p.forward(in, out, m, a); });
-                                });
-                    });
-            }
-            if (!p.backward)
-                continue;
-            reg(bench_name("backward", "peer:" + p.name, n), [=, &p](benchmark::State &st) {
-                BoundPeer bound;
-                time_op(st, Op::Backward, n,
-                        [&](const float *in, const float *dy, float *out, size_t m, float a) {
-                            bound.run(in, dy, out, m, a,
-                                      [&] { return p.backward(in, dy, out, m, a); });
-                        });
-            });
-        }
-    }
-    for (size_t n : tiny) {
-        for (size_t k = 0; k < kernels; k++) {
-            std::string kernel = lrelu_kernel_name(k);
-            reg(bench_name("tiny_forward", "lrelu:" + kernel, n), [=](benchmark::State &st) {
-                lrelu_set_kernel(kernel.c_str());
-                time_op(st, Op::Forward, n, lrelu_caller(Op::Forward));
-                lrelu_set_kernel(nullptr);
-            });
-        }
-        reg(bench_name("tiny_forward", "limit:memcpy", n), [=](benchmark::State &st) {
-            time_op(st, Op::Forward, n,
-                    [](const float *in, const float *, float *out, size_t m, float) {
-                        memcpy_indirect(out, in, m * sizeof(float));
-                    });
-            st.counters.erase("mismatches");
-            st.counters.erase("special_mismatches");
-        });
-        reg(bench_name("tiny_forward", "peer:naive", n), [=](benchmark::State &st) {
-            time_op(st, Op::Forward, n,
-                    [](const float *in, const float *, float *out, size_t m, float a) {
-                        naive_forward_base(in, out, m, a);
-                    });
-        });
-    }
+    for (size_t n : sizes)
+        for (const Row &row : rows)
+            if (row.op != Op::TinyForward &&
+                (!data_independence_op(row.op) || std::count(di.begin(), di.end(), n)))
+                reg(row, n);
+    for (size_t n : tiny)
+        for (const Row &row : rows)
+            if (row.op == Op::TinyForward)
+                reg(row, n);
 }
 
 std::vector<size_t> parse_sizes(const char *s)
@@ -424,11 +710,20 @@ int main(int argc, char **argv)
     if (benchmark::ReportUnrecognizedArguments(argc, argv))
         return 2;
 
-    size_t cap = 64;
-    for (size_t n : sizes)
-        cap = n > cap ? n : cap;
+    // Long enough for every size, and for the magnitudes of every fresh
+    // array of a benchmark.
+    size_t cap = Special::kLen;
+    for (const auto *list : {&sizes, &tiny})
+        for (size_t n : *list)
+            cap = std::max(cap, n * max_calls(n));
     arena.init(cap);
-    pick_limits();
+    std::mt19937 seeds(54321);
+    for (uint32_t &lane : gen.lane)
+        lane = (uint32_t)seeds() | 1;
+    special.init();
+    pick_isa_builds();
+    find_caches();
+    calibrate_clock();
 
     std::vector<std::string> skipped;
     std::vector<Peer> peers = make_peers(skipped);
@@ -438,9 +733,11 @@ int main(int argc, char **argv)
         skipped_all += (skipped_all.empty() ? "" : "; ") + s;
     }
 
-    std::string kernels;
+    std::string kernels, levels;
     for (size_t k = 0; k < lrelu_kernel_count(); k++)
         kernels += (k ? "," : "") + std::string(lrelu_kernel_name(k));
+    for (size_t c : caches)
+        levels += (levels.empty() ? "" : ",") + std::to_string(c);
     benchmark::AddCustomContext("lrelu_version", lrelu_version());
     benchmark::AddCustomContext("lrelu_default_kernel", lrelu_active_kernel());
     benchmark::AddCustomContext("lrelu_kernels", kernels);
@@ -448,6 +745,8 @@ int main(int argc, char **argv)
     benchmark::AddCustomContext("limits_isa", limits_isa);
     benchmark::AddCustomContext("peers_skipped", skipped_all);
     benchmark::AddCustomContext("alpha", "0.01");
+    benchmark::AddCustomContext("cache_levels_bytes", levels);
+    benchmark::AddCustomContext("clock_cost_ns", std::to_string(clock_cost_s * 1e9));
 
     register_all(sizes, tiny, peers, smoke);
     benchmark::RunSpecifiedBenchmarks();

@@ -10,7 +10,10 @@ repeated benchmarks the median aggregate is used, else the median of the
 iteration entries.
 
 Writes DIR/report.md, and DIR/forward.png and DIR/backward.png when
-matplotlib is available; prints the paths written, one per line.
+matplotlib is available; prints the paths written, one per line. Exits
+with status 1, after writing everything, when a liblrelu kernel disagrees
+with the reference anywhere (the report says which, at its top); a peer
+that disagrees is a finding reported in the tables, not a failure.
 """
 
 import argparse
@@ -25,7 +28,8 @@ SPECIAL_LEN = 64  # elements of the special input, unless an entry says
 
 TIME_UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 KNOWN_OPS = {"forward", "forward_inplace", "backward", "backward_from_output",
-             "tiny_forward", "forward_subnormal"}
+             "tiny_forward", "forward_subnormal", "forward_positive",
+             "backward_positive", "backward_subnormal"}
 FORWARD_OPS = {"forward", "forward_inplace"}
 BACKWARD_OPS = {"backward", "backward_from_output"}
 LIMIT_ORDER = ["limit:memcpy", "limit:nt_copy", "limit:stream_2in1out"]
@@ -88,15 +92,18 @@ class Result:
     """One benchmark (op, impl, n) reduced to its median."""
 
     def __init__(self, op, impl, n, real_ns, bps, mismatches, special,
-                 special_len):
+                 special_len, calls=1):
         self.op = op
         self.impl = impl
         self.n = n
         self.real_ns = real_ns
+        # An iteration may be a batch of calls on fresh arrays.
+        self.call_ns = real_ns / calls if real_ns is not None else None
         self.gbs = bps / 1e9 if bps is not None else None
         self.mismatches = mismatches
         self.special = special
         self.special_len = special_len
+        self.vs_random = None  # time / time on random signs, interleaved
 
     def flagged(self):
         return bool(self.mismatches) or bool(self.special)
@@ -171,10 +178,16 @@ def collect(files):
                      if isinstance(e.get("bytes_per_second"), (int, float))]
             bps = statistics.median(rates) if rates else None
         special_len = max_counter(everything, "special_elements")
+        calls = max_counter(everything, "calls")
+        paired = [e["time_vs_random"] for e in everything
+                  if isinstance(e.get("time_vs_random"), (int, float))]
         results[key] = Result(key[0], key[1], key[2], real_ns, bps,
                               max_counter(everything, "mismatches"),
                               max_counter(everything, "special_mismatches"),
-                              int(special_len or SPECIAL_LEN))
+                              int(special_len or SPECIAL_LEN),
+                              calls if calls and calls > 0 else 1)
+        results[key].vs_random = (statistics.median(paired) if paired
+                                  else None)
     return results
 
 
@@ -485,8 +498,8 @@ def tiny_section(grouped, info):
         if impl == info.dispatched:
             name = f"**{impl}** (dispatched)"
         body.append([name] + [
-            f"{cells[n].real_ns:.1f}"
-            if n in cells and cells[n].real_ns is not None else DASH
+            f"{cells[n].call_ns:.1f}"
+            if n in cells and cells[n].call_ns is not None else DASH
             for n in sizes])
     lines += md_table(["Implementation"] + [f"n = {n}" for n in sizes], body)
     return lines + [""]
@@ -588,9 +601,9 @@ def targets_section(grouped, info):
                 "forward_inplace / torch", n, ours / torch, 1.0)
     tiny = grouped.get(("tiny_forward", disp), {}).get(16)
     memcpy = grouped.get(("tiny_forward", "limit:memcpy"), {}).get(16)
-    if tiny and memcpy and tiny.real_ns and memcpy.real_ns:
+    if tiny and memcpy and tiny.call_ns and memcpy.call_ns:
         add("4. n = 16 call vs memcpy of 64 bytes", "ns / ns", 16,
-            tiny.real_ns / memcpy.real_ns, 1.5, higher=False)
+            tiny.call_ns / memcpy.call_ns, 1.5, higher=False)
     for kernel, peer in ISA_PEERS.items():
         for op in ("forward", "backward"):
             ratios = [(n, gbs_of(grouped, op, f"lrelu:{kernel}", n),
@@ -600,6 +613,13 @@ def targets_section(grouped, info):
                 n, worst = min(ratios, key=lambda t: t[1])
                 add("5. each kernel vs the naive loop of its ISA (worst size)",
                     f"{op} {kernel} / {peer[5:]}", n, worst, 1.0)
+    for kernel in info.kernels:
+        ratios = [(t, n) for op, n, t in independence_ratios(
+            grouped, f"lrelu:{kernel}")]
+        if ratios:
+            worst, n = max(ratios)
+            add("7. data independence: time on random signs / on positive "
+                "(worst)", f"{kernel}", n, worst, DI_BAR, higher=False)
     lines = ["## Targets", "",
              "Ratios of the dispatched kernel (and, for 5, of each kernel) "
              "measured in this run. Medians when repeated.", ""]
@@ -609,6 +629,130 @@ def targets_section(grouped, info):
                       rows)
     lines.append("")
     return lines
+
+
+# Data independence: a call's time on random signs against its time on the
+# same magnitudes, all positive. Bar for every liblrelu kernel.
+DI_BAR = 1.15
+DI_OPS = ("forward", "backward")
+
+
+def independence_ratios(grouped, impl):
+    """[(op, n, time on random signs / time on positive)] of impl: from
+    the batches timed in alternation where the run has them, else from the
+    two benchmarks."""
+    out = []
+    for op in DI_OPS:
+        positive = grouped.get((f"{op}_positive", impl), {})
+        for n, pos in sorted(positive.items()):
+            rand = grouped.get((op, impl), {}).get(n)
+            if getattr(pos, "vs_random", None):
+                out.append((op, n, 1.0 / pos.vs_random))
+            elif rand is not None and rand.gbs and pos.gbs:
+                out.append((op, n, pos.gbs / rand.gbs))
+    return out
+
+
+def independence_section(grouped, info):
+    impls = sorted({i for o, i in grouped
+                    if o in ("forward_positive", "backward_positive")},
+                   key=lambda i: impl_sort_key(i, info.kernels))
+    if not impls:
+        return []
+    lines = ["## Data independence", "",
+             "The same call on random signs (the benchmark input), on the "
+             "same magnitudes all positive, and on inputs whose every "
+             "product with alpha is subnormal (no flush to zero). GB/s, "
+             "and ratios of times. A kernel whose time depends on the "
+             "signs branches on them. The ratios come from batches timed "
+             "in alternation in one benchmark (the positive or subnormal "
+             "input, then the random one, then the other way round), so "
+             "that both see the same machine. Target for every liblrelu "
+             f"kernel: time on random / on positive <= {DI_BAR:g}.", ""]
+    body = []
+    missed = []
+    for impl in impls:
+        ours = impl.startswith("lrelu:")
+        ratios = {(op, n): r for op, n, r in independence_ratios(grouped,
+                                                                 impl)}
+        for op in DI_OPS:
+            positive = grouped.get((f"{op}_positive", impl), {})
+            for n, pos in sorted(positive.items()):
+                rand = grouped.get((op, impl), {}).get(n)
+                sub = grouped.get((f"{op}_subnormal", impl), {}).get(n)
+                r_gbs = rand.gbs if rand else None
+                s_gbs = sub.gbs if sub else None
+                ratio = ratios.get((op, n))
+                sub_ratio = getattr(sub, "vs_random", None)
+                if sub_ratio is None and sub is not None and s_gbs and r_gbs:
+                    sub_ratio = r_gbs / s_gbs
+                mark = DASH
+                if ratio is not None:
+                    if not ours:
+                        mark = "(peer)"
+                    elif ratio <= DI_BAR:
+                        mark = "met"
+                    else:
+                        mark = "**missed**"
+                        missed.append(f"{impl} {op} {fmt_n(n)} "
+                                      f"({ratio:.2f}x)")
+                body.append([impl, op, fmt_n(n), fmt_gbs(r_gbs),
+                             fmt_gbs(pos.gbs), fmt_gbs(s_gbs),
+                             f"{ratio:.2f}" if ratio else DASH,
+                             f"{sub_ratio:.2f}" if sub_ratio else DASH,
+                             mark])
+    lines += md_table(["Implementation", "Op", "Size", "random GB/s",
+                       "positive GB/s", "subnormal GB/s",
+                       "time random / positive",
+                       "time subnormal / random", f"<= {DI_BAR:g}"], body)
+    lines.append("")
+    if missed:
+        lines += ["Missed: " + "; ".join(missed) + ". These kernels run "
+                  "slower on random signs than on positive inputs: their "
+                  "time depends on the data.", ""]
+    else:
+        lines += ["Met by every liblrelu kernel measured.", ""]
+    # The witness that in-cache inputs are not learned: a branchy loop on
+    # random signs runs about as fast in cache as beyond it.
+    naive = grouped.get(("forward", "peer:naive"), {})
+    di_sizes = sorted(grouped.get(("forward_positive", "peer:naive"), {}))
+    if len(di_sizes) >= 2 and all(naive.get(n) and naive[n].gbs
+                                  for n in di_sizes):
+        small, large = naive[di_sizes[0]], naive[di_sizes[-1]]
+        lines += [f"The naive loop (peer:naive, branchy) forward on random "
+                  f"signs: {fmt_gbs(small.gbs)} GB/s at "
+                  f"{fmt_n(small.n)}, {fmt_gbs(large.gbs)} GB/s at "
+                  f"{fmt_n(large.n)} ({small.gbs / large.gbs:.2f}x). "
+                  "In-cache inputs get fresh signs between timed batches; "
+                  "a branchy loop much faster in cache than beyond it "
+                  "would be running on a sign pattern its branch predictor "
+                  "had learned.", ""]
+    return lines
+
+
+def liblrelu_mismatches(results):
+    """Results of liblrelu kernels that differ from the reference."""
+    return sorted((r for r in results.values()
+                   if r.impl.startswith("lrelu:") and r.flagged()),
+                  key=lambda r: (r.impl, r.op, r.n))
+
+
+def mismatch_section(bad):
+    if not bad:
+        return []
+    lines = ["## FAILED: liblrelu disagrees with its reference", "",
+             "Every liblrelu kernel must give the scalar reference's bits. "
+             "These benchmarks did not:", ""]
+    for r in bad:
+        parts = []
+        if r.mismatches:
+            parts.append(f"{int(r.mismatches)} of {r.n} elements of the "
+                         "benchmark input")
+        if r.special:
+            parts.append(f"{int(r.special)} of {r.special_len} special "
+                         "values")
+        lines.append(f"- {r.impl} {r.op} n = {r.n}: " + ", ".join(parts))
+    return lines + [""]
 
 
 def header_section(info, paths):
@@ -713,7 +857,9 @@ def main(argv=None):
     assign_markers(fwd, used)
     assign_markers(bwd, used)
 
+    bad = liblrelu_mismatches(results)
     lines = header_section(info, args.inputs)
+    lines[2:2] = mismatch_section(bad)
     lines += throughput_section(
         "Forward", fwd, info, "limit:memcpy",
         "GB/s (8 bytes per element: one read, one write; higher is "
@@ -724,6 +870,7 @@ def main(argv=None):
         "better). Median over repetitions when repeated.")
     lines += tiny_section(grouped, info)
     lines += subnormal_section(grouped, info)
+    lines += independence_section(grouped, info)
     lines += targets_section(grouped, info)
 
     os.makedirs(args.out, exist_ok=True)
@@ -743,6 +890,11 @@ def main(argv=None):
                 written.append(path)
     for path in written:
         print(path)
+    if bad:
+        kernels = sorted({r.impl for r in bad})
+        warn(f"{', '.join(kernels)} disagree(s) with the reference in "
+             f"{len(bad)} benchmark(s): see the top of {md_path}")
+        return 1
     return 0
 
 

@@ -25,7 +25,7 @@
  * 16-bit type, to nearest even whatever the rounding mode, subnormals kept,
  * overflow to infinity. A NaN keeps its sign and the top bits of its
  * payload and becomes quiet. (PyTorch's CPU kernels compute the same for
- * every input that is not a NaN.)
+ * every input that is not a NaN, but for the sign of the NaN of 0 * inf.)
  *
  * Arrays are contiguous, of any length and any alignment of their element
  * type. An output may be the very same array as an input (in place); an

@@ -52,7 +52,13 @@ static inline float u2f(uint32_t u)
     return f;
 }
 
-static inline uint32_t sel32(uint32_t m, uint32_t t, uint32_t f) { return (t & m) | (f & ~m); }
+/* t where m is all ones, f where it is 0; the mask hidden, so that the
+ * select stays and / or. */
+static inline uint32_t sel32(uint32_t m, uint32_t t, uint32_t f)
+{
+    OPAQUE(m);
+    return (t & m) | (f & ~m);
+}
 
 /* binary16 -> binary32, exact. A subnormal is m * 2^-24: an exact
  * conversion of a 10-bit integer times a power of two, a normal number. */
@@ -155,9 +161,20 @@ static inline f64_vs f64_load(const double *p)
 static inline void f64_store(double *p, f64_vs v) { memcpy(p, &v, sizeof v); }
 static inline f64_vm f64_gt0(f64_vs x)
 {
+#if SIZE_MAX > 0xffffffffu
     uint64_t m = MASK64(x - 1u < 0x7ff0000000000000u);
     OPAQUE(m);
     return m;
+#else
+    /* 32-bit targets: from the halves, each compare a flag, so that no
+     * compare of the low half hides behind a branch on the high one. */
+    const uint32_t hi = (uint32_t)(x >> 32), lo = (uint32_t)x;
+    const uint32_t c = ((uint32_t)(hi < 0x7ff00000u) & (uint32_t)((hi | lo) != 0)) |
+                       ((uint32_t)(hi == 0x7ff00000u) & (uint32_t)(lo == 0));
+    uint32_t m = MASK32(c);
+    OPAQUE(m);
+    return (uint64_t)m << 32 | m;
+#endif
 }
 static inline f64_vs f64_clear(f64_vm m, f64_vs v) { return v & ~m; }
 static inline f64_vc f64_widen(f64_vs v)

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-default}
 case "$mode" in
 default)
-    bench_args=(--benchmark_min_time=0.4)
+    bench_args=(--benchmark_min_time=0.3)
     peer_args=(--min-time 0.4)
     ;;
 --quick)
@@ -50,4 +50,7 @@ export OMP_NUM_THREADS=1
 "$build/bench/lrelu-bench" "${bench_args[@]}" \
     --benchmark_out="$results/bench.json" --benchmark_out_format=json
 /usr/bin/python3 bench/peers.py "${peer_args[@]}" --out "$results/peers.json"
+# Last: it writes the report, then fails the job (exit status 1) if any
+# liblrelu kernel disagreed with the reference; a peer's disagreement is a
+# finding in the report, not a failure. Missed speed targets never fail it.
 /usr/bin/python3 bench/report.py --out "$results" "$results/bench.json" "$results/peers.json"

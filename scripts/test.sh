@@ -77,6 +77,24 @@ for target in aarch64 x86-64 s390x armhf i386; do
     bash scripts/qemu-test.sh "$target" || failed=1
 done
 
+# The Python package: pip installs it from this tree into a fresh venv
+# that sees Debian's packages (offline, meson-python), then pytest runs
+# tests/python: the ufuncs bit for bit, PReLU, errors, kernels, threads and
+# a Dask LocalCluster with worker processes (loopback only).
+echo "== Python package: pip install . into a venv, pytest tests/python"
+need_packages python3-mesonpy python3-numpy python3-dev python3-pytest python3-dask python3-distributed \
+    python3-venv cmake
+rm -rf build-test-python
+if /usr/bin/python3 -m venv --system-site-packages build-test-python/venv &&
+    build-test-python/venv/bin/pip install -q --no-build-isolation --no-index . &&
+    (cd tests/python && timeout 900 ../../build-test-python/venv/bin/python -m pytest -q \
+        -p no:cacheprovider); then
+    :
+else
+    failed=1
+fi
+rm -f .mesonpy-native-file.ini
+
 echo "== formatting (.clang-format)"
 if ! git ls-files '*.c' '*.h' '*.cpp' | xargs clang-format --dry-run --Werror; then
     failed=1

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the build into a temporary destdir and uses it as a consumer
 # would: checks the installed files, builds C and C++ programs out of tree
-# with pkg-config (shared, and static when the static library is built),
+# with pkg-config (shared, and static when the static library is built) and
+# with CMake through the installed CMake package (lrelu::lrelu, likewise),
 # runs them, loads the library with dlopen, runs the installed lrelu-info,
 # and checks the installed library's hardening (check_hardening.sh).
 # Usage: check_install.sh BUILD_DIR SOURCE_DIR VERSION EXPECT_BIND_NOW(0|1)
@@ -69,6 +70,30 @@ if [ -f "$libdir/liblrelu.a" ]; then
     check "C++ program, static, runs" "$dest/cxx_static"
 else
     echo "note: no static library in this build (default_library=shared)"
+fi
+
+# The CMake package: an out-of-tree CMake project (tests/cmake) finds
+# lrelu::lrelu through CMAKE_PREFIX_PATH, shared and (when built) static.
+if command -v cmake >/dev/null 2>&1; then
+    cmake_dir=$(dirname "$(find "$dest/root" -name lreluConfig.cmake | head -n 1)")
+    check "lreluConfig.cmake + version file installed" test -f "$cmake_dir/lreluConfigVersion.cmake"
+    cmake_consumer() { # name, cmake arguments...
+        b="$dest/cmake-$1"
+        shift
+        CC=${CC%% *} cmake -S "$src/tests/cmake" -B "$b" -DCMAKE_PREFIX_PATH="$root_prefix" "$@" &&
+            cmake --build "$b"
+    }
+    check "CMake program, shared, via lrelu::lrelu" cmake_consumer shared
+    check "CMake program, shared, needs liblrelu.so.1" sh -c "readelf -dW '$dest/cmake-shared/consumer' | grep -q 'NEEDED.*\[liblrelu.so.1\]'"
+    check "CMake program, shared, runs" env LD_LIBRARY_PATH="$libdir" "$dest/cmake-shared/consumer"
+    check "CMake: find_package(lrelu 2) is refused" sh -c "! cmake_out=\$(CC=${CC%% *} cmake -S '$src/tests/cmake' -B '$dest/cmake-v2' -DCMAKE_PREFIX_PATH='$root_prefix' -DLRELU_WANT=2 2>&1)"
+    if [ -f "$libdir/liblrelu.a" ]; then
+        check "CMake program, static, via lrelu::lrelu" cmake_consumer static -DLRELU_USE_STATIC_LIBS=ON
+        check "CMake program, static, needs no liblrelu.so" sh -c "test -x '$dest/cmake-static/consumer' && ! readelf -dW '$dest/cmake-static/consumer' | grep -q 'NEEDED.*liblrelu'"
+        check "CMake program, static, runs" "$dest/cmake-static/consumer"
+    fi
+else
+    echo "note: no cmake: the CMake package is not checked"
 fi
 
 check "installed library hardening" "$src/tests/check_hardening.sh" "$libdir/liblrelu.so.$version" "$expect_now"

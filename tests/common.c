@@ -223,20 +223,6 @@ float ref_op(enum op op, float in, float dy, float alpha)
     return in > 0.0f ? dy : alpha * dy;
 }
 
-uint32_t f2u(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-float u2f(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
 int is_nan_bits(uint32_t u) { return (u & 0x7f800000u) == 0x7f800000u && (u & 0x007fffffu) != 0; }
 
 float pool[POOL_SIZE];

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "kernels.h"
 #include "lrelu.h"
@@ -67,8 +68,22 @@ void put_bits(enum lrelu_type t, void *p, size_t i, uint64_t v);
  * whose products are subnormal, random normals (seeded by *state). */
 uint64_t pool_bits(enum lrelu_type t, uint64_t *state);
 
-uint32_t f2u(float f);
-float u2f(uint32_t u);
+/* The bits of a float and back: inline, because a float returned by a call
+ * passes through an x87 register on 32-bit x86, which quiets a signalling
+ * NaN. */
+static inline uint32_t f2u(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static inline float u2f(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
 int is_nan_bits(uint32_t u);
 
 /* Deterministic input values: a mix of special values (signed zeros,

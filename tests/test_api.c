@@ -1,6 +1,7 @@
 /*
- * The API contract outside the arithmetic: every error returns its code and
- * writes nothing; in place and n == 0 work; the kernel-selection calls,
+ * The API contract outside the arithmetic, for every element type: every
+ * error returns its code and writes nothing, with every store flag; in
+ * place and n == 0 work; float64's alpha is a double; the kernel-selection calls,
  * status strings and version behave as documented.
  */
 #include <float.h>
@@ -24,168 +25,251 @@ static int fails;
     } while (0)
 
 #define N 64
-static float buf[4 * N];
-static const uint32_t SENT = 0x7fa5a5a5u;
+/* x at [0, N), dy at [N, 2N), output space from 2N to 4N elements, of the
+ * type under test (16-bit types use the first quarter of the bytes). */
+static union {
+    double align;
+    unsigned char b[4 * N * sizeof(double)];
+} mem;
+static const unsigned char SENT = 0xa5;
 
-static void fill(void)
+static unsigned char *elem(enum lrelu_type t, size_t i) { return mem.b + i * type_sizes[t]; }
+
+static void fill(enum lrelu_type t)
 {
-    for (size_t i = 0; i < 4 * N; i++)
-        buf[i] = u2f(SENT);
-    for (size_t i = 0; i < N; i++) {
-        buf[i] = (float)i - 20.0f;           /* x  at buf[0..N)   */
-        buf[N + i] = 0.5f * (float)i - 3.0f; /* dy at buf[N..2N) */
-    }
+    uint64_t s = 0x617069u + (uint64_t)t;
+    memset(mem.b, SENT, sizeof mem.b);
+    for (size_t i = 0; i < 2 * N; i++)
+        put_bits(t, mem.b, i, pool_bits(t, &s));
 }
 
-/* Everything from buf + 2N on is output space: still all sentinels? */
-static int outputs_untouched(void)
+/* Everything from element 2N on is output space: still all sentinels? */
+static int outputs_untouched(enum lrelu_type t)
 {
-    for (size_t i = 2 * N; i < 4 * N; i++)
-        if (f2u(buf[i]) != SENT)
+    for (const unsigned char *p = elem(t, 2 * N); p < mem.b + sizeof mem.b; p++)
+        if (*p != SENT)
             return 0;
     return 1;
 }
 
 /* The store flags a caller may pass; every error holds with each. */
 static const unsigned all_flags[] = {LRELU_STORE_AUTO, LRELU_STORE_STREAM, LRELU_STORE_CACHED};
+#define FLAG_COUNT (sizeof all_flags / sizeof all_flags[0])
 
-static void expect_refused(enum op op, const float *in, const float *dy, float *out, size_t n,
-                           float alpha, int want, const char *what)
+static void expect_refused(enum lrelu_type t, enum op op, const void *in, const void *dy, void *out,
+                           size_t n, double alpha, int want, const char *what)
 {
-    for (size_t f = 0; f < sizeof all_flags / sizeof all_flags[0]; f++) {
-        fill();
-        int st = call_api(op, in, dy, out, n, alpha, all_flags[f]);
-        CHECK(st == want, "%s %s flags=%u: returned %d (%s), want %d", op_names[op], what,
-              all_flags[f], st, lrelu_strerror(st), want);
-        CHECK(outputs_untouched(), "%s %s flags=%u: refused call wrote its output", op_names[op],
-              what, all_flags[f]);
+    for (size_t f = 0; f < FLAG_COUNT; f++) {
+        fill(t);
+        int st = call_api_t(t, op, in, dy, out, n, alpha, all_flags[f]);
+        CHECK(st == want, "%s %s %s alpha=%a flags=%u: returned %d (%s), want %d", type_names[t],
+              op_names[op], what, alpha, all_flags[f], st, lrelu_strerror(st), want);
+        CHECK(outputs_untouched(t), "%s %s %s flags=%u: refused call wrote its output",
+              type_names[t], op_names[op], what, all_flags[f]);
     }
 }
 
-static void test_errors(void)
+/* Accepted with every flag; writes only [out, out + n). */
+static void expect_ok(enum lrelu_type t, enum op op, const void *in, const void *dy, void *out,
+                      size_t n, double alpha, const char *what)
 {
-    float *x = buf, *dy = buf + N, *out = buf + 2 * N;
-    const float bad_alphas[] = {INFINITY, -INFINITY, NAN, -NAN};
+    for (size_t f = 0; f < FLAG_COUNT; f++) {
+        fill(t);
+        int st = call_api_t(t, op, in, dy, out, n, alpha, all_flags[f]);
+        CHECK(st == LRELU_OK, "%s %s %s alpha=%a flags=%u: returned %d (%s)", type_names[t],
+              op_names[op], what, alpha, all_flags[f], st, lrelu_strerror(st));
+    }
+}
+
+static volatile double big = 1e300; /* big * big: +inf, computed at run time */
+
+static void test_errors(enum lrelu_type t)
+{
+    const size_t es = type_sizes[t];
+    unsigned char *x = elem(t, 0), *dy = elem(t, N), *out = elem(t, 2 * N);
+    const double bad_alphas[] = {INFINITY, -INFINITY, NAN, -NAN, big * big, -big * big};
     for (int op = 0; op < OP_COUNT; op++) {
-        /* n == 0: OK, NULL allowed, nothing written */
-        fill();
-        CHECK(call_api((enum op)op, NULL, NULL, NULL, 0, 0.01f, 0) == LRELU_OK, "%s n=0 NULL",
-              op_names[op]);
-        CHECK(call_api((enum op)op, x, dy, out, 0, 0.01f, 0) == LRELU_OK, "%s n=0", op_names[op]);
-        CHECK(outputs_untouched(), "%s n=0 wrote", op_names[op]);
+        const enum op o = (enum op)op;
+        /* n == 0: OK, NULL allowed, nothing written, every flag */
+        for (size_t f = 0; f < FLAG_COUNT; f++) {
+            fill(t);
+            CHECK(call_api_t(t, o, NULL, NULL, NULL, 0, 0.01f, all_flags[f]) == LRELU_OK,
+                  "%s %s n=0 NULL flags=%u", type_names[t], op_names[op], all_flags[f]);
+            CHECK(call_api_t(t, o, x, dy, out, 0, 0.01f, all_flags[f]) == LRELU_OK,
+                  "%s %s n=0 flags=%u", type_names[t], op_names[op], all_flags[f]);
+            CHECK(outputs_untouched(t), "%s %s n=0 wrote", type_names[t], op_names[op]);
+        }
 
         /* NULL arrays with n > 0 */
-        expect_refused((enum op)op, NULL, dy, out, N, 0.01f, LRELU_EINVAL, "x=NULL");
-        expect_refused((enum op)op, x, dy, NULL, N, 0.01f, LRELU_EINVAL, "out=NULL");
+        expect_refused(t, o, NULL, dy, out, N, 0.01f, LRELU_EINVAL, "x=NULL");
+        expect_refused(t, o, x, dy, NULL, N, 0.01f, LRELU_EINVAL, "out=NULL");
+        expect_refused(t, o, NULL, NULL, NULL, N, 0.01f, LRELU_EINVAL, "all NULL");
         if (op != OP_FORWARD)
-            expect_refused((enum op)op, x, NULL, out, N, 0.01f, LRELU_EINVAL, "dy=NULL");
+            expect_refused(t, o, x, NULL, out, N, 0.01f, LRELU_EINVAL, "dy=NULL");
 
-        /* non-finite alpha, with n > 0 and with n == 0 */
+        /* non-finite alpha (of the type's alpha: float, or double for
+         * float64), with n > 0 and with n == 0 */
         for (size_t a = 0; a < sizeof bad_alphas / sizeof bad_alphas[0]; a++) {
-            expect_refused((enum op)op, x, dy, out, N, bad_alphas[a], LRELU_EINVAL,
-                           "non-finite alpha");
-            expect_refused((enum op)op, x, dy, out, 0, bad_alphas[a], LRELU_EINVAL,
+            expect_refused(t, o, x, dy, out, N, bad_alphas[a], LRELU_EINVAL, "non-finite alpha");
+            expect_refused(t, o, x, dy, out, 0, bad_alphas[a], LRELU_EINVAL,
                            "non-finite alpha, n=0");
+            expect_refused(t, o, NULL, NULL, NULL, 0, bad_alphas[a], LRELU_EINVAL,
+                           "non-finite alpha, n=0, NULL");
         }
 
         /* n whose byte range wraps the address space or exceeds it */
-        const size_t huge[] = {SIZE_MAX, SIZE_MAX / sizeof(float) + 1,
-                               (SIZE_MAX - (uintptr_t)out) / sizeof(float) + 1};
+        const size_t huge[] = {SIZE_MAX, SIZE_MAX / es + 1, (SIZE_MAX - (uintptr_t)out) / es + 1};
         for (size_t h = 0; h < sizeof huge / sizeof huge[0]; h++)
-            expect_refused((enum op)op, x, dy, out, huge[h], 0.01f, LRELU_EINVAL, "huge n");
+            expect_refused(t, o, x, dy, out, huge[h], 0.01f, LRELU_EINVAL, "huge n");
 
-        /* partial overlap of the output with an input */
-        float *o = buf + 2 * N;
-        expect_refused((enum op)op, o + 1, dy, o, 8, 0.01f, LRELU_EOVERLAP, "out = in - 1");
-        expect_refused((enum op)op, o, dy, o + 7, 8, 0.01f, LRELU_EOVERLAP, "out = in + 7");
-        expect_refused((enum op)op, (const float *)((const char *)o + 2), dy, o, 8, 0.01f,
-                       LRELU_EOVERLAP, "out = in + 2 bytes");
+        /* partial overlap of the output with an input, by whole elements
+         * and by half an element */
+        unsigned char *ob = out;
+        expect_refused(t, o, ob + es, dy, ob, 8, 0.01f, LRELU_EOVERLAP, "out = in - 1");
+        expect_refused(t, o, ob, dy, ob + 7 * es, 8, 0.01f, LRELU_EOVERLAP, "out = in + 7");
+        expect_refused(t, o, ob + es / 2, dy, ob, 8, 0.01f, LRELU_EOVERLAP,
+                       "out = in + half an element");
         if (op != OP_FORWARD) {
-            expect_refused((enum op)op, x, o + 3, o, 8, 0.01f, LRELU_EOVERLAP, "out = dy - 3");
-            expect_refused((enum op)op, x, o, o + 1, 8, 0.01f, LRELU_EOVERLAP, "out = dy + 1");
+            expect_refused(t, o, x, ob + 3 * es, ob, 8, 0.01f, LRELU_EOVERLAP, "out = dy - 3");
+            expect_refused(t, o, x, ob, ob + es, 8, 0.01f, LRELU_EOVERLAP, "out = dy + 1");
+            /* in place on x, partial overlap with dy: still refused */
+            expect_refused(t, o, ob, ob + es, ob, 8, 0.01f, LRELU_EOVERLAP, "out = x, dy = x + 1");
         }
 
         /* adjacent arrays do not overlap; inputs may overlap each other */
-        fill();
-        CHECK(call_api((enum op)op, buf + N, buf + N, buf + 2 * N, N, 0.01f, 0) == LRELU_OK,
-              "%s adjacent arrays / x == dy refused", op_names[op]);
-        CHECK(call_api((enum op)op, x, x + 1, out, N - 1, 0.01f, 0) == LRELU_OK,
-              "%s overlapping inputs refused", op_names[op]);
+        expect_ok(t, o, dy, dy, out, N, 0.01f, "adjacent arrays / x == dy");
+        expect_ok(t, o, x, x + es, out, N - 1, 0.01f, "overlapping inputs");
+        expect_ok(t, o, out + N * es, dy, out, N, 0.01f, "out just before in");
     }
 
-    /* backward from output: alpha < 0 refused (even tiny), -0.0 and 0 allowed */
-    expect_refused(OP_BACKWARD_FROM_OUTPUT, x, dy, out, N, -0.5f, LRELU_EINVAL, "alpha=-0.5");
-    expect_refused(OP_BACKWARD_FROM_OUTPUT, x, dy, out, N, -FLT_TRUE_MIN, LRELU_EINVAL,
-                   "alpha=-denorm_min");
-    fill();
-    CHECK(lrelu_backward_from_output(x, dy, out, N, -0.0f) == LRELU_OK, "alpha=-0.0 refused");
-    CHECK(lrelu_backward_from_output(x, dy, out, N, 0.0f) == LRELU_OK, "alpha=0 refused");
-    /* lrelu_backward itself takes negative alphas */
-    CHECK(lrelu_backward(x, dy, out, N, -0.5f) == LRELU_OK, "backward alpha=-0.5 refused");
+    /* backward from output: alpha < 0 refused (even tiny), -0.0 and 0
+     * allowed; lrelu_backward itself takes negative alphas */
+    const double neg[] = {-0.5, -0x1p-149, -0x1p-1074};
+    for (size_t a = 0; a < sizeof neg / sizeof neg[0]; a++) {
+        if (t != LRELU_TYPE_f64 && (float)neg[a] == 0.0f)
+            continue; /* -0x1p-1074 is -0.0 as a float: allowed below */
+        expect_refused(t, OP_BACKWARD_FROM_OUTPUT, x, dy, out, N, neg[a], LRELU_EINVAL,
+                       "negative alpha");
+        expect_refused(t, OP_BACKWARD_FROM_OUTPUT, x, dy, out, 0, neg[a], LRELU_EINVAL,
+                       "negative alpha, n=0");
+        expect_ok(t, OP_BACKWARD, x, dy, out, N, neg[a], "negative alpha");
+    }
+    expect_ok(t, OP_BACKWARD_FROM_OUTPUT, x, dy, out, N, -0.0, "alpha=-0.0");
+    expect_ok(t, OP_BACKWARD_FROM_OUTPUT, x, dy, out, N, 0.0, "alpha=0");
 }
 
-/* In place through the API gives the same bits as out of place. */
+/* float64's alpha is a double: finite doubles beyond float's range, or
+ * finer than float's precision, are taken as they are. */
+static void test_f64_alpha(void)
+{
+    const double x[4] = {-1.0, -1e-300, 2.0, -0.0};
+    const double alphas[] = {1e300, -1e300, 0.1, 0x1.fffffffffffffp1023, 0x1p-1074, 1e-320};
+    double y[4], dx[4];
+    for (size_t a = 0; a < sizeof alphas / sizeof alphas[0]; a++) {
+        const double al = alphas[a];
+        CHECK(lrelu_forward_f64(x, y, 4, al) == LRELU_OK, "f64 forward alpha=%a refused", al);
+        for (size_t i = 0; i < 4; i++) {
+            const double want = x[i] > 0 ? x[i] : al * x[i];
+            CHECK(memcmp(&y[i], &want, 8) == 0, "f64 forward alpha=%a x=%a: got %a want %a", al,
+                  x[i], y[i], want);
+        }
+        CHECK(lrelu_backward_f64_ex(x, x, dx, 4, al, LRELU_STORE_STREAM) == LRELU_OK,
+              "f64 backward alpha=%a refused", al);
+        CHECK(memcmp(dx, y, sizeof y) == 0, "f64 backward alpha=%a differs from forward", al);
+        if (al >= 0)
+            CHECK(lrelu_backward_from_output_f64(y, x, dx, 4, al) == LRELU_OK,
+                  "f64 backward_from_output alpha=%a refused", al);
+    }
+}
+
+/* In place through the API gives the same bits as out of place, for every
+ * type, kernel and store flag. */
 static void test_in_place(void)
 {
-    float x[N], dy[N], want[N], io[N];
-    for (size_t i = 0; i < N; i++) {
-        x[i] = pool[i];
-        dy[i] = pool[N + i];
-    }
-    for (size_t k = 0; k < lrelu_kernel_count(); k++) {
-        const char *name = lrelu_kernel_name(k);
-        CHECK(lrelu_set_kernel(name) == LRELU_OK, "set %s", name);
-        lrelu_forward(x, want, N, 0.1f);
-        memcpy(io, x, sizeof io);
-        CHECK(lrelu_forward(io, io, N, 0.1f) == LRELU_OK && !memcmp(io, want, sizeof io),
-              "%s forward in place", name);
-        lrelu_backward(x, dy, want, N, 0.1f);
-        memcpy(io, dy, sizeof io);
-        CHECK(lrelu_backward(x, io, io, N, 0.1f) == LRELU_OK && !memcmp(io, want, sizeof io),
-              "%s backward dx == dy", name);
-        memcpy(io, x, sizeof io);
-        CHECK(lrelu_backward(io, dy, io, N, 0.1f) == LRELU_OK && !memcmp(io, want, sizeof io),
-              "%s backward dx == x", name);
-        lrelu_backward_from_output(x, dy, want, N, 0.1f);
-        memcpy(io, x, sizeof io);
-        CHECK(lrelu_backward_from_output(io, dy, io, N, 0.1f) == LRELU_OK &&
-                  !memcmp(io, want, sizeof io),
-              "%s backward_from_output dx == y", name);
+    enum { M = 77 };
+    static uint64_t x[M], dy[M], want[M], io[M]; /* room for M doubles */
+    for (int ti = 0; ti < LRELU_TYPE_COUNT; ti++) {
+        const enum lrelu_type t = (enum lrelu_type)ti;
+        const size_t bytes = M * type_sizes[t];
+        uint64_t s = 5 + (uint64_t)t;
+        for (size_t i = 0; i < M; i++) {
+            put_bits(t, x, i, pool_bits(t, &s));
+            put_bits(t, dy, i, pool_bits(t, &s));
+        }
+        for (size_t k = 0; k < lrelu_kernel_count(); k++) {
+            const char *name = lrelu_kernel_name(k);
+            CHECK(lrelu_set_kernel(name) == LRELU_OK, "set %s", name);
+            for (size_t f = 0; f < FLAG_COUNT; f++) {
+                const unsigned fl = all_flags[f];
+                const char *tn = type_names[t];
+                call_api_t(t, OP_FORWARD, x, NULL, want, M, 0.1f, LRELU_STORE_CACHED);
+                memcpy(io, x, bytes);
+                CHECK(call_api_t(t, OP_FORWARD, io, NULL, io, M, 0.1f, fl) == LRELU_OK &&
+                          !memcmp(io, want, bytes),
+                      "%s %s flags=%u forward in place", name, tn, fl);
+                call_api_t(t, OP_BACKWARD, x, dy, want, M, 0.1f, LRELU_STORE_CACHED);
+                memcpy(io, dy, bytes);
+                CHECK(call_api_t(t, OP_BACKWARD, x, io, io, M, 0.1f, fl) == LRELU_OK &&
+                          !memcmp(io, want, bytes),
+                      "%s %s flags=%u backward dx == dy", name, tn, fl);
+                memcpy(io, x, bytes);
+                CHECK(call_api_t(t, OP_BACKWARD, io, dy, io, M, 0.1f, fl) == LRELU_OK &&
+                          !memcmp(io, want, bytes),
+                      "%s %s flags=%u backward dx == x", name, tn, fl);
+                memcpy(io, x, bytes);
+                CHECK(call_api_t(t, OP_BACKWARD, io, io, io, M, 0.1f, fl) == LRELU_OK,
+                      "%s %s flags=%u backward dx == x == dy", name, tn, fl);
+                call_api_t(t, OP_BACKWARD_FROM_OUTPUT, x, dy, want, M, 0.1f, LRELU_STORE_CACHED);
+                memcpy(io, x, bytes);
+                CHECK(call_api_t(t, OP_BACKWARD_FROM_OUTPUT, io, dy, io, M, 0.1f, fl) == LRELU_OK &&
+                          !memcmp(io, want, bytes),
+                      "%s %s flags=%u backward_from_output dx == y", name, tn, fl);
+                memcpy(io, dy, bytes);
+                CHECK(call_api_t(t, OP_BACKWARD_FROM_OUTPUT, x, io, io, M, 0.1f, fl) == LRELU_OK &&
+                          !memcmp(io, want, bytes),
+                      "%s %s flags=%u backward_from_output dx == dy", name, tn, fl);
+            }
+        }
     }
     lrelu_set_kernel(NULL);
 }
 
-/* backward_from_output equals backward for alpha >= 0, y = forward(x). */
+/* backward_from_output equals backward for alpha >= 0, y = forward(x),
+ * every type. */
 static void test_from_output_matches(void)
 {
-    float x[N], y[N], dy[N], a[N], b[N];
-    const float alphas[] = {0.0f, 0.01f, 1.0f, 3.0f};
-    for (size_t i = 0; i < N; i++) {
-        x[i] = pool[2 * N + i];
-        dy[i] = pool[3 * N + i];
-    }
-    for (size_t k = 0; k < 4; k++) {
-        lrelu_forward(x, y, N, alphas[k]);
-        lrelu_backward(x, dy, a, N, alphas[k]);
-        lrelu_backward_from_output(y, dy, b, N, alphas[k]);
-        CHECK(!memcmp(a, b, sizeof a), "backward_from_output != backward at alpha=%g",
-              (double)alphas[k]);
+    static uint64_t x[N], y[N], dy[N], a[N], b[N];
+    const double alphas[] = {0.0, -0.0, 0.01f, 1.0, 3.0};
+    for (int ti = 0; ti < LRELU_TYPE_COUNT; ti++) {
+        const enum lrelu_type t = (enum lrelu_type)ti;
+        uint64_t s = 11 + (uint64_t)t;
+        for (size_t i = 0; i < N; i++) {
+            put_bits(t, x, i, pool_bits(t, &s));
+            put_bits(t, dy, i, pool_bits(t, &s));
+        }
+        for (size_t k = 0; k < sizeof alphas / sizeof alphas[0]; k++) {
+            call_api_t(t, OP_FORWARD, x, NULL, y, N, alphas[k], 0);
+            call_api_t(t, OP_BACKWARD, x, dy, a, N, alphas[k], 0);
+            call_api_t(t, OP_BACKWARD_FROM_OUTPUT, y, dy, b, N, alphas[k], 0);
+            CHECK(!memcmp(a, b, N * type_sizes[t]),
+                  "%s backward_from_output != backward at alpha=%g", type_names[t], alphas[k]);
+        }
     }
 }
 
 /* Unknown or contradictory flags are refused, whatever the arrays. */
-static void test_flags(void)
+static void test_flags(enum lrelu_type t)
 {
-    float *x = buf, *dy = buf + N, *out = buf + 2 * N;
+    unsigned char *x = elem(t, 0), *dy = elem(t, N), *out = elem(t, 2 * N);
     const unsigned bad[] = {LRELU_STORE_STREAM | LRELU_STORE_CACHED, 1u << 2, 1u << 31, ~0u};
     for (int op = 0; op < OP_COUNT; op++) {
         for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
             for (size_t n = 0; n <= N; n += N) {
-                fill();
-                int st = call_api((enum op)op, x, dy, out, n, 0.01f, bad[b]);
-                CHECK(st == LRELU_EINVAL && outputs_untouched(),
-                      "%s flags=0x%x n=%zu: returned %d, want EINVAL and nothing written",
-                      op_names[op], bad[b], n, st);
+                fill(t);
+                int st = call_api_t(t, (enum op)op, x, dy, out, n, 0.01f, bad[b]);
+                CHECK(st == LRELU_EINVAL && outputs_untouched(t),
+                      "%s %s flags=0x%x n=%zu: returned %d, want EINVAL and nothing written",
+                      type_names[t], op_names[op], bad[b], n, st);
             }
         }
     }
@@ -287,10 +371,13 @@ static void test_strings(void)
 int main(void)
 {
     pool_init(7);
-    test_errors();
+    for (int t = 0; t < LRELU_TYPE_COUNT; t++) {
+        test_errors((enum lrelu_type)t);
+        test_flags((enum lrelu_type)t);
+    }
+    test_f64_alpha();
     test_in_place();
     test_from_output_matches();
-    test_flags();
     test_streaming_knob();
     test_kernel_selection();
     test_strings();

@@ -17,8 +17,9 @@
  *
  * LRELU_TEST_QUICK=1 (for runs under valgrind or qemu, some 50 times
  * slower) keeps every kernel, type, function and every n 0..300 but takes
- * four input offsets, five alphas, three output offsets, two alphas in the
- * exhaustive part, and of the large n only those below a million.
+ * four input offsets and five alphas for float32, two offsets and four
+ * alphas for the other types (quick_case), three output offsets, two alphas
+ * in the exhaustive part, and of the large n only those below a million.
  */
 #include <float.h>
 #include <stdio.h>
@@ -253,6 +254,17 @@ static int quick_alpha(double a)
     return a == 0.0 || a == (double)0.01f || a == 1.5 || a == -0.5 || a == (double)FLT_MAX;
 }
 
+/* The cases of the quick mode: float32 at four input offsets (0, 5, 10,
+ * 15: every misalignment of a 16-byte vector, four of a 64-byte one) with
+ * the quick alphas; the other types, which share the loops and differ in
+ * their primitives, at two offsets without alpha = 1.5. */
+static int quick_case(enum lrelu_type t, size_t in_off, double alpha)
+{
+    if (t == LRELU_TYPE_f32)
+        return in_off % 5 == 0 && quick_alpha(alpha);
+    return (in_off == 0 || in_off == 5) && quick_alpha(alpha) && alpha != 1.5;
+}
+
 /* Every 16-bit code as x, then as dy, on every kernel, against the contract. */
 static void exhaustive16(enum lrelu_type t, int quick)
 {
@@ -326,7 +338,7 @@ int main(void)
         for (int op = 0; op < OP_COUNT; op++)
             for (size_t a = 0; a < alpha_count((enum lrelu_type)t); a++)
                 for (size_t in_off = 0; in_off < MAX_OFF; in_off++) {
-                    if (quick && (in_off % 5 != 0 || !quick_alpha(type_alphas[a])))
+                    if (quick && !quick_case((enum lrelu_type)t, in_off, type_alphas[a]))
                         continue;
                     for (size_t n = 0; n <= MAX_SMALL_N && fails < MAX_FAILS; n++) {
                         const struct call c = {(enum lrelu_type)t, (enum op)op, n, in_off,
@@ -359,17 +371,19 @@ int main(void)
     }
 
     /* Around the size from which automatic calls switch to streaming
-     * stores (the default kernel's threshold; every kernel runs there),
-     * float32 and float16 (which share the code that picks the store). */
+     * stores (the default kernel's threshold; every kernel runs there):
+     * float32 and float16, each function, one element below and above it
+     * (the quick mode: float32 forward, one element above). */
     const size_t thr = lrelu_stream_threshold();
     if (thr == SIZE_MAX) {
         printf("no automatic streaming threshold here (no streaming kernel or cache size)\n");
     } else {
-        for (int t = 0; t < 2; t++)
-            for (int op = 0; op < OP_COUNT; op++) {
+        for (int t = 0; t < (quick ? 1 : 2); t++)
+            for (int op = 0; op < (quick ? 1 : OP_COUNT); op++) {
                 const size_t base = thr / ((op == OP_FORWARD ? 2 : 3) * type_sizes[t]);
                 b = make_bufs(base + 2);
-                for (size_t n = base - 1; n <= base + 1 && fails < MAX_FAILS; n++) {
+                for (size_t n = quick ? base + 1 : base - 1; n <= base + 1 && fails < MAX_FAILS;
+                     n += 2) {
                     const struct call c = {(enum lrelu_type)t, (enum op)op, n, n % MAX_OFF, 0.01f};
                     check_all(&c, &b, seed++, 0);
                 }

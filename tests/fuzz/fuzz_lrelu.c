@@ -1,16 +1,19 @@
 /*
  * Differential fuzzing (libFuzzer). Each input becomes one call: the
- * function, the store flags, n, the misalignments, in place or not,
- * overlaps, NULL arrays,
- * huge n, alpha (any bits: NaN, infinities, negative, subnormal) and the
- * values. The call runs on every usable kernel, on arrays placed in regions
- * that end at a PROT_NONE page (the arrays end there, or up to 15 floats
- * before it so as to reach every misalignment; AddressSanitizer poisons
- * every byte of a region outside the arrays). Each status code must be the
- * one the contract gives; every output must be the scalar reference's bits
- * (the scalar kernel itself is checked against the formula, any NaN where
- * the formula gives a NaN); no other byte of any region may change. A
- * difference prints the case and aborts: libFuzzer saves the input.
+ * element type, the function, the store flags, n, the misalignments, in
+ * place or not, overlaps, NULL arrays, huge n, alpha (any bits of the
+ * type's alpha: NaN, infinities, negative, subnormal) and the values. The
+ * call runs on every usable kernel, on arrays placed in regions that end at
+ * a PROT_NONE page (the arrays end there, or up to 63 bytes before it so as
+ * to reach every misalignment of the type; AddressSanitizer poisons every
+ * byte of a region outside the arrays). Each status code must be the one
+ * the contract gives; every output must be the scalar reference's bits
+ * (the scalar kernel itself is checked against the contract as
+ * tests/common.c's ref_bits writes it: float16 and bfloat16 rounded
+ * through double arithmetic; any NaN where it leaves the payload open: a
+ * float32 or float64 NaN result, or the NaN of 0 times infinity); no other
+ * byte of any region may change. A difference prints the case and aborts:
+ * libFuzzer saves the input.
  *
  * Input bytes (missing ones read as zero; multi-byte fields little endian):
  *   0      bits 0-1: function: forward, backward, backward_from_output (mod 3)
@@ -19,17 +22,20 @@
  *   1      layout, bits 0-1, the output: 0 an array of its own, 1 the x
  *            array (in place), 2 the dy array (in place; forward: its own),
  *            3 partly overlapping x (bit 5 clear) or dy (bit 5 set)
- *          bit 2: dy overlaps x, shifted by byte 10 (0: the same array)
+ *          bit 2: dy overlaps x, shifted by byte 8 (0: the same array)
  *          bits 3-4: NULL array: 0 none, 1 x, 2 dy, 3 the output
- *          bit 6: huge n: past SIZE_MAX / 4 (bit 7 clear) or one whose byte
- *            range wraps the address space (bit 7 set)
- *   2      misalignment in floats of x (bits 0-3) and the output (4-7)
- *   3      misalignment in floats of dy (bits 0-3)
- *   4-5    n, mod MAX_N + 1
- *   6-9    alpha, binary32
- *   10     dy's shift from x, signed, mod n
- *   11     the partial overlap's shift, signed, 1 .. n - 1 either way
- *   12-    values, binary32, repeated as needed: x takes n, then dy n
+ *          bit 6: huge n: past SIZE_MAX / element size (bit 7 clear) or one
+ *            whose byte range wraps the address space (bit 7 set)
+ *   2      element type (mod 4): float32, float16, bfloat16, float64
+ *   3, 4, 5  misalignment in elements of x, dy and the output, modulo the
+ *            elements of a 64-byte vector (16, 32, 32, 8)
+ *   6-7    n, mod MAX_N + 1
+ *   8      dy's shift from x, signed, mod n
+ *   9      the partial overlap's shift, signed, 1 .. n - 1 either way
+ *   10-17  alpha: binary32 in bytes 10-13 for float32, float16 and
+ *            bfloat16 (their alpha is a float), binary64 for float64
+ *   18-    values, elements of the type (2, 4 or 8 bytes), repeated as
+ *            needed: x takes n, then dy n
  *
  * tests/fuzz/make_corpus.py writes the seed corpus in this format.
  */
@@ -53,21 +59,41 @@
 #define UNPOISON(p, bytes) ((void)(p), (void)(bytes))
 #endif
 
-#define MAX_N  1024
-#define HEADER 12
-#define VEC    16 /* floats in the widest vector: misalignments 0..15 */
-#define NONE   (-1)
-#define FILLER 0x7fa5a5a5u /* a signalling NaN no kernel produces */
+#define MAX_N     1024
+#define HEADER    18
+#define VEC_BYTES 64 /* the widest vector: misalignments of 0..63 bytes */
+#define MAX_ELEM  8  /* the largest element, float64 */
+#define NONE      (-1)
+
+/* Signalling NaNs no kernel produces: the filler outside the arrays. */
+static const uint64_t fillers[LRELU_TYPE_COUNT] = {0x7fa5a5a5u, 0x7da5u, 0x7fa5u,
+                                                   0x7ff5a5a5a5a5a5a5u};
+
+/* A region's worth of each type's filler. */
+static unsigned char *filled[LRELU_TYPE_COUNT];
 
 enum { REG_X, REG_DY, REG_OUT, REGIONS };
 static const char *const region_names[REGIONS] = {"x", "dy", "out"};
 
-/* A span of `cap` floats (a multiple of VEC) between two PROT_NONE pages;
- * its contents before each call; [lo, hi): the arrays placed in it. */
+/* A span of whole pages between two PROT_NONE pages, [start, end); of
+ * it, the input's type uses the last `bytes` (a multiple of VEC_BYTES, as
+ * much as float64 needs for the type's element size: base = end - bytes;
+ * the rest stays poisoned); its contents before each call; [lo, hi): the
+ * arrays placed in it, in elements of the type; cap: `bytes` in those
+ * elements. */
 static struct region {
-    float *base, *image;
+    unsigned char *start, *end, *base, *image;
+    size_t bytes;
     ptrdiff_t cap, lo, hi;
 } reg[REGIONS];
+
+/* The bytes of a region the arrays of one type need: x, dy shifted by < n
+ * and an output shifted by < n from either, plus up to 63 bytes to reach a
+ * misalignment, rounded up to VEC_BYTES. */
+static size_t region_bytes(size_t es)
+{
+    return (3 * MAX_N * es + 2 * VEC_BYTES + VEC_BYTES - 1) / VEC_BYTES * VEC_BYTES;
+}
 
 static struct impl impls[16];
 static size_t impl_count;
@@ -75,20 +101,25 @@ static size_t library_kernels; /* impls[0..library_kernels): through the API */
 
 /* One decoded input. */
 static struct fcase {
+    enum lrelu_type t;
+    size_t es; /* element size */
     enum op op;
-    unsigned flags; /* LRELU_STORE_* bits */
-    size_t n;       /* elements placed in memory */
-    size_t n_call;  /* n passed to the call: n, or a huge one */
-    float alpha;
-    float *px, *pdy, *pout; /* where the arrays are (pdy NULL for forward) */
-    int out_region;         /* the region that holds the output */
-    const float *x, *dy;    /* what the call gets: the same, or one NULL */
-    float *out;
-    char layout[96];
+    unsigned flags;                 /* LRELU_STORE_* bits */
+    size_t n;                       /* elements placed in memory */
+    size_t n_call;                  /* n passed to the call: n, or a huge one */
+    double alpha;                   /* the float alpha exactly, or float64's double */
+    unsigned char *px, *pdy, *pout; /* where the arrays are (pdy NULL for forward) */
+    int out_region;                 /* the region that holds the output */
+    const unsigned char *x, *dy;    /* what the call gets: the same, or one NULL */
+    unsigned char *out;
+    char layout[128];
 } c;
 
-/* The inputs as placed, the formula's results, the scalar kernel's. */
-static float in_v[MAX_N], dy_v[MAX_N], formula[MAX_N], reference[MAX_N];
+/* The inputs as placed, the contract's results (and where any NaN is
+ * right), the scalar kernel's. */
+static uint64_t in_v[MAX_N], dy_v[MAX_N], formula[MAX_N];
+static int any_nan[MAX_N];
+static unsigned char reference[MAX_N * MAX_ELEM];
 
 static void die(const char *what)
 {
@@ -101,15 +132,21 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     for (int r = 0; r < REGIONS; r++) {
-        /* x, dy shifted by < n and an output shifted by < n from either,
-         * plus up to 15 floats to reach a misalignment; whole pages, so a
-         * multiple of VEC floats */
-        const struct guarded g = guarded_alloc((3 * MAX_N + 2 * VEC) * sizeof(float));
-        reg[r].base = (float *)g.lo;
-        reg[r].cap = (g.hi - g.lo) / (ptrdiff_t)sizeof(float);
-        reg[r].image = malloc((size_t)(g.hi - g.lo));
+        const struct guarded g = guarded_alloc(region_bytes(MAX_ELEM));
+        reg[r].start = g.lo;
+        reg[r].end = g.hi;
+        reg[r].image = malloc(region_bytes(MAX_ELEM));
         if (reg[r].image == NULL)
             die("out of memory");
+        POISON(g.lo, (size_t)(g.hi - g.lo));
+    }
+    for (int t = 0; t < LRELU_TYPE_COUNT; t++) {
+        const size_t bytes = region_bytes(type_sizes[t]);
+        filled[t] = malloc(bytes);
+        if (filled[t] == NULL)
+            die("out of memory");
+        for (size_t i = 0; i < bytes / type_sizes[t]; i++)
+            put_bits((enum lrelu_type)t, filled[t], i, fillers[t]);
     }
     impl_count = test_impls(impls, sizeof impls / sizeof impls[0]);
     library_kernels = lrelu_kernel_count();
@@ -122,23 +159,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static uint32_t le32(const uint8_t *p)
+/* n bytes little endian (n <= 8). */
+static uint64_t le(const uint8_t *p, size_t n)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    uint64_t v = 0;
+    for (size_t i = n; i-- > 0;)
+        v = v << 8 | p[i];
+    return v;
 }
 
 /* The contract in its own words, written apart from the library's checks:
- * p holds n floats whose bytes fit below the top of the address space... */
+ * p holds n elements whose bytes fit below the top of the address space... */
 static int fits(const void *p, size_t n)
 {
-    return p != NULL && n <= (UINTPTR_MAX - (uintptr_t)p) / sizeof(float);
+    return p != NULL && n <= (UINTPTR_MAX - (uintptr_t)p) / c.es;
 }
 
 /* ... and out shares a byte with in without being the same array. */
 static int partly_overlaps(const void *out, const void *in, size_t n)
 {
     const uintptr_t o = (uintptr_t)out, i = (uintptr_t)in;
-    return o != i && (o > i ? o - i : i - o) < n * sizeof(float);
+    return o != i && (o > i ? o - i : i - o) < n * c.es;
 }
 
 /* The status the contract gives for this call. */
@@ -146,7 +187,7 @@ static int contract_status(void)
 {
     const int bwd = c.op != OP_FORWARD;
     const size_t n = c.n_call;
-    if (!isfinite(c.alpha) || (c.op == OP_BACKWARD_FROM_OUTPUT && c.alpha < 0.0f) ||
+    if (!isfinite(c.alpha) || (c.op == OP_BACKWARD_FROM_OUTPUT && c.alpha < 0.0) ||
         c.flags == (LRELU_STORE_STREAM | LRELU_STORE_CACHED))
         return LRELU_EINVAL;
     if (n == 0)
@@ -158,14 +199,8 @@ static int contract_status(void)
     return LRELU_OK;
 }
 
-static void fill(float *p, ptrdiff_t n)
-{
-    for (ptrdiff_t i = 0; i < n; i++)
-        p[i] = u2f(FILLER);
-}
-
-/* An array's place: a region and an offset in floats from the first array
- * of that region's group. */
+/* An array's place: a region and an offset in elements from the first
+ * array of that region's group. */
 struct placed {
     int region; /* NONE: not used */
     ptrdiff_t at;
@@ -179,9 +214,9 @@ struct placed {
 static void place(const uint8_t *h)
 {
     const int bwd = c.op != OP_FORWARD;
-    const ptrdiff_t n = (ptrdiff_t)c.n;
+    const ptrdiff_t n = (ptrdiff_t)c.n, es = (ptrdiff_t)c.es, vec = VEC_BYTES / es;
     const unsigned out_mode = h[1] & 3u, null_mode = h[1] >> 3 & 3u;
-    const ptrdiff_t mis[REGIONS] = {h[2] & 15, h[3] & 15, h[2] >> 4};
+    const ptrdiff_t mis[REGIONS] = {h[3] % vec, h[4] % vec, h[5] % vec};
     struct placed x = {REG_X, 0}, dy = {NONE, 0}, out = {REG_OUT, 0};
     const char *out_desc = "own";
     char dy_desc[32] = "own";
@@ -189,7 +224,7 @@ static void place(const uint8_t *h)
     if (bwd) {
         dy = (struct placed){REG_DY, 0};
         if (h[1] & 4 && n > 0) {
-            dy = (struct placed){REG_X, (int8_t)h[10] % n};
+            dy = (struct placed){REG_X, (int8_t)h[8] % n};
             snprintf(dy_desc, sizeof dy_desc, "x%+td", dy.at);
         }
     }
@@ -201,14 +236,14 @@ static void place(const uint8_t *h)
         out_desc = "dy (in place)";
     } else if (out_mode == 3 && n >= 2) {
         const int on_dy = bwd && (h[1] & 32);
-        ptrdiff_t d = (int8_t)h[11] % (n - 1);
+        ptrdiff_t d = (int8_t)h[9] % (n - 1);
         out = on_dy ? dy : x;
         out.at += d >= 0 ? d + 1 : d - 1;
         out_desc = on_dy ? "dy shifted (partial overlap)" : "x shifted (partial overlap)";
     }
 
     const struct placed *all[3] = {&x, &dy, &out};
-    float *first[REGIONS];
+    unsigned char *first[REGIONS];
     for (int r = 0; r < REGIONS; r++) {
         struct region *g = &reg[r];
         ptrdiff_t lo = PTRDIFF_MAX, hi = PTRDIFF_MIN;
@@ -218,24 +253,28 @@ static void place(const uint8_t *h)
                 hi = all[a]->at + n > hi ? all[a]->at + n : hi;
             }
         }
-        UNPOISON(g->base, (size_t)g->cap * sizeof(float));
-        fill(g->base, g->cap);
+        POISON(g->start, (size_t)(g->end - g->start));
+        g->bytes = region_bytes(c.es);
+        g->base = g->end - g->bytes;
+        g->cap = (ptrdiff_t)(g->bytes / c.es);
+        UNPOISON(g->base, g->bytes);
+        memcpy(g->base, filled[c.t], g->bytes);
         if (lo == PTRDIFF_MAX) { /* unused */
             first[r] = NULL;
             g->lo = g->hi = g->cap;
             continue;
         }
-        /* the first array at mis (mod VEC), the group's end 0..15 floats
-         * before the guard page */
-        const ptrdiff_t slack = ((g->cap - hi - mis[r]) % VEC + VEC) % VEC;
+        /* the first array at mis (mod vec), the group's end 0..vec-1
+         * elements before the guard page */
+        const ptrdiff_t slack = ((g->cap - hi - mis[r]) % vec + vec) % vec;
         const ptrdiff_t p = g->cap - hi - slack;
-        first[r] = g->base + p;
+        first[r] = g->base + p * es;
         g->lo = p + lo;
         g->hi = p + hi;
     }
-    c.px = first[REG_X] + x.at;
-    c.pdy = dy.region == NONE ? NULL : first[dy.region] + dy.at;
-    c.pout = first[out.region] + out.at;
+    c.px = first[REG_X] + x.at * es;
+    c.pdy = dy.region == NONE ? NULL : first[dy.region] + dy.at * es;
+    c.pout = first[out.region] + out.at * es;
     c.out_region = out.region;
     c.x = null_mode == 1 ? NULL : c.px;
     c.dy = null_mode == 2 ? NULL : c.pdy;
@@ -251,26 +290,33 @@ static void decode(const uint8_t *data, size_t size)
     memcpy(h, data, size < HEADER ? size : HEADER);
     c.op = (enum op)((h[0] & 3) % OP_COUNT);
     c.flags = (h[0] >> 2) & 3;
-    c.n = ((size_t)h[4] | (size_t)h[5] << 8) % (MAX_N + 1);
-    c.alpha = u2f(le32(h + 6));
+    c.t = (enum lrelu_type)(h[2] % LRELU_TYPE_COUNT);
+    c.es = type_sizes[c.t];
+    c.n = ((size_t)h[6] | (size_t)h[7] << 8) % (MAX_N + 1);
+    if (c.t == LRELU_TYPE_f64) {
+        const uint64_t a = le(h + 10, 8);
+        memcpy(&c.alpha, &a, 8);
+    } else {
+        c.alpha = (double)u2f((uint32_t)le(h + 10, 4));
+    }
     place(h);
 
     /* the values: x first, then dy (over x where they overlap) */
-    const size_t nv = size > HEADER ? (size - HEADER) / 4 : 0;
+    const size_t nv = size > HEADER ? (size - HEADER) / c.es : 0;
     for (size_t i = 0; i < c.n; i++)
-        c.px[i] = nv ? u2f(le32(data + HEADER + 4 * (i % nv))) : 0.0f;
+        put_bits(c.t, c.px, i, nv ? le(data + HEADER + c.es * (i % nv), c.es) : 0);
     for (size_t i = 0; c.pdy && i < c.n; i++)
-        c.pdy[i] = nv ? u2f(le32(data + HEADER + 4 * ((c.n + i) % nv))) : 0.0f;
+        put_bits(c.t, c.pdy, i, nv ? le(data + HEADER + c.es * ((c.n + i) % nv), c.es) : 0);
     for (size_t i = 0; i < c.n; i++) {
-        in_v[i] = c.px[i];
-        dy_v[i] = c.pdy ? c.pdy[i] : 0.0f;
-        formula[i] = ref_op(c.op, in_v[i], dy_v[i], c.alpha);
+        in_v[i] = get_bits(c.t, c.px, i);
+        dy_v[i] = c.pdy ? get_bits(c.t, c.pdy, i) : 0;
+        formula[i] = ref_bits(c.t, c.op, in_v[i], dy_v[i], c.alpha, &any_nan[i]);
     }
     /* an output of its own starts as the complement of the right answer,
      * so that an element left unwritten is seen */
     if (c.out_region == REG_OUT)
         for (size_t i = 0; i < c.n; i++)
-            c.pout[i] = u2f(~f2u(formula[i]));
+            put_bits(c.t, c.pout, i, ~formula[i]);
 
     c.n_call = c.n;
     if (h[1] & 64) {
@@ -278,11 +324,11 @@ static void decode(const uint8_t *data, size_t size)
         const void *arrays[3] = {c.x, c.dy, c.out};
         for (int a = 0; a < 3; a++)
             top = (uintptr_t)arrays[a] > top ? (uintptr_t)arrays[a] : top;
-        c.n_call = h[1] & 128 ? (UINTPTR_MAX - top) / sizeof(float) + 1 + c.n % 64
-                              : SIZE_MAX / sizeof(float) + 1 + c.n;
+        c.n_call =
+            h[1] & 128 ? (UINTPTR_MAX - top) / c.es + 1 + c.n % 64 : SIZE_MAX / c.es + 1 + c.n;
     }
     for (int r = 0; r < REGIONS; r++)
-        memcpy(reg[r].image, reg[r].base, (size_t)reg[r].cap * sizeof(float));
+        memcpy(reg[r].image, reg[r].base, reg[r].bytes);
 }
 
 /* Back to the image, with everything outside the arrays poisoned. */
@@ -290,10 +336,10 @@ static void restore(void)
 {
     for (int r = 0; r < REGIONS; r++) {
         struct region *g = &reg[r];
-        UNPOISON(g->base, (size_t)g->cap * sizeof(float));
-        memcpy(g->base, g->image, (size_t)g->cap * sizeof(float));
-        POISON(g->base, (size_t)g->lo * sizeof(float));
-        POISON(g->base + g->hi, (size_t)(g->cap - g->hi) * sizeof(float));
+        UNPOISON(g->base, g->bytes);
+        memcpy(g->base, g->image, g->bytes);
+        POISON(g->base, (size_t)g->lo * c.es);
+        POISON(g->base + g->hi * (ptrdiff_t)c.es, g->bytes - (size_t)g->hi * c.es);
     }
 }
 
@@ -302,55 +348,54 @@ static void fail_now(const char *kernel)
 {
     fflush(stdout);
     fprintf(stderr,
-            "FAIL case: kernel=%s function=%s flags=%u n=%zu (passed: %zu) alpha=0x%08x (%g) %s\n",
-            kernel, op_names[c.op], c.flags, c.n, c.n_call, (unsigned)f2u(c.alpha), (double)c.alpha,
-            c.layout);
+            "FAIL case: kernel=%s type=%s function=%s flags=%u n=%zu (passed: %zu) "
+            "alpha=%a %s\n",
+            kernel, type_names[c.t], op_names[c.op], c.flags, c.n, c.n_call, c.alpha, c.layout);
     fflush(stderr);
     abort();
 }
 
-/* Floats [from, to) of region r are as they were before the call. */
-static void check_unchanged(int r, ptrdiff_t from, ptrdiff_t to, const char *kernel)
+/* Bytes [from, to) of region r are as they were before the call. */
+static void check_unchanged(int r, size_t from, size_t to, const char *kernel)
 {
     const struct region *g = &reg[r];
-    if (to <= from ||
-        memcmp(g->base + from, g->image + from, (size_t)(to - from) * sizeof(float)) == 0)
+    if (to <= from || memcmp(g->base + from, g->image + from, to - from) == 0)
         return;
-    ptrdiff_t i = from;
-    while (f2u(g->base[i]) == f2u(g->image[i]))
+    size_t i = from;
+    while (g->base[i] == g->image[i])
         i++;
     fprintf(stderr,
-            "FAIL kernel=%s wrote outside its output: region %s float %td (its arrays: %td..%td) "
-            "was 0x%08x, is 0x%08x\n",
-            kernel, region_names[r], i, g->lo, g->hi, (unsigned)f2u(g->image[i]),
-            (unsigned)f2u(g->base[i]));
+            "FAIL kernel=%s wrote outside its output: region %s byte %zu (element %zu; its "
+            "arrays: elements %td..%td) was 0x%02x, is 0x%02x\n",
+            kernel, region_names[r], i, i / c.es, g->lo, g->hi, g->image[i], g->base[i]);
     fail_now(kernel);
 }
 
-/* The output of a successful call: the scalar kernel's against the formula
- * (any NaN for a NaN), then kept as the reference for the others' bits. */
+/* The output of a successful call: the scalar kernel's against the
+ * contract (any NaN where it says so), then kept as the reference for the
+ * others' bits. */
 static void check_output(size_t k)
 {
-    const float *o = c.out;
-    const size_t n = c.n_call;
+    const unsigned char *o = c.out;
+    const size_t n = c.n_call, bytes = n * c.es;
     size_t j = 0;
     if (k == 0) {
         for (; j < n; j++) {
-            const uint32_t got = f2u(o[j]), exp = f2u(formula[j]);
-            if (got != exp && !(is_nan_bits(got) && is_nan_bits(exp)))
+            const uint64_t got = get_bits(c.t, o, j);
+            if (got != formula[j] && !(any_nan[j] && is_nan_t(c.t, got)))
                 break;
         }
-        memcpy(reference, o, n * sizeof *o);
-    } else if (memcmp(o, reference, n * sizeof *o) != 0) {
-        while (f2u(o[j]) == f2u(reference[j]))
+        memcpy(reference, o, bytes);
+    } else if (memcmp(o, reference, bytes) != 0) {
+        while (get_bits(c.t, o, j) == get_bits(c.t, reference, j))
             j++;
     } else {
         j = n;
     }
     if (j < n) {
-        report(impls[k].name, c.op, n, 0, 0, c.layout, c.alpha, j, in_v[j], dy_v[j], o[j],
-               k == 0 ? formula[j] : reference[j],
-               k == 0 ? "differs from the formula" : "differs from the scalar kernel");
+        report_t(impls[k].name, c.t, c.op, n, 0, 0, c.layout, c.alpha, j, in_v[j], dy_v[j],
+                 get_bits(c.t, o, j), k == 0 ? formula[j] : get_bits(c.t, reference, j),
+                 k == 0 ? "differs from the contract" : "differs from the scalar kernel");
         fail_now(impls[k].name);
     }
 }
@@ -360,14 +405,14 @@ static void check_memory(size_t k, int status)
 {
     for (int r = 0; r < REGIONS; r++) {
         const struct region *g = &reg[r];
-        UNPOISON(g->base, (size_t)g->cap * sizeof(float));
-        ptrdiff_t o_lo = g->cap, o_hi = g->cap;
+        UNPOISON(g->base, g->bytes);
+        size_t o_lo = g->bytes, o_hi = g->bytes;
         if (status == LRELU_OK && c.n_call > 0 && c.out_region == r) {
-            o_lo = c.out - g->base;
-            o_hi = o_lo + (ptrdiff_t)c.n_call;
+            o_lo = (size_t)(c.out - g->base);
+            o_hi = o_lo + c.n_call * c.es;
         }
         check_unchanged(r, 0, o_lo, impls[k].name);
-        check_unchanged(r, o_hi, g->cap, impls[k].name);
+        check_unchanged(r, o_hi, g->bytes, impls[k].name);
         if (o_lo < o_hi)
             check_output(k);
     }
@@ -383,7 +428,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!api && (want != LRELU_OK || c.n_call == 0))
             continue;
         restore();
-        const int st = run_op(&impls[k], c.op, c.x, c.dy, c.out, c.n_call, c.alpha, c.flags);
+        const int st = run_op_t(&impls[k], c.t, c.op, c.x, c.dy, c.out, c.n_call, c.alpha, c.flags);
         if (api && st != want) {
             fprintf(stderr, "FAIL status %d, the contract says %d\n", st, want);
             fail_now(impls[k].name);

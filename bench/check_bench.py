@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""Tests of the benchmark itself, run on lrelu-bench-shim (the benchmark
+linked behind bench/shim.c). No timing is judged.
+
+Usage: check_bench.py CHECK LRELU_BENCH_SHIM REPORT_PY
+
+  special_values  With one kernel made wrong on special values only (every
+                  -0.0 out becomes +0.0), the benchmark flags that kernel's
+                  rows, every one of them, and no other kernel's: each row
+                  checks the code it timed.
+  mismatch_fails  report.py exits non-zero, and says so at the top of the
+                  report, when a liblrelu kernel disagrees with the
+                  reference (a real wrong-kernel run, and a doctored one);
+                  a peer that disagrees is reported, and is no failure.
+  fresh_inputs    In-cache benchmarks call the code on inputs whose signs
+                  change from call to call (no pattern for a branch
+                  predictor to learn), on arrays that, with the output,
+                  fit in the cache level the size is measured in.
+"""
+
+import collections
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+
+PROG = "check_bench.py"
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def run_bench(bench, out, args=(), env=None):
+    full = dict(os.environ, OMP_NUM_THREADS="1")
+    for key in ("LRELU_SHIM_WRONG_KERNEL", "LRELU_SHIM_LOG", "LRELU_MAX_ISA"):
+        full.pop(key, None)
+    full.update(env or {})
+    subprocess.run([bench, *args, "--benchmark_format=json",
+                    f"--benchmark_out={out}"],
+                   env=full, check=True, stdout=subprocess.DEVNULL)
+    with open(out, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def rows(doc):
+    """{(op, impl, n): entry} of the checked rows."""
+    out = {}
+    for e in doc["benchmarks"]:
+        op, impl, n = e["name"].split("/")[:3]
+        if "special_mismatches" in e:
+            out[(op, impl, int(n))] = e
+    return out
+
+
+def kernels_of(doc):
+    return [k for k in doc["context"]["lrelu_kernels"].split(",") if k]
+
+
+def wrong_kernel(kernels):
+    """A kernel neither the reference nor the default where there is one:
+    the case a check on the default kernel would miss."""
+    return kernels[1] if len(kernels) >= 3 else kernels[-1]
+
+
+def run_report(report, inputs, outdir):
+    p = subprocess.run([sys.executable, report, "--out", outdir, *inputs],
+                       capture_output=True, text=True)
+    with open(os.path.join(outdir, "report.md"), encoding="utf-8") as f:
+        return p.returncode, f.read(), p.stderr
+
+
+def special_values(bench, _report, tmp):
+    doc = run_bench(bench, f"{tmp}/clean.json", ["--smoke"])
+    clean = rows(doc)
+    kernels = kernels_of(doc)
+    if len(kernels) < 2:
+        print(f"{PROG}: one kernel here ({kernels}): nothing to tell apart")
+        return 77
+    wrong = wrong_kernel(kernels)
+    print(f"kernels {kernels}; made wrong: {wrong}")
+    check(all(e["special_mismatches"] == 0 and e["mismatches"] == 0
+              for (op, impl, n), e in clean.items()
+              if impl.startswith("lrelu:")),
+          "without the fault, every liblrelu row agrees with the reference")
+    got = rows(run_bench(bench, f"{tmp}/wrong.json", ["--smoke"],
+                         {"LRELU_SHIM_WRONG_KERNEL": wrong}))
+    for k in kernels:
+        mine = {key: e for key, e in got.items() if key[1] == f"lrelu:{k}"}
+        check(len(mine) >= 10, f"lrelu:{k} has its rows ({len(mine)})")
+        flagged = sorted(f"{op}/{n}" for (op, _, n), e in mine.items()
+                         if e["special_mismatches"] > 0)
+        if k == wrong:
+            missed = sorted(f"{op}/{n}" for (op, _, n), e in mine.items()
+                            if e["special_mismatches"] == 0)
+            check(not missed, f"every lrelu:{k} row flags the special "
+                  f"values (not flagged: {missed})")
+        else:
+            check(not flagged, f"no lrelu:{k} row is flagged "
+                  f"(flagged: {flagged})")
+    check(all(e["mismatches"] == 0 for (_, impl, _), e in got.items()
+              if impl.startswith("lrelu:")),
+          "the benchmark input stays right on every kernel (only the "
+          "special check can see this fault)")
+    return 0
+
+
+def mismatch_fails(bench, report, tmp):
+    doc = run_bench(bench, f"{tmp}/clean.json", ["--smoke"])
+    kernels = kernels_of(doc)
+
+    def report_on(name, d):
+        path = f"{tmp}/{name}.json"
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(d, f)
+        out = f"{tmp}/{name}"
+        os.makedirs(out, exist_ok=True)
+        return run_report(report, [path], out)
+
+    status, text, _ = report_on("clean", doc)
+    check(status == 0 and "FAILED" not in text,
+          f"a clean run's report exits 0 (status {status})")
+
+    peer = json.loads(json.dumps(doc))
+    doctored = [e for e in peer["benchmarks"]
+                if e["name"].startswith("forward/peer:naive/")]
+    for e in doctored:
+        e["special_mismatches"] = 3
+    status, text, _ = report_on("peer", peer)
+    check(bool(doctored) and status == 0 and "FAILED" not in text
+          and "peer:naive †" in text,
+          f"a peer's disagreement is marked in the tables and does not fail "
+          f"(status {status})")
+
+    ours = json.loads(json.dumps(doc))
+    name = f"backward/lrelu:{kernels[-1]}/37"
+    doctored = [e for e in ours["benchmarks"]
+                if e["name"].startswith(name + "/")]
+    for e in doctored:
+        e["mismatches"] = 5
+    status, text, err = report_on("ours", ours)
+    top = text.split("- CPU:")[0]
+    check(bool(doctored) and status != 0, f"a liblrelu mismatch fails the "
+          f"report (status {status}; {err.strip()})")
+    check(f"- lrelu:{kernels[-1]} backward n = 37: 5 of 37" in top,
+          "and is named at the top of the report")
+
+    if len(kernels) >= 2:
+        wrong = wrong_kernel(kernels)
+        got = run_bench(bench, f"{tmp}/wrong.json", ["--smoke"],
+                        {"LRELU_SHIM_WRONG_KERNEL": wrong})
+        status, text, err = report_on("wrong", got)
+        top = text.split("- CPU:")[0]
+        named = {line.split()[1] for line in top.splitlines()
+                 if line.startswith("- lrelu:")}
+        check(status != 0 and named == {f"lrelu:{wrong}"},
+              f"a run with lrelu:{wrong} wrong on special values fails the "
+              f"report, which names it and only it at the top (status "
+              f"{status}, named {sorted(named)})")
+    return 0
+
+
+def cache_levels():
+    levels = []
+    for name in ("LEVEL1_DCACHE_SIZE", "LEVEL2_CACHE_SIZE"):
+        try:
+            v = int(subprocess.run(["getconf", name], capture_output=True,
+                                   text=True).stdout.strip() or 0)
+        except (OSError, ValueError):
+            v = 0
+        if v > 0:
+            levels.append(v)
+    return levels
+
+
+def fresh_inputs(bench, _report, tmp):
+    log = f"{tmp}/calls.log"
+    run_bench(bench, f"{tmp}/log.json",
+              ["--sizes=1K,16K", "--tiny=16", "--benchmark_min_time=0.02",
+               "--benchmark_filter=^(forward|forward_inplace|backward|"
+               "backward_from_output|tiny_forward)/lrelu:scalar/"],
+              {"LRELU_SHIM_LOG": log})
+    calls = collections.defaultdict(list)
+    with open(log, encoding="utf-8") as f:
+        for line in f:
+            fn, n, addr, h = line.split()
+            calls[(fn, int(n))].append((addr, h))
+    levels = cache_levels()
+    for fn, n in (("forward", 1024), ("backward", 1024),
+                  ("backward_from_output", 1024), ("forward", 16384),
+                  ("backward", 16384), ("forward", 16)):
+        seq = calls.get((fn, n), [])
+        check(len(seq) >= 40, f"{fn} n = {n}: {len(seq)} calls logged")
+        if not seq:
+            continue
+        # Random signs: as many distinct patterns as len(seq) draws from
+        # 2^n give, but for the few calls that check the benchmark input.
+        patterns = len({h for _, h in seq})
+        space = 2.0 ** min(n, 64)
+        expected = space * -math.expm1(-len(seq) / space)
+        check(patterns >= 0.8 * expected,
+              f"{fn} n = {n}: the sign pattern changes from call to call "
+              f"({patterns} patterns in {len(seq)} calls, random signs "
+              f"would give {expected:.0f})")
+        # The arrays in rotation: the most common number of calls until an
+        # input address comes back (the timed batches go round them in
+        # order; the runs' edges and the checks are the exceptions).
+        last, gaps = {}, collections.Counter()
+        for i, (a, _) in enumerate(seq):
+            if a in last:
+                gaps[i - last[a]] += 1
+            last[a] = i
+        arrays = gaps.most_common(1)[0][0] if gaps else 1
+        per_call = n * 4 * (2 if fn == "forward" else 3)
+        level = next((c for c in levels if c >= 2 * per_call), None)
+        if level is None:
+            print(f"     {fn} n = {n}: cache sizes unknown, {arrays} arrays")
+            continue
+        used = arrays * n * 4 + per_call
+        check(used <= level, f"{fn} n = {n}: {arrays} input arrays and one "
+              f"call's other arrays, {used} bytes, fit the {level}-byte "
+              f"cache level")
+    return 0
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__, file=sys.stderr)
+        return 2
+    check_name, bench, report = sys.argv[1:]
+    fn = {"special_values": special_values, "mismatch_fails": mismatch_fails,
+          "fresh_inputs": fresh_inputs}.get(check_name)
+    if fn is None:
+        print(f"{PROG}: unknown check {check_name}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        status = fn(bench, report, tmp)
+    if failures:
+        print(f"{PROG}: {len(failures)} check(s) failed")
+        return 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

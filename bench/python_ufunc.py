@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Time the lrelu NumPy ufuncs (the Python package) the way Google
+Benchmark times the C suite, next to NumPy and to the C library called
+directly.
+
+Benchmarks, named <op>/<impl>/<n> as in bench/peers.py:
+  forward/python:lrelu          lrelu.leaky_relu(x, a, out=y)
+  forward/python:numpy_seed     np.maximum(a * x, x, out=y) (the recipe
+                                liblrelu replaces; one temporary)
+  forward/python:numpy_maximum  np.maximum(x, z, out=y): NumPy's own cheapest
+                                two-input ufunc call, for the per-call overhead
+  forward/python:numpy_maximum_scalar
+                                np.maximum(x, 0.0, out=y): the same with a
+                                Python scalar, as alpha is passed
+  forward/python:c_direct       lrelu_forward(x, y, n, a) through ctypes on
+                                the shared library given with --liblrelu
+                                (one foreign call, the GIL released)
+  backward/python:lrelu         lrelu.leaky_relu_backward(x, dy, a, out=dx)
+
+Each benchmark's iteration count is found as Google Benchmark finds it
+(one batch lasting --min-time); then the cases of one size are timed in
+--rounds interleaved rounds and each keeps its fastest batch, so that a
+burst of load from other processes on a shared machine hits every case
+alike and is mostly filtered out.
+
+Writes Google Benchmark JSON (--out, or stdout) and, on stderr, the ratios
+the Python package is judged by: at the largest size lrelu against
+numpy_seed (>= 3x wanted) and against c_direct (>= 0.9x); at the smallest,
+the time of one call against np.maximum's.
+
+Use Debian's /usr/bin/python3 (or a venv made with
+--system-site-packages) with the package installed:
+  python3 bench/python_ufunc.py --liblrelu build-release/liblrelu.so.1 --out results/python.json
+"""
+import argparse
+import ctypes
+import datetime
+import itertools
+import json
+import os
+import platform
+import socket
+import sys
+import time
+
+import numpy as np
+
+import lrelu
+
+PROG = "python_ufunc.py"
+ALPHA = 0.01
+DEFAULT_SIZES = [1024, 16384, 262144, 4194304, 16777216]
+BYTES = {"forward": 8, "backward": 12}
+MAX_ITERATIONS = 1_000_000_000
+
+
+def time_batch(run, iterations):
+    loop = itertools.repeat(None, iterations)
+    c0 = time.thread_time_ns()
+    t0 = time.perf_counter_ns()
+    for _ in loop:
+        run()
+    t1 = time.perf_counter_ns()
+    c1 = time.thread_time_ns()
+    return t1 - t0, c1 - c0
+
+
+def find_iterations(run, min_time):
+    """Grow the iteration count as Google Benchmark does."""
+    iterations = 1
+    while True:
+        real_ns, cpu_ns = time_batch(run, iterations)
+        seconds = real_ns / 1e9
+        if seconds >= min_time or iterations >= MAX_ITERATIONS:
+            return iterations, real_ns, cpu_ns
+        multiplier = min_time * 1.4 / max(seconds, 1e-9)
+        if seconds / min_time <= 0.1:
+            multiplier = min(multiplier, 10.0)
+        iterations = min(max(int(multiplier * iterations), iterations + 1), MAX_ITERATIONS)
+
+
+def cases(n, libc):
+    rng = np.random.default_rng(20240229)
+    x = rng.standard_normal(n).astype(np.float32)
+    dy = rng.standard_normal(n).astype(np.float32)
+    z = np.zeros_like(x)
+    y = np.empty_like(x)
+    a = np.float32(ALPHA)
+    out = [
+        ("forward", "python:lrelu", lambda: lrelu.leaky_relu(x, ALPHA, out=y)),
+        ("forward", "python:numpy_seed", lambda: np.maximum(a * x, x, out=y)),
+        ("forward", "python:numpy_maximum", lambda: np.maximum(x, z, out=y)),
+        ("forward", "python:numpy_maximum_scalar", lambda: np.maximum(x, 0.0, out=y)),
+        ("backward", "python:lrelu", lambda: lrelu.leaky_relu_backward(x, dy, ALPHA, out=y)),
+    ]
+    if libc is not None:
+        fwd = libc.lrelu_forward
+        px = x.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+        py = y.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+        cn, ca = ctypes.c_size_t(n), ctypes.c_float(ALPHA)
+        out.append(("forward", "python:c_direct", lambda: fwd(px, py, cn, ca)))
+    return out
+
+
+def entry(op, impl, n, iterations, real_ns, cpu_ns, family, mismatches):
+    name = f"{op}/{impl}/{n}"
+    per_real, per_cpu = real_ns / iterations, cpu_ns / iterations
+    seconds = per_real / 1e9
+    return {
+        "name": name, "family_index": family, "per_family_instance_index": 0,
+        "run_name": name, "run_type": "iteration", "repetitions": 1,
+        "repetition_index": 0, "threads": 1, "iterations": iterations,
+        "real_time": per_real, "cpu_time": per_cpu, "time_unit": "ns",
+        "bytes_per_second": BYTES[op] * n / seconds if seconds else 0.0,
+        "items_per_second": n / seconds if seconds else 0.0,
+        "n": n, "mismatches": mismatches, "special_mismatches": 0,
+    }
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", help="JSON file to write (default: stdout)")
+    p.add_argument("--sizes", help="comma-separated element counts (default "
+                   + ",".join(map(str, DEFAULT_SIZES)) + ")")
+    p.add_argument("--min-time", type=float, default=0.2,
+                   help="seconds one timed batch must last (default 0.2)")
+    p.add_argument("--rounds", type=int, default=5,
+                   help="interleaved rounds; each case keeps its fastest (default 5)")
+    p.add_argument("--liblrelu", help="liblrelu.so.1 for the ctypes baseline")
+    p.add_argument("--smoke", action="store_true", help="sizes 16 and 1000, one call each")
+    args = p.parse_args(argv)
+    sizes = ([16, 1000] if args.smoke else
+             [int(s) for s in args.sizes.split(",")] if args.sizes else DEFAULT_SIZES)
+    libc = None
+    if args.liblrelu:
+        libc = ctypes.CDLL(os.path.abspath(args.liblrelu))
+        libc.lrelu_forward.restype = ctypes.c_int
+        libc.lrelu_forward.argtypes = [ctypes.POINTER(ctypes.c_float),
+                                       ctypes.POINTER(ctypes.c_float),
+                                       ctypes.c_size_t, ctypes.c_float]
+    rows = []
+    family = {}
+    for n in sizes:
+        cs = cases(n, libc)
+        best = []
+        for op, impl, run in cs:
+            run()
+            if args.smoke:
+                it = 1
+                real_ns, cpu_ns = time_batch(run, 1)
+            else:
+                it, real_ns, cpu_ns = find_iterations(run, args.min_time)
+            best.append([it, real_ns, cpu_ns])
+        for _ in range(0 if args.smoke else args.rounds - 1):
+            for (op, impl, run), b in zip(cs, best):
+                real_ns, cpu_ns = time_batch(run, b[0])
+                if real_ns < b[1]:
+                    b[1], b[2] = real_ns, cpu_ns
+        for (op, impl, run), (it, real_ns, cpu_ns) in zip(cs, best):
+            fam = family.setdefault((op, impl), len(family))
+            rows.append(entry(op, impl, n, it, real_ns, cpu_ns, fam, 0))
+    by = {r["name"]: r["real_time"] for r in rows}
+    big, small = max(sizes), min(sizes)
+    summary = {}
+
+    def ratio(num, den):
+        if num in by and den in by:
+            return by[den] / by[num]
+        return None
+    summary["speedup_vs_numpy_seed"] = ratio(f"forward/python:lrelu/{big}",
+                                             f"forward/python:numpy_seed/{big}")
+    summary["speed_vs_c_direct"] = ratio(f"forward/python:lrelu/{big}",
+                                         f"forward/python:c_direct/{big}")
+    summary["small_n"] = small
+    summary["small_lrelu_ns"] = by.get(f"forward/python:lrelu/{small}")
+    summary["small_np_maximum_ns"] = by.get(f"forward/python:numpy_maximum/{small}")
+    summary["small_np_maximum_scalar_ns"] = by.get(
+        f"forward/python:numpy_maximum_scalar/{small}")
+    doc = {
+        "context": {
+            "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "host_name": socket.gethostname(), "executable": PROG,
+            "num_cpus": os.cpu_count(), "python": platform.python_version(),
+            "numpy": np.__version__, "lrelu": lrelu.__version__,
+            "lrelu_kernel": lrelu.active_kernel(), "largest_n": big,
+            "rounds": 1 if args.smoke else args.rounds,
+            "summary": summary,
+        },
+        "benchmarks": rows,
+    }
+    text = json.dumps(doc, indent=2) + "\n"
+    if args.out:
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        sys.stdout.write(text)
+    for k, v in summary.items():
+        print(f"{PROG}: {k}: {v if not isinstance(v, float) else round(v, 3)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

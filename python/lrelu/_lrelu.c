@@ -1,0 +1,576 @@
+/*
+ * NumPy ufuncs over liblrelu.
+ *
+ * leaky_relu(x, alpha), leaky_relu_backward(x, dy, alpha) and
+ * leaky_relu_backward_from_output(y, dy, alpha) are real ufuncs with loops
+ * for float16 (alpha float32), float32 and float64; NumPy does the
+ * broadcasting, out=, where=, strides, casting and __array_ufunc__.
+ *
+ * Each inner loop takes the fast path when alpha is one value for the whole
+ * loop (stride 0, as a scalar alpha is broadcast) and the data are
+ * contiguous: one call of the library's kernel. Otherwise (strided data, an
+ * array of slopes broadcast over x: PReLU) it computes the same formula per
+ * element, on the elements' bits as the library's scalar reference does, so
+ * both paths give the same bits:
+ *
+ *   forward   y  = x > 0 ? x  : alpha * x
+ *   backward  dx = x > 0 ? dy : alpha * dy      (dy copied bit for bit)
+ *
+ * float32 and float64 multiply in their own precision; float16 widens
+ * exactly to float32, multiplies by alpha in float32 and rounds to nearest
+ * even (a NaN keeps its sign and payload top, quieted).
+ *
+ * Bad alpha (non-finite; negative for backward from the output) raises
+ * ValueError: see ALPHAS_OK and the type resolver.
+ *
+ * The loops leave no floating-point exception flags behind, so NumPy
+ * warns of none: the kernels compute alpha * x in every lane and select
+ * afterwards (x = +inf with alpha = 0 gives +inf, but the product raised
+ * "invalid"), so the flags would tell about products that are not in the
+ * result, and differ between the kernels and the per-element loop.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <numpy/arrayobject.h>
+#include <numpy/ufuncobject.h>
+
+#include <stdatomic.h>
+#include <fenv.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <lrelu.h>
+
+/* ------------------------------------------------------------ element ops */
+
+static inline uint32_t f2u(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+static inline float u2f(uint32_t u)
+{
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+static inline uint64_t d2u(double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static inline double u2d(uint64_t u)
+{
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+/* binary16 -> binary32, exact. */
+static inline float half_to_float(uint16_t h)
+{
+    const uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    const uint32_t e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
+    if (e == 0) { /* zero or subnormal: m * 2^-24, exact */
+        const float v = (float)m * 0x1p-24f;
+        return u2f(f2u(v) | sign);
+    }
+    if (e == 31) /* infinity, NaN with its payload */
+        return u2f(sign | 0x7f800000u | (m << 13));
+    return u2f(sign | ((e + 112u) << 23) | (m << 13));
+}
+
+/* binary32 -> binary16, rounded to nearest even; a NaN keeps its sign and
+ * the top of its payload and becomes quiet; overflow gives infinity. */
+static inline uint16_t float_to_half(float f)
+{
+    const uint32_t u = f2u(f), a = u & 0x7fffffffu;
+    const uint32_t sign = (u >> 16) & 0x8000u;
+    uint32_t r;
+    if (a > 0x7f800000u) {
+        r = 0x7e00u | ((a >> 13) & 0x3ffu);
+    } else if (a >= 0x47800000u) { /* >= 65536 (after rounding: overflow) */
+        r = 0x7c00u;
+    } else if (a >= 0x38800000u) { /* normal result: rebias, round at bit 13 */
+        r = (a - 0x38000000u + 0xfffu + ((a >> 13) & 1u)) >> 13;
+    } else if (a < 0x33000000u) { /* below 2^-25: rounds to zero */
+        r = 0;
+    } else { /* subnormal result */
+        const uint32_t s = 126u - (a >> 23), sig = (a & 0x7fffffu) | 0x800000u;
+        r = (sig + (1u << (s - 1u)) - 1u + ((sig >> s) & 1u)) >> s;
+    }
+    return (uint16_t)(r | sign);
+}
+
+/* x > 0 on the bits: positive, not zero, not NaN. */
+static inline int gt0_f16(uint16_t b) { return (uint32_t)b - 1u < 0x7c00u; }
+static inline int gt0_f32(uint32_t b) { return b - 1u < 0x7f800000u; }
+static inline int gt0_f64(uint64_t b) { return b - 1u < UINT64_C(0x7ff0000000000000); }
+
+static inline uint16_t scale_f16(float a, uint16_t b)
+{
+    return float_to_half(a * half_to_float(b));
+}
+static inline uint32_t scale_f32(float a, uint32_t b) { return f2u(a * u2f(b)); }
+static inline uint64_t scale_f64(double a, uint64_t b) { return d2u(a * u2d(b)); }
+
+/* The library's entry points, with the element types of the loops. */
+static int c_fwd_f16(const uint16_t *x, uint16_t *y, size_t n, float a)
+{
+    return lrelu_forward_f16(x, y, n, a);
+}
+static int c_bwd_f16(const uint16_t *x, const uint16_t *dy, uint16_t *dx, size_t n, float a)
+{
+    return lrelu_backward_f16(x, dy, dx, n, a);
+}
+static int c_bwdo_f16(const uint16_t *y, const uint16_t *dy, uint16_t *dx, size_t n, float a)
+{
+    return lrelu_backward_from_output_f16(y, dy, dx, n, a);
+}
+static int c_fwd_f32(const uint32_t *x, uint32_t *y, size_t n, float a)
+{
+    return lrelu_forward((const float *)(const void *)x, (float *)(void *)y, n, a);
+}
+static int c_bwd_f32(const uint32_t *x, const uint32_t *dy, uint32_t *dx, size_t n, float a)
+{
+    return lrelu_backward((const float *)(const void *)x, (const float *)(const void *)dy,
+                          (float *)(void *)dx, n, a);
+}
+static int c_bwdo_f32(const uint32_t *y, const uint32_t *dy, uint32_t *dx, size_t n, float a)
+{
+    return lrelu_backward_from_output((const float *)(const void *)y,
+                                      (const float *)(const void *)dy, (float *)(void *)dx, n, a);
+}
+static int c_fwd_f64(const uint64_t *x, uint64_t *y, size_t n, double a)
+{
+    return lrelu_forward_f64((const double *)(const void *)x, (double *)(void *)y, n, a);
+}
+static int c_bwd_f64(const uint64_t *x, const uint64_t *dy, uint64_t *dx, size_t n, double a)
+{
+    return lrelu_backward_f64((const double *)(const void *)x, (const double *)(const void *)dy,
+                              (double *)(void *)dx, n, a);
+}
+static int c_bwdo_f64(const uint64_t *y, const uint64_t *dy, uint64_t *dx, size_t n, double a)
+{
+    return lrelu_backward_from_output_f64((const double *)(const void *)y,
+                                          (const double *)(const void *)dy, (double *)(void *)dx, n,
+                                          a);
+}
+
+/* ------------------------------------------------------------ alpha checks */
+
+static const char msg_alpha[] = "alpha must be finite";
+static const char msg_alpha_out[] = "alpha must be finite and >= 0 for backward from the output";
+
+static inline int alpha_ok(double a, int from_output)
+{
+    return isfinite(a) && !(from_output && a < 0);
+}
+
+/* Raised from an inner loop, which may run without the GIL. */
+static void loop_error(int from_output)
+{
+    PyGILState_STATE st = PyGILState_Ensure();
+    if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_ValueError, from_output ? msg_alpha_out : msg_alpha);
+    PyGILState_Release(st);
+}
+
+/* Every alpha of an inner loop, before it writes anything. */
+#define ALPHAS_OK(ALPHA_T, a, sa, n, from_output)                                                  \
+    do {                                                                                           \
+        const npy_intp cnt_ = (sa) == 0 ? ((n) > 0) : (n);                                         \
+        const char *p_ = (a);                                                                      \
+        for (npy_intp i_ = 0; i_ < cnt_; i_++, p_ += (sa)) {                                       \
+            ALPHA_T v_;                                                                            \
+            memcpy(&v_, p_, sizeof v_);                                                            \
+            if (!alpha_ok(v_, from_output)) {                                                      \
+                loop_error(from_output);                                                           \
+                return;                                                                            \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
+/* ------------------------------------------------------------ inner loops */
+
+/* Whether the last inner loop ran holding the GIL (NumPy releases it
+ * around the loops of arrays above a few hundred elements): for the tests,
+ * through _gil_held_in_last_loop(). */
+static atomic_int gil_held_in_last_loop = -1;
+static inline void note_gil(void)
+{
+    atomic_store_explicit(&gil_held_in_last_loop, PyGILState_Check(), memory_order_relaxed);
+}
+
+#define DEFINE_LOOPS(T, BITS, ALPHA_T)                                                             \
+    static void fwd_body_##T(char **args, const npy_intp *dim, const npy_intp *steps)              \
+    {                                                                                              \
+        const npy_intp n = dim[0], sx = steps[0], sa = steps[1], sy = steps[2];                    \
+        char *x = args[0], *a = args[1], *y = args[2];                                             \
+        ALPHAS_OK(ALPHA_T, a, sa, n, 0);                                                           \
+        if (sa == 0 && sx == sizeof(BITS) && sy == sizeof(BITS) && n > 0) {                        \
+            ALPHA_T av;                                                                            \
+            memcpy(&av, a, sizeof av);                                                             \
+            if (c_fwd_##T((const BITS *)(void *)x, (BITS *)(void *)y, (size_t)n, av) == LRELU_OK)  \
+                return;                                                                            \
+        }                                                                                          \
+        for (npy_intp i = 0; i < n; i++, x += sx, a += sa, y += sy) {                              \
+            BITS xv, r;                                                                            \
+            ALPHA_T av;                                                                            \
+            memcpy(&xv, x, sizeof xv);                                                             \
+            memcpy(&av, a, sizeof av);                                                             \
+            r = gt0_##T(xv) ? xv : scale_##T(av, xv);                                              \
+            memcpy(y, &r, sizeof r);                                                               \
+        }                                                                                          \
+    }                                                                                              \
+    static void bwd_loop_##T(char **args, const npy_intp *dim, const npy_intp *steps,              \
+                             int from_output)                                                      \
+    {                                                                                              \
+        const npy_intp n = dim[0], sx = steps[0], sg = steps[1], sa = steps[2], sd = steps[3];     \
+        char *x = args[0], *g = args[1], *a = args[2], *d = args[3];                               \
+        ALPHAS_OK(ALPHA_T, a, sa, n, from_output);                                                 \
+        if (sa == 0 && sx == sizeof(BITS) && sg == sizeof(BITS) && sd == sizeof(BITS) && n > 0) {  \
+            ALPHA_T av;                                                                            \
+            int st;                                                                                \
+            memcpy(&av, a, sizeof av);                                                             \
+            st = from_output ? c_bwdo_##T((const BITS *)(void *)x, (const BITS *)(void *)g,        \
+                                          (BITS *)(void *)d, (size_t)n, av)                        \
+                             : c_bwd_##T((const BITS *)(void *)x, (const BITS *)(void *)g,         \
+                                         (BITS *)(void *)d, (size_t)n, av);                        \
+            if (st == LRELU_OK)                                                                    \
+                return;                                                                            \
+        }                                                                                          \
+        for (npy_intp i = 0; i < n; i++, x += sx, g += sg, a += sa, d += sd) {                     \
+            BITS xv, gv, r;                                                                        \
+            ALPHA_T av;                                                                            \
+            memcpy(&xv, x, sizeof xv);                                                             \
+            memcpy(&gv, g, sizeof gv);                                                             \
+            memcpy(&av, a, sizeof av);                                                             \
+            r = gt0_##T(xv) ? gv : scale_##T(av, gv);                                              \
+            memcpy(d, &r, sizeof r);                                                               \
+        }                                                                                          \
+    }                                                                                              \
+    static void fwd_##T(char **args, const npy_intp *dim, const npy_intp *steps, void *data)       \
+    {                                                                                              \
+        (void)data;                                                                                \
+        note_gil();                                                                                \
+        fwd_body_##T(args, dim, steps);                                                            \
+        feclearexcept(FE_ALL_EXCEPT);                                                              \
+    }                                                                                              \
+    static void bwd_##T(char **args, const npy_intp *dim, const npy_intp *steps, void *data)       \
+    {                                                                                              \
+        (void)data;                                                                                \
+        note_gil();                                                                                \
+        bwd_loop_##T(args, dim, steps, 0);                                                         \
+        feclearexcept(FE_ALL_EXCEPT);                                                              \
+    }                                                                                              \
+    static void bwdo_##T(char **args, const npy_intp *dim, const npy_intp *steps, void *data)      \
+    {                                                                                              \
+        (void)data;                                                                                \
+        note_gil();                                                                                \
+        bwd_loop_##T(args, dim, steps, 1);                                                         \
+        feclearexcept(FE_ALL_EXCEPT);                                                              \
+    }
+
+DEFINE_LOOPS(f16, uint16_t, float)
+DEFINE_LOOPS(f32, uint32_t, float)
+DEFINE_LOOPS(f64, uint64_t, double)
+
+/* ------------------------------------------------------------ type resolver */
+
+/*
+ * NumPy calls a ufunc's type resolver with the operands when it promotes a
+ * Python scalar (value-based casting), which is how a scalar alpha usually
+ * arrives: it is checked here, before the output is even allocated. The
+ * inner loops check every alpha again before writing: with a scalar alpha
+ * broadcast (stride 0) the first loop call refuses, so nothing is written on
+ * any path.
+ */
+static int check_alpha_operand(PyArrayObject *op, int from_output)
+{
+    PyArrayObject *d;
+    const double *v;
+    npy_intp n;
+    if (op == NULL)
+        return 0;
+    if (!PyArray_ISNUMBER(op) || PyArray_ISCOMPLEX(op))
+        return 0; /* arrays of slopes: the inner loops check them; others: NumPy refuses */
+    d = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)op, NPY_DOUBLE, NPY_ARRAY_CARRAY_RO);
+    if (d == NULL)
+        return -1;
+    v = (const double *)PyArray_DATA(d);
+    n = PyArray_SIZE(d);
+    for (npy_intp i = 0; i < n; i++) {
+        if (!alpha_ok(v[i], from_output)) {
+            Py_DECREF(d);
+            PyErr_SetString(PyExc_ValueError, from_output ? msg_alpha_out : msg_alpha);
+            return -1;
+        }
+    }
+    Py_DECREF(d);
+    return 0;
+}
+
+static int resolve_types(PyUFuncObject *ufunc, NPY_CASTING casting, PyArrayObject **operands,
+                         PyObject *type_tup, PyArray_Descr **out_dtypes)
+{
+    const int from_output = ufunc->data != NULL && ufunc->data[0] != NULL;
+    if (check_alpha_operand(operands[ufunc->nin - 1], from_output) < 0)
+        return -1;
+    return PyUFunc_DefaultTypeResolver(ufunc, casting, operands, type_tup, out_dtypes);
+}
+
+/* ------------------------------------------------------------ ufuncs */
+
+static PyUFuncGenericFunction fwd_funcs[] = {fwd_f16, fwd_f32, fwd_f64};
+static PyUFuncGenericFunction bwd_funcs[] = {bwd_f16, bwd_f32, bwd_f64};
+static PyUFuncGenericFunction bwdo_funcs[] = {bwdo_f16, bwdo_f32, bwdo_f64};
+static char fwd_types[] = {NPY_HALF,  NPY_FLOAT,  NPY_HALF,   NPY_FLOAT, NPY_FLOAT,
+                           NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE};
+static char bwd_types[] = {NPY_HALF,  NPY_HALF,  NPY_FLOAT,  NPY_HALF,   NPY_FLOAT,  NPY_FLOAT,
+                           NPY_FLOAT, NPY_FLOAT, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE, NPY_DOUBLE};
+/* ufunc->data: NULL for the forward and backward ufuncs, a non-NULL marker
+ * for backward from the output (the resolver's check differs). */
+static void *no_data[] = {NULL, NULL, NULL};
+static char from_output_marker;
+static void *from_output_data[] = {&from_output_marker, &from_output_marker, &from_output_marker};
+
+static const char doc_fwd[] =
+    "leaky_relu(x, alpha, /, out=None, *, where=True, ...)\n\n"
+    "Leaky ReLU: x > 0 ? x : alpha * x, elementwise (a NumPy ufunc).\n"
+    "float16 (alpha as float32), float32 and float64. A scalar alpha must be\n"
+    "finite; an array of alphas broadcast over x is PReLU.";
+static const char doc_bwd[] =
+    "leaky_relu_backward(x, dy, alpha, /, out=None, *, where=True, ...)\n\n"
+    "Gradient of leaky_relu: x > 0 ? dy : alpha * dy (a NumPy ufunc).";
+static const char doc_bwdo[] =
+    "leaky_relu_backward_from_output(y, dy, alpha, /, out=None, *, where=True, ...)\n\n"
+    "The gradient from the output y = leaky_relu(x, alpha): y > 0 ? dy : alpha * dy;\n"
+    "alpha must be finite and >= 0 (then y > 0 exactly where x > 0).";
+
+static int add_ufunc(PyObject *m, const char *name, PyUFuncGenericFunction *funcs, void **data,
+                     char *types, int nin, const char *doc)
+{
+    PyUFuncObject *uf = (PyUFuncObject *)PyUFunc_FromFuncAndData(funcs, data, types, 3, nin, 1,
+                                                                 PyUFunc_None, name, doc, 0);
+    if (uf == NULL)
+        return -1;
+    uf->type_resolver = resolve_types;
+    if (PyModule_AddObject(m, name, (PyObject *)uf) < 0) {
+        Py_DECREF(uf);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ functions */
+
+static PyObject *py_kernels(PyObject *self, PyObject *unused)
+{
+    const size_t n = lrelu_kernel_count();
+    PyObject *t = PyTuple_New((Py_ssize_t)n);
+    (void)self;
+    (void)unused;
+    if (t == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        PyObject *s = PyUnicode_FromString(lrelu_kernel_name(i));
+        if (s == NULL) {
+            Py_DECREF(t);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(t, (Py_ssize_t)i, s);
+    }
+    return t;
+}
+
+static PyObject *py_active_kernel(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+    return PyUnicode_FromString(lrelu_active_kernel());
+}
+
+static PyObject *py_set_kernel(PyObject *self, PyObject *arg)
+{
+    const char *name = NULL;
+    (void)self;
+    if (arg != Py_None) {
+        if (!PyUnicode_Check(arg)) {
+            PyErr_SetString(PyExc_TypeError, "set_kernel takes a kernel name or None");
+            return NULL;
+        }
+        Py_ssize_t len;
+        name = PyUnicode_AsUTF8AndSize(arg, &len);
+        if (name == NULL)
+            return NULL;
+        if (strlen(name) != (size_t)len) {
+            PyErr_Format(PyExc_ValueError, "kernel %R is not usable here (usable: see kernels())",
+                         arg);
+            return NULL;
+        }
+    }
+    if (lrelu_set_kernel(name) != LRELU_OK) {
+        PyErr_Format(PyExc_ValueError, "kernel %R is not usable here (usable: see kernels())", arg);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_gil_held_in_last_loop(PyObject *self, PyObject *unused)
+{
+    const int v = atomic_load_explicit(&gil_held_in_last_loop, memory_order_relaxed);
+    (void)self;
+    (void)unused;
+    if (v < 0)
+        Py_RETURN_NONE;
+    return PyBool_FromLong(v);
+}
+
+static PyObject *py_num_threads(PyObject *self, PyObject *unused)
+{
+    (void)self;
+    (void)unused;
+#ifdef LRELU_PY_HAVE_SET_NUM_THREADS
+    return PyLong_FromSize_t(lrelu_num_threads());
+#else
+    return PyLong_FromLong(1);
+#endif
+}
+
+static PyObject *py_set_num_threads(PyObject *self, PyObject *arg)
+{
+    size_t n;
+    (void)self;
+    n = PyLong_AsSize_t(arg);
+    if (n == (size_t)-1 && PyErr_Occurred())
+        return NULL;
+#ifdef LRELU_PY_HAVE_SET_NUM_THREADS
+    {
+        const int st = lrelu_set_num_threads(n);
+        if (st == LRELU_EUNSUPPORTED) {
+            PyErr_SetString(PyExc_NotImplementedError,
+                            "this build of liblrelu has no threads of its own (no OpenMP)");
+            return NULL;
+        }
+        if (st != LRELU_OK) {
+            PyErr_Format(PyExc_ValueError, "set_num_threads(%zu): %s", n, lrelu_strerror(st));
+            return NULL;
+        }
+    }
+    Py_RETURN_NONE;
+#else
+    PyErr_SetString(PyExc_NotImplementedError,
+                    "this build of liblrelu has no lrelu_set_num_threads (single-threaded)");
+    return NULL;
+#endif
+}
+
+#ifdef LRELU_PY_HAVE_PRELU_BACKWARD
+/* _prelu_backward(x, dy, slope, dx, dslope, outer, channels, inner): C-contiguous
+ * float32 arrays, checked by the Python wrapper; the GIL is released. */
+static PyObject *py_prelu_backward(PyObject *self, PyObject *args)
+{
+    PyArrayObject *x, *dy, *slope, *dx, *dslope;
+    Py_ssize_t outer, channels, inner;
+    int st;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!nnn", &PyArray_Type, &x, &PyArray_Type, &dy,
+                          &PyArray_Type, &slope, &PyArray_Type, &dx, &PyArray_Type, &dslope, &outer,
+                          &channels, &inner))
+        return NULL;
+    {
+        PyArrayObject *all[] = {x, dy, slope, dx, dslope};
+        for (int i = 0; i < 5; i++) {
+            if (PyArray_TYPE(all[i]) != NPY_FLOAT || !PyArray_IS_C_CONTIGUOUS(all[i]) ||
+                (i >= 3 && !PyArray_ISWRITEABLE(all[i]))) {
+                PyErr_SetString(PyExc_TypeError, "_prelu_backward: C-contiguous float32 arrays");
+                return NULL;
+            }
+        }
+    }
+    if (outer < 0 || channels < 0 || inner < 0 ||
+        PyArray_SIZE(x) != (npy_intp)outer * channels * inner ||
+        PyArray_SIZE(dy) != PyArray_SIZE(x) || PyArray_SIZE(dx) != PyArray_SIZE(x) ||
+        PyArray_SIZE(slope) != channels || PyArray_SIZE(dslope) != channels) {
+        PyErr_SetString(PyExc_ValueError, "_prelu_backward: sizes do not match");
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS st = lrelu_prelu_backward(
+        (const float *)PyArray_DATA(x), (const float *)PyArray_DATA(dy), (float *)PyArray_DATA(dx),
+        (const float *)PyArray_DATA(slope), (float *)PyArray_DATA(dslope), (size_t)outer,
+        (size_t)channels, (size_t)inner);
+    Py_END_ALLOW_THREADS if (st != LRELU_OK)
+    {
+        PyErr_SetString(PyExc_ValueError, lrelu_strerror(st));
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+#endif
+
+static PyMethodDef methods[] = {
+    {"kernels", py_kernels, METH_NOARGS, "Names of the kernels usable here, best last."},
+    {"active_kernel", py_active_kernel, METH_NOARGS, "Name of the kernel in use."},
+    {"set_kernel", py_set_kernel, METH_O,
+     "set_kernel(name): use this kernel from now on; None restores the default."},
+    {"_gil_held_in_last_loop", py_gil_held_in_last_loop, METH_NOARGS,
+     "Whether the last ufunc inner loop ran holding the GIL (None before any)."},
+    {"num_threads", py_num_threads, METH_NOARGS, "Threads the library uses for one call."},
+    {"set_num_threads", py_set_num_threads, METH_O,
+     "set_num_threads(n): threads the library uses for one call."},
+#ifdef LRELU_PY_HAVE_PRELU_BACKWARD
+    {"_prelu_backward", py_prelu_backward, METH_VARARGS,
+     "lrelu_prelu_backward (see prelu_backward)"},
+#endif
+    {NULL, NULL, 0, NULL}};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT,
+                                    "_lrelu",
+                                    "NumPy ufuncs over liblrelu.",
+                                    -1,
+                                    methods,
+                                    NULL,
+                                    NULL,
+                                    NULL,
+                                    NULL};
+
+PyMODINIT_FUNC PyInit__lrelu(void)
+{
+    PyObject *m;
+    import_array();
+    import_umath();
+    m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    if (add_ufunc(m, "leaky_relu", fwd_funcs, no_data, fwd_types, 2, doc_fwd) < 0 ||
+        add_ufunc(m, "leaky_relu_backward", bwd_funcs, no_data, bwd_types, 3, doc_bwd) < 0 ||
+        add_ufunc(m, "leaky_relu_backward_from_output", bwdo_funcs, from_output_data, bwd_types, 3,
+                  doc_bwdo) < 0 ||
+        PyModule_AddStringConstant(m, "__version__", lrelu_version()) < 0 ||
+        PyModule_AddIntConstant(m, "HAVE_PRELU_BACKWARD",
+#ifdef LRELU_PY_HAVE_PRELU_BACKWARD
+                                1
+#else
+                                0
+#endif
+                                ) < 0 ||
+        PyModule_AddIntConstant(m, "HAVE_THREADS",
+#ifdef LRELU_PY_HAVE_SET_NUM_THREADS
+                                1
+#else
+                                0
+#endif
+                                ) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
