@@ -219,6 +219,56 @@ LRELU_API int lrelu_prelu_backward(const float *x, const float *dy, float *dx, c
  * stores or the cache size is unknown. Since 1.1. */
 LRELU_API size_t lrelu_stream_threshold(void);
 
+/*
+ * Threads (since 1.2). A call moving enough bytes (read + written, as for
+ * streaming; see the README, Threads) can be split into chunks that run on
+ * several threads. Each chunk starts on a 64-byte boundary of the output,
+ * and the store variant (streaming or cached) is chosen once, by the size
+ * of the whole call. The results are the same bits whatever the number of
+ * threads or the pool. Small calls are never split: they pay one compare.
+ *
+ * Two engines: OpenMP (when the library is built with it, the default) and
+ * a parallel-for the caller hands in, such as an engine's own thread pool.
+ * The settings are process-wide, and may change while other threads call:
+ * each call runs wholly on the settings it found when it started.
+ */
+
+/* One task of a split call: the library's own function, run for each task
+ * in [0, count). */
+typedef void (*lrelu_task_fn)(void *arg, size_t task);
+
+/* A caller's parallel-for: run task(arg, i) for every i in [0, count), in
+ * any order, on any threads (the calling one included), and return when
+ * all have finished. pool is the pointer given to lrelu_set_parallel_for. */
+typedef void (*lrelu_parallel_for_fn)(void *pool, lrelu_task_fn task, void *arg, size_t count);
+
+/*
+ * The number of OpenMP threads a large call may use: 1 never splits (the
+ * default, unless the environment variable LRELU_NUM_THREADS, read once at
+ * load, says otherwise), 0 means OpenMP's default (all cores, or
+ * OMP_NUM_THREADS), n > 1 at most n threads. Ignored while a parallel-for
+ * is set. Returns LRELU_OK; LRELU_EINVAL for n > 1024; LRELU_EUNSUPPORTED
+ * for any n other than 1 when the library is built without OpenMP (a
+ * parallel-for still works there). On error nothing changes.
+ */
+LRELU_API int lrelu_set_num_threads(size_t n);
+
+/* The number of threads a large call may use without a parallel-for:
+ * the setting, with 0 resolved to OpenMP's default for the calling thread;
+ * 1 when built without OpenMP. */
+LRELU_API size_t lrelu_num_threads(void);
+
+/*
+ * Hand liblrelu a parallel-for: from now on every large call is cut into
+ * tasks of at least 512 KiB moved each, passed to fn(pool, task, arg,
+ * count) with count >= 2, and the library starts no thread of its own
+ * (the thread count is then ignored). fn must not return before every
+ * task has run; fn and pool must stay valid while any call may use them.
+ * NULL goes back to the built-in threads (lrelu_set_num_threads); pool is
+ * then ignored. Returns LRELU_OK.
+ */
+LRELU_API int lrelu_set_parallel_for(lrelu_parallel_for_fn fn, void *pool);
+
 /* Name of the kernel every call uses now: "scalar", "sse2", "avx2",
  * "avx512" or "neon". Never NULL. */
 LRELU_API const char *lrelu_active_kernel(void);

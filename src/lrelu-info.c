@@ -4,8 +4,8 @@
  * Prints the library version, the CPU features that matter as cpu_features
  * (x86) or the kernel's AT_HWCAP (AArch64) report them, every kernel of this architecture with
  * whether it is compiled in and usable (and if not, why: the build, the CPU, the operating system,
- * or LRELU_MAX_ISA), the active kernel, and with --bench a quick forward throughput per usable
- * kernel. --json prints the same as one JSON object.
+ * or LRELU_MAX_ISA), the active kernel, the thread setting, and with --bench a quick forward
+ * throughput per usable kernel. --json prints the same as one JSON object.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -197,6 +197,17 @@ static int bench(const struct kernel *k, size_t n, double gbps[][BENCH_SIZES])
     return 0;
 }
 
+/* An environment value, printable and short (as the library shows it). */
+static const char *printable(const char *v)
+{
+    static char buf[40];
+    size_t i = 0;
+    for (; v[i] != '\0' && i < 32; i++)
+        buf[i] = v[i] >= 0x20 && v[i] < 0x7f && v[i] != '"' && v[i] != '\\' ? v[i] : '?';
+    buf[i] = '\0';
+    return buf;
+}
+
 /* The LRELU_MAX_ISA value, printable and short (as the library shows it). */
 static const char *max_isa(char *buf, size_t size)
 {
@@ -241,6 +252,9 @@ static void print_text(const struct kernel *k, size_t n, const char *cap, int be
         printf("streaming stores: not used by this kernel here\n");
     else
         printf("streaming stores from: %zu MiB moved per call\n", t >> 20);
+    const char *nt = getenv("LRELU_NUM_THREADS");
+    printf("threads: %zu (LRELU_NUM_THREADS: %s)\n", lrelu_num_threads(),
+           nt != NULL && nt[0] != '\0' ? printable(nt) : "(unset)");
 }
 
 static void print_json(const struct kernel *k, size_t n, const char *cap, int benched,
@@ -258,6 +272,7 @@ static void print_json(const struct kernel *k, size_t n, const char *cap, int be
         printf("null");
     else
         printf("%zu", t);
+    printf(", \"threads\": %zu", lrelu_num_threads());
     printf(", \"kernels\": [");
     for (size_t i = 0; i < n; i++) {
         printf("%s{\"name\": \"%s\", \"compiled\": %s, \"usable\": %s, \"reason\": ", i ? ", " : "",
@@ -278,7 +293,8 @@ static void usage(FILE *to)
 {
     fprintf(to, "usage: lrelu-info [--json] [--bench] [--help] [--version]\n"
                 "Shows liblrelu's version, the CPU features it uses, every kernel of this\n"
-                "architecture (usable or not, and why), and the active kernel.\n"
+                "architecture (usable or not, and why), the active kernel and the number\n"
+                "of threads a large call may use (LRELU_NUM_THREADS).\n"
                 "  --json     one JSON object instead of text\n"
                 "  --bench    also a quick forward throughput per usable kernel\n"
                 "  --version  the library version\n"

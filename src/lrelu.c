@@ -11,6 +11,7 @@
 #include "config.h"
 #include "dispatch.h"
 #include "lrelu.h"
+#include "parallel.h"
 
 #define UNLIKELY(c) __builtin_expect(!!(c), 0)
 
@@ -79,6 +80,70 @@ static inline int streams(int has_stream, const void *out, size_t size, size_t n
     return has_stream && ((uintptr_t)out & (size - 1)) == 0;
 }
 
+/*
+ * A large call cut into chunks, one task each. The chunks after the first
+ * start on 64-byte boundaries of the output (where the output is aligned to
+ * its element, as streaming needs): no two threads write one cache line,
+ * and a streaming chunk stores whole lines. Every chunk runs the same
+ * kernel function, chosen (streaming or not) for the whole call.
+ */
+struct split_call {
+    lrelu_forward_fn forward; /* one of forward and backward is set */
+    lrelu_backward_fn backward;
+    const char *x, *dy;
+    char *out;
+    size_t size, n, head, line, lines, count;
+    double alpha;
+};
+
+/* First element of chunk i: line boundaries shared out evenly. */
+static size_t chunk_start(const struct split_call *c, size_t i)
+{
+    if (i == 0)
+        return 0;
+    if (i >= c->count)
+        return c->n;
+    const size_t q = c->lines / c->count, r = c->lines % c->count;
+    const size_t start = c->head + (i * q + (i < r ? i : r)) * c->line;
+    return start < c->n ? start : c->n;
+}
+
+static void split_task(void *arg, size_t i)
+{
+    const struct split_call *c = arg;
+    const size_t b = chunk_start(c, i), e = chunk_start(c, i + 1);
+    if (e <= b)
+        return;
+    const size_t off = b * c->size;
+    if (c->forward != NULL)
+        c->forward(c->x + off, c->out + off, e - b, c->alpha);
+    else
+        c->backward(c->x + off, c->dy + off, c->out + off, e - b, c->alpha);
+}
+
+static __attribute__((noinline)) int split(lrelu_forward_fn f, lrelu_backward_fn b, size_t size,
+                                           const void *x, const void *dy, void *out, size_t n,
+                                           double alpha)
+{
+    struct lrelu_parallel p;
+    lrelu_parallel_get(&p);
+    const size_t bytes = n * size;
+    /* Bytes read + written, saturating (n * size fits, 3 * n * size may not). */
+    const size_t k = f != NULL ? 2 : 3;
+    const size_t total = bytes > SIZE_MAX / k ? SIZE_MAX : k * bytes;
+    const size_t count = lrelu_parallel_tasks(&p, total);
+    if (count < 2)
+        return f != NULL ? f(x, out, n, alpha) : b(x, dy, out, n, alpha);
+    const size_t line = LRELU_LINE_BYTES / size;
+    const uintptr_t o = (uintptr_t)out;
+    size_t head = (o & (size - 1)) == 0 ? ((0 - o) & (LRELU_LINE_BYTES - 1)) / size : 0;
+    head = head < n ? head : n;
+    struct split_call c = {
+        f, b, x, dy, out, size, n, head, line, (n - head + line - 1) / line, count, alpha};
+    lrelu_parallel_run(&p, split_task, &c, count);
+    return LRELU_OK;
+}
+
 static inline int forward(enum lrelu_type t, size_t size, const void *x, void *y, size_t n,
                           double alpha, int params_ok, unsigned flags)
 {
@@ -87,8 +152,11 @@ static inline int forward(enum lrelu_type t, size_t size, const void *x, void *y
         return status;
     const struct lrelu_kernel *k = lrelu_current();
     const lrelu_forward_fn s = k->stream.forward[t];
-    if (UNLIKELY(streams(s != NULL, y, size, n, k->stream_min[LRELU_OP_FORWARD][t], flags) &&
-                 y != x))
+    const int stream =
+        streams(s != NULL, y, size, n, k->stream_min[LRELU_OP_FORWARD][t], flags) && y != x;
+    if (UNLIKELY(n >= lrelu_split_min_n(LRELU_OP_FORWARD, t)))
+        return split(stream ? s : k->fns.forward[t], NULL, size, x, NULL, y, n, alpha);
+    if (UNLIKELY(stream))
         return s(x, y, n, alpha);
     return k->fns.forward[t](x, y, n, alpha);
 }
@@ -103,8 +171,12 @@ static inline int backward(enum lrelu_type t, size_t size, const void *x, const 
         return status;
     const struct lrelu_kernel *k = lrelu_current();
     const lrelu_backward_fn s = k->stream.backward[t];
-    if (UNLIKELY(streams(s != NULL, dx, size, n, k->stream_min[LRELU_OP_BACKWARD][t], flags) &&
-                 dx != x && dx != dy))
+    const int stream =
+        streams(s != NULL, dx, size, n, k->stream_min[LRELU_OP_BACKWARD][t], flags) && dx != x &&
+        dx != dy;
+    if (UNLIKELY(n >= lrelu_split_min_n(LRELU_OP_BACKWARD, t)))
+        return split(NULL, stream ? s : k->fns.backward[t], size, x, dy, dx, n, alpha);
+    if (UNLIKELY(stream))
         return s(x, dy, dx, n, alpha);
     return k->fns.backward[t](x, dy, dx, n, alpha);
 }

@@ -1,0 +1,76 @@
+/*
+ * Splitting large calls over threads: OpenMP's, or a parallel-for the
+ * caller hands in (lrelu_set_parallel_for). Settings are process-wide
+ * atomics; a call takes one snapshot of them and runs wholly on it.
+ */
+#ifndef LRELU_PARALLEL_H
+#define LRELU_PARALLEL_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels.h"
+#include "lrelu.h"
+
+/* Calls moving at least this many bytes (read + written: 8 per element for
+ * float32 forward, 12 backward) are split when threads are on. Measured on
+ * a 2-core Zen 5 VM (README, Threads): forward out of place on 2 threads
+ * against 1 gains nothing at 512 KiB moved (0.55x), 0.87x at 768 KiB, 1.1x
+ * at 1 MiB, 1.6x at 1.5 MiB; an OpenMP fork-join of 2 threads costs
+ * about 3 us. */
+#ifndef LRELU_SPLIT_MIN_BYTES /* a measuring build may set it */
+#define LRELU_SPLIT_MIN_BYTES ((size_t)1 << 20)
+#endif
+
+/* With the caller's parallel-for, a call is cut into tasks of at least this
+ * many bytes moved each (count = bytes / LRELU_TASK_BYTES), whatever the
+ * number of threads behind the pool. */
+#define LRELU_TASK_BYTES ((size_t)512 << 10)
+
+/* Chunks start on output addresses that are multiples of this: no two
+ * threads write one cache line, and streaming stores stay whole-line. */
+#define LRELU_LINE_BYTES 64
+
+/* Highest thread count lrelu_set_num_threads and LRELU_NUM_THREADS take. */
+#define LRELU_MAX_THREADS 1024
+
+/* The element count from which a call of an operation and element type is
+ * split: LRELU_SPLIT_MIN_BYTES over the bytes it moves per element while
+ * threads (more than 1, or OpenMP's default) or a caller's pool are on;
+ * SIZE_MAX otherwise, so the check costs tiny calls one load and one
+ * compare. */
+extern _Atomic size_t lrelu_split_min[2][LRELU_TYPE_COUNT];
+
+static inline size_t lrelu_split_min_n(int op, enum lrelu_type t)
+{
+    return atomic_load_explicit(&lrelu_split_min[op][t], memory_order_relaxed);
+}
+
+/* One call's view of the settings. */
+struct lrelu_parallel {
+    lrelu_parallel_for_fn fn; /* the caller's parallel-for, or NULL */
+    void *pool;
+    size_t threads; /* without a pool: threads to use (>= 1) */
+};
+
+/* The settings now (a consistent pair of fn and pool). */
+void lrelu_parallel_get(struct lrelu_parallel *p);
+
+/* How many tasks a call moving `bytes` is cut into: with a pool
+ * bytes / LRELU_TASK_BYTES, otherwise one per thread; at least 1. */
+size_t lrelu_parallel_tasks(const struct lrelu_parallel *p, size_t bytes);
+
+/*
+ * Run task(arg, 0) ... task(arg, count - 1), in any order, on any threads,
+ * and return when all have finished: through the pool when one is set
+ * (which is then the only place tasks run: the library starts no thread of
+ * its own), else on up to p->threads OpenMP threads, else in this thread.
+ * The tasks must be independent; for a result that does not depend on the
+ * threads, choose count independently of them (a reduction over a fixed
+ * partition).
+ */
+void lrelu_parallel_run(const struct lrelu_parallel *p, lrelu_task_fn task, void *arg,
+                        size_t count);
+
+#endif /* LRELU_PARALLEL_H */

@@ -1,0 +1,693 @@
+/*
+ * Threads: large calls split over OpenMP threads or a caller's
+ * parallel-for give the same bits as the unsplit call, for every operation,
+ * element type, store flag and alignment; with 1, 2, 3 and 8 threads and
+ * through test pools that run the tasks in reverse order on threads of
+ * their own. The chunks a pool sees are contiguous, disjoint, cover the
+ * call, start on 64-byte boundaries of the output and number bytes / task
+ * size; the pool is never called for calls below the threshold. Many
+ * caller threads call concurrently while the settings (and the kernel)
+ * change under them.
+ * LRELU_NUM_THREADS is read at load (child processes).
+ *
+ * Linked with the library's objects (as test_cpu), so that the internals
+ * (thresholds, the task runner) can be checked too.
+ */
+#define _DEFAULT_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "lrelu.h"
+#include "parallel.h"
+
+static int fails;
+static int quick;
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
+            printf(__VA_ARGS__);                                                                   \
+            printf("\n");                                                                          \
+            fails++;                                                                               \
+        }                                                                                          \
+    } while (0)
+
+static const size_t sizes[LRELU_TYPE_COUNT] = {4, 2, 2, 8};
+static const char *const type_names[LRELU_TYPE_COUNT] = {"f32", "f16", "bf16", "f64"};
+static const char *const op_names[3] = {"forward", "backward", "backward_from_output"};
+
+/* op 0 forward, 1 backward, 2 backward from the output; alpha 0.01. */
+static int call(enum lrelu_type t, int op, const void *in, const void *dy, void *out, size_t n,
+                unsigned flags)
+{
+#define CALL(sfx, elem, a)                                                                         \
+    switch (op) {                                                                                  \
+    case 0:                                                                                        \
+        return lrelu_forward##sfx##_ex(in, out, n, a, flags);                                      \
+    case 1:                                                                                        \
+        return lrelu_backward##sfx##_ex(in, dy, out, n, a, flags);                                 \
+    default:                                                                                       \
+        return lrelu_backward_from_output##sfx##_ex(in, dy, out, n, a, flags);                     \
+    }
+    switch (t) {
+    case LRELU_TYPE_f32:
+        CALL(, float, 0.01f)
+    case LRELU_TYPE_f16:
+        CALL(_f16, uint16_t, 0.01f)
+    case LRELU_TYPE_bf16:
+        CALL(_bf16, uint16_t, 0.01f)
+    default:
+        CALL(_f64, double, 0.01)
+    }
+#undef CALL
+}
+
+static void *xmalloc(size_t bytes)
+{
+    void *p = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (p == NULL) {
+        printf("FAIL out of memory\n");
+        exit(1);
+    }
+    return p;
+}
+
+static uint64_t rng(uint64_t *s)
+{
+    *s = *s * 6364136223846793005u + 1442695040888963407u;
+    return *s >> 11;
+}
+
+/* Random bytes: every bit pattern of every type, NaNs and all. */
+static void fill_random(void *p, size_t bytes, uint64_t seed)
+{
+    unsigned char *b = p;
+    for (size_t i = 0; i < bytes; i++)
+        b[i] = (unsigned char)(rng(&seed) >> 24);
+}
+
+/* ---- test pools ----------------------------------------------------- */
+
+/* Runs the tasks on POOL_THREADS threads of its own (never the caller's),
+ * each taking every POOL_THREADS-th task from the last one down. */
+#define POOL_THREADS 3
+struct test_pool {
+    atomic_size_t calls, tasks;
+    atomic_int on_caller; /* a task ran on the calling thread */
+};
+
+struct pool_job {
+    lrelu_task_fn task;
+    void *arg;
+    size_t count, first;
+    pthread_t caller;
+    struct test_pool *pool;
+};
+
+static void *pool_worker(void *p)
+{
+    struct pool_job *j = p;
+    if (pthread_equal(pthread_self(), j->caller))
+        atomic_store(&j->pool->on_caller, 1);
+    for (size_t k = j->first; k < j->count; k += POOL_THREADS) {
+        j->task(j->arg, j->count - 1 - k);
+        atomic_fetch_add(&j->pool->tasks, 1);
+    }
+    return NULL;
+}
+
+static void reverse_pool(void *pool, lrelu_task_fn task, void *arg, size_t count)
+{
+    struct test_pool *tp = pool;
+    atomic_fetch_add(&tp->calls, 1);
+    struct pool_job jobs[POOL_THREADS];
+    pthread_t th[POOL_THREADS];
+    for (size_t i = 0; i < POOL_THREADS; i++) {
+        jobs[i] = (struct pool_job){task, arg, count, i, pthread_self(), tp};
+        if (pthread_create(&th[i], NULL, pool_worker, &jobs[i]) != 0) {
+            printf("FAIL pthread_create\n");
+            exit(1);
+        }
+    }
+    for (size_t i = 0; i < POOL_THREADS; i++)
+        pthread_join(th[i], NULL);
+}
+
+/* One task at a time, last first, on one thread of its own, noting after
+ * each which elements of the output it wrote: the output buffer is filled
+ * with a byte no call writes here, scanned whole after each task, and the
+ * task's range filled again. */
+struct probe {
+    size_t calls, count;
+    unsigned char *base; /* the whole buffer, 64-byte aligned */
+    size_t base_len;     /* a multiple of 8 */
+    const unsigned char *out;
+    size_t size, n;
+    unsigned char fill;
+    size_t begin[4096], end[4096];
+    int bad; /* a task wrote nothing, a broken range, or outside the output */
+};
+
+struct probe_job {
+    struct probe *p;
+    lrelu_task_fn task;
+    void *arg;
+};
+
+static int written(const struct probe *p, size_t i)
+{
+    for (size_t b = 0; b < p->size; b++)
+        if (p->out[i * p->size + b] != p->fill)
+            return 1;
+    return 0;
+}
+
+static void *probe_worker(void *arg)
+{
+    struct probe_job *j = arg;
+    struct probe *p = j->p;
+    uint64_t fill8;
+    memset(&fill8, p->fill, 8);
+    for (size_t k = p->count; k-- > 0;) {
+        j->task(j->arg, k);
+        size_t lo = SIZE_MAX, hi = 0; /* first and last changed byte */
+        for (size_t w = 0; w < p->base_len; w += 8) {
+            uint64_t v;
+            memcpy(&v, p->base + w, 8);
+            if (v == fill8)
+                continue;
+            for (size_t b = w; b < w + 8; b++)
+                if (p->base[b] != p->fill) {
+                    lo = b < lo ? b : lo;
+                    hi = b;
+                }
+        }
+        const size_t start = (size_t)(p->out - p->base);
+        if (lo == SIZE_MAX || lo < start || hi >= start + p->n * p->size) {
+            p->bad = 1;
+            continue;
+        }
+        const size_t b = (lo - start) / p->size, e = (hi - start) / p->size + 1;
+        for (size_t i = b; i < e; i++)
+            if (!written(p, i))
+                p->bad = 1;
+        p->begin[k] = b;
+        p->end[k] = e;
+        memset(p->base + start + b * p->size, p->fill, (e - b) * p->size);
+    }
+    return NULL;
+}
+
+static void probe_pool(void *pool, lrelu_task_fn task, void *arg, size_t count)
+{
+    struct probe *p = pool;
+    p->calls++;
+    p->count = count;
+    if (count > 4096) {
+        p->bad = 1;
+        return;
+    }
+    struct probe_job j = {p, task, arg};
+    pthread_t th;
+    if (pthread_create(&th, NULL, probe_worker, &j) != 0) {
+        printf("FAIL pthread_create\n");
+        exit(1);
+    }
+    pthread_join(th, NULL);
+}
+
+/* ---- the tests ------------------------------------------------------ */
+
+#if LRELU_HAVE_OPENMP
+static void note(void *arg, size_t i) { ((pthread_t *)arg)[i] = pthread_self(); }
+#endif
+
+/* The number of elements of type t from which op is split. */
+static size_t split_n(enum lrelu_type t, int op)
+{
+    const size_t per = (op == 0 ? 2 : 3) * sizes[t];
+    return (LRELU_SPLIT_MIN_BYTES + per - 1) / per;
+}
+
+static void test_settings(void)
+{
+    if (getenv("LRELU_NUM_THREADS") == NULL) {
+        CHECK(lrelu_num_threads() == 1, "default thread count %zu, want 1", lrelu_num_threads());
+        for (int op = 0; op < 2; op++)
+            for (int t = 0; t < LRELU_TYPE_COUNT; t++)
+                CHECK(lrelu_split_min_n(op, (enum lrelu_type)t) == SIZE_MAX,
+                      "1 thread, no pool: %s %s splits from %zu elements", op_names[op],
+                      type_names[t], lrelu_split_min_n(op, (enum lrelu_type)t));
+    }
+    CHECK(lrelu_set_num_threads(1) == LRELU_OK, "set 1");
+    CHECK(lrelu_set_num_threads(1025) == LRELU_EINVAL, "1025 threads accepted");
+    CHECK(lrelu_num_threads() == 1, "a refused setting changed the count");
+#if LRELU_HAVE_OPENMP
+    CHECK(lrelu_set_num_threads(3) == LRELU_OK && lrelu_num_threads() == 3, "set 3: %zu",
+          lrelu_num_threads());
+    for (int op = 0; op < 2; op++)
+        for (int t = 0; t < LRELU_TYPE_COUNT; t++)
+            CHECK(lrelu_split_min_n(op, (enum lrelu_type)t) == split_n((enum lrelu_type)t, op),
+                  "3 threads: %s %s splits from %zu elements, want %zu", op_names[op],
+                  type_names[t], lrelu_split_min_n(op, (enum lrelu_type)t),
+                  split_n((enum lrelu_type)t, op));
+    CHECK(lrelu_set_num_threads(0) == LRELU_OK && lrelu_num_threads() >= 1, "set 0: %zu",
+          lrelu_num_threads());
+    /* The runner really uses the threads: 8 tasks on 2 threads. */
+    lrelu_set_num_threads(2);
+    struct lrelu_parallel p;
+    lrelu_parallel_get(&p);
+    CHECK(p.fn == NULL && p.threads == 2, "snapshot: fn %p threads %zu", (void *)p.fn, p.threads);
+    static pthread_t ids[8];
+    lrelu_parallel_run(&p, note, ids, 8);
+    size_t distinct = 1;
+    for (size_t i = 1; i < 8; i++) {
+        size_t j = 0;
+        while (j < i && !pthread_equal(ids[i], ids[j]))
+            j++;
+        distinct += j == i;
+    }
+    CHECK(distinct == 2, "8 tasks on 2 OpenMP threads ran on %zu threads", distinct);
+#else
+    CHECK(lrelu_set_num_threads(2) == LRELU_EUNSUPPORTED, "no OpenMP: 2 threads accepted");
+    CHECK(lrelu_set_num_threads(0) == LRELU_EUNSUPPORTED, "no OpenMP: 0 threads accepted");
+    CHECK(lrelu_num_threads() == 1, "no OpenMP: count %zu", lrelu_num_threads());
+#endif
+    lrelu_set_num_threads(1);
+    struct test_pool tp = {0};
+    lrelu_set_parallel_for(reverse_pool, &tp);
+    CHECK(lrelu_split_min_n(0, LRELU_TYPE_f32) == split_n(LRELU_TYPE_f32, 0),
+          "a pool with 1 thread does not split");
+    lrelu_set_parallel_for(NULL, &tp);
+    CHECK(lrelu_split_min_n(0, LRELU_TYPE_f32) == SIZE_MAX, "NULL pool, 1 thread: still splits");
+}
+
+/* Same bits for every setting, operation, type, flag and alignment. */
+static void test_same_bits(void)
+{
+    const unsigned flag_set[3] = {LRELU_STORE_AUTO, LRELU_STORE_STREAM, LRELU_STORE_CACHED};
+    const size_t offs[][2] = {{0, 0}, {1, 3}, {5, 0}}; /* input, output offset in elements */
+    struct test_pool tp = {0};
+    size_t checked = 0;
+    /* The best kernel, then the scalar one: ThreadSanitizer sees the
+     * scalar kernel's plain stores, not the SIMD kernels' intrinsics. The
+     * quick mode (valgrind, TSan) takes the scalar one, 2, 3, 8 threads and
+     * the pool, the streaming flag and misaligned arrays. */
+    for (int kern = quick; kern < 2; kern++) {
+        lrelu_set_kernel(kern ? "scalar" : NULL);
+        for (int t = 0; t < LRELU_TYPE_COUNT; t++) {
+            const size_t size = sizes[t];
+            /* over the threshold of both operations, not a whole number of lines */
+            const size_t n = LRELU_SPLIT_MIN_BYTES / size + 37 + 64;
+            const size_t bytes = (n + 8) * size;
+            unsigned char *x = xmalloc(bytes), *dy = xmalloc(bytes), *want = xmalloc(bytes),
+                          *got = xmalloc(bytes);
+            fill_random(x, bytes, 1 + (uint64_t)t);
+            fill_random(dy, bytes, 100 + (uint64_t)t);
+            for (int op = 0; op < 3; op++)
+                for (size_t f = 0; f < 3; f++)
+                    for (size_t o = 0; o < sizeof offs / sizeof offs[0]; o++) {
+                        if (quick && (f != 1 || o != 1))
+                            continue;
+                        const unsigned char *in = x + offs[o][0] * size,
+                                            *d = dy + offs[o][0] * size;
+                        lrelu_set_parallel_for(NULL, NULL);
+                        lrelu_set_num_threads(1);
+                        memset(want, 0x5a, bytes);
+                        int st = call((enum lrelu_type)t, op, in, d, want + offs[o][1] * size, n,
+                                      flag_set[f]);
+                        CHECK(st == LRELU_OK, "reference call: %d", st);
+                        /* 1, 2, 3, 8 threads, then the pool */
+                        const size_t settings[] = {1, 2, 3, 8, 0};
+                        for (size_t s = quick; s < sizeof settings / sizeof settings[0]; s++) {
+                            if (settings[s] == 0) {
+                                lrelu_set_num_threads(1);
+                                lrelu_set_parallel_for(reverse_pool, &tp);
+                            } else if (lrelu_set_num_threads(settings[s]) != LRELU_OK) {
+                                continue; /* no OpenMP */
+                            }
+                            memset(got, 0x5a, bytes);
+                            st = call((enum lrelu_type)t, op, in, d, got + offs[o][1] * size, n,
+                                      flag_set[f]);
+                            CHECK(st == LRELU_OK, "status %d", st);
+                            if (memcmp(got, want, bytes) != 0) {
+                                size_t i = 0;
+                                while (got[i] == want[i])
+                                    i++;
+                                CHECK(0,
+                                      "%s %s n=%zu flags %u offsets %zu/%zu, %s %zu: byte %zu "
+                                      "differs from the unsplit call",
+                                      op_names[op], type_names[t], n, flag_set[f], offs[o][0],
+                                      offs[o][1], settings[s] ? "threads" : "pool", settings[s], i);
+                            }
+                            checked++;
+                        }
+                        /* in place, split */
+                        lrelu_set_parallel_for(reverse_pool, &tp);
+                        memcpy(got, op == 0 ? x : dy, bytes);
+                        st = call((enum lrelu_type)t, op, op == 0 ? got : x, got, got, n,
+                                  flag_set[f]);
+                        lrelu_set_parallel_for(NULL, NULL);
+                        memcpy(want, op == 0 ? x : dy, bytes);
+                        st |= call((enum lrelu_type)t, op, op == 0 ? want : x, want, want, n,
+                                   flag_set[f]);
+                        CHECK(st == LRELU_OK && memcmp(got, want, bytes) == 0,
+                              "%s %s in place through the pool differs", op_names[op],
+                              type_names[t]);
+                    }
+            free(x);
+            free(dy);
+            free(want);
+            free(got);
+        }
+    }
+    lrelu_set_kernel(NULL);
+    lrelu_set_parallel_for(NULL, NULL);
+    lrelu_set_num_threads(1);
+    CHECK(atomic_load(&tp.calls) > 0 && atomic_load(&tp.on_caller) == 0,
+          "pool calls %zu, a task on the caller's thread: %d", atomic_load(&tp.calls),
+          atomic_load(&tp.on_caller));
+    printf("same bits: %zu split calls checked against the unsplit ones, pool called %zu times\n",
+           checked, atomic_load(&tp.calls));
+}
+
+/* The chunks a pool sees, and when it is called at all. */
+static void test_chunks(void)
+{
+    static struct probe p;
+    lrelu_set_num_threads(1);
+    size_t checked = 0;
+    for (int t = 0; t < LRELU_TYPE_COUNT; t++)
+        for (int op = 0; op < 2; op++)
+            for (size_t o = 0; o < 4; o++) {
+                const size_t off = (size_t[]){0, 1, 3, 64 / sizes[t] - 1}[o];
+                if (quick && o != 2)
+                    continue;
+                const size_t size = sizes[t], min = split_n((enum lrelu_type)t, op);
+                const size_t lens[] = {64, min - 1, min, 3 * min + 5};
+                const size_t cap = 3 * min + 5 + 64;
+                const size_t cap_bytes = (cap * size + 63) / 64 * 64;
+                unsigned char *x = xmalloc(cap * size), *dy = xmalloc(cap * size),
+                              *out = xmalloc(cap_bytes);
+                /* inputs that never give 0xee bytes everywhere: 1.0 or so */
+                memset(x, 0x3c, cap * size);
+                memset(dy, 0x3c, cap * size);
+                for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+                    const size_t n = lens[l];
+                    memset(&p, 0, sizeof p);
+                    p.fill = 0xee;
+                    p.base = out;
+                    p.base_len = cap_bytes;
+                    p.out = out + off * size;
+                    p.size = size;
+                    p.n = n;
+                    memset(out, p.fill, cap_bytes);
+                    lrelu_set_parallel_for(probe_pool, &p);
+                    const int st =
+                        call((enum lrelu_type)t, op, x, dy, out + off * size, n, LRELU_STORE_AUTO);
+                    lrelu_set_parallel_for(NULL, NULL);
+                    CHECK(st == LRELU_OK, "status %d", st);
+                    const int split = n >= min;
+                    CHECK(p.calls == (size_t)split,
+                          "%s %s n=%zu (split from %zu): pool called %zu times", op_names[op],
+                          type_names[t], n, min, p.calls);
+                    if (!split) {
+                        size_t i = 0;
+                        while (i < n && written(&p, i))
+                            i++;
+                        CHECK(i == n, "unsplit call did not write element %zu", i);
+                        continue;
+                    }
+                    const size_t moved = (op == 0 ? 2 : 3) * size * n;
+                    const size_t want = moved / LRELU_TASK_BYTES;
+                    CHECK(p.count == (want < 2 ? 1 : want) && p.count >= 2,
+                          "%s %s n=%zu: %zu tasks, want %zu", op_names[op], type_names[t], n,
+                          p.count, want);
+                    CHECK(!p.bad, "%s %s n=%zu off %zu: a task wrote no or a broken range",
+                          op_names[op], type_names[t], n, off);
+                    CHECK(p.bad || (p.begin[0] == 0 && p.end[p.count - 1] == n),
+                          "the tasks do not cover the call");
+                    for (size_t k = 1; k < p.count && !p.bad; k++) {
+                        const uintptr_t a = (uintptr_t)(out + (off + p.begin[k]) * size);
+                        CHECK(a % 64 == 0,
+                              "%s %s n=%zu off %zu: task %zu starts at %zu, not on a line",
+                              op_names[op], type_names[t], n, off, k, p.begin[k]);
+                        CHECK(p.begin[k] == p.end[k - 1], "tasks %zu and %zu leave a gap", k - 1,
+                              k);
+                    }
+                    /* even: no task more than a line longer than another */
+                    size_t lo = SIZE_MAX, hi = 0;
+                    for (size_t k = 1; k + 1 < p.count; k++) {
+                        const size_t len = p.end[k] - p.begin[k];
+                        lo = len < lo ? len : lo;
+                        hi = len > hi ? len : hi;
+                    }
+                    CHECK(p.count < 3 || hi - lo <= 64 / size, "uneven chunks: %zu to %zu", lo, hi);
+                    checked++;
+                }
+                free(x);
+                free(dy);
+                free(out);
+            }
+    printf("chunks: %zu split calls, tasks on 64-byte lines, contiguous, even\n", checked);
+}
+
+/* Engine style: caller threads call concurrently while the settings change. */
+#define CALLERS 4
+struct caller {
+    size_t id, n, rounds;
+    float *x, *dy, *y, *dx, *want_y, *want_dx;
+    int fails;
+};
+static atomic_int callers_left;
+
+static void *caller_main(void *arg)
+{
+    struct caller *c = arg;
+    for (size_t r = 0; r < c->rounds; r++) {
+        memset(c->y, 0, c->n * sizeof(float));
+        memset(c->dx, 0, c->n * sizeof(float));
+        if (lrelu_forward(c->x, c->y, c->n, 0.01f) != LRELU_OK ||
+            lrelu_backward(c->x, c->dy, c->dx, c->n, 0.01f) != LRELU_OK ||
+            memcmp(c->y, c->want_y, c->n * sizeof(float)) != 0 ||
+            memcmp(c->dx, c->want_dx, c->n * sizeof(float)) != 0)
+            c->fails++;
+    }
+    atomic_fetch_sub(&callers_left, 1);
+    return NULL;
+}
+
+static void test_engine(void)
+{
+    struct caller c[CALLERS];
+    lrelu_set_parallel_for(NULL, NULL);
+    lrelu_set_num_threads(1);
+    for (size_t i = 0; i < CALLERS; i++) {
+        const size_t n = split_n(LRELU_TYPE_f32, 1) + 1000 * i + 3;
+        c[i] = (struct caller){i, n, quick ? 3 : 30, NULL, NULL, NULL, NULL, NULL, NULL, 0};
+        c[i].x = xmalloc(n * 4);
+        c[i].dy = xmalloc(n * 4);
+        c[i].y = xmalloc(n * 4);
+        c[i].dx = xmalloc(n * 4);
+        c[i].want_y = xmalloc(n * 4);
+        c[i].want_dx = xmalloc(n * 4);
+        fill_random(c[i].x, n * 4, 7 + i);
+        fill_random(c[i].dy, n * 4, 70 + i);
+        lrelu_forward(c[i].x, c[i].want_y, n, 0.01f);
+        lrelu_backward(c[i].x, c[i].dy, c[i].dx, n, 0.01f);
+        memcpy(c[i].want_dx, c[i].dx, n * 4);
+    }
+    struct test_pool tp = {0};
+    if (lrelu_set_num_threads(2) != LRELU_OK)
+        lrelu_set_parallel_for(reverse_pool, &tp);
+    atomic_store(&callers_left, CALLERS);
+    pthread_t th[CALLERS];
+    for (size_t i = 0; i < CALLERS; i++)
+        if (pthread_create(&th[i], NULL, caller_main, &c[i]) != 0) {
+            printf("FAIL pthread_create\n");
+            exit(1);
+        }
+    /* the settings change while they call */
+    size_t changes = 0;
+    while (atomic_load(&callers_left) > 0) {
+        if (changes % 3 == 0)
+            lrelu_set_kernel(changes % 2 ? "scalar" : NULL);
+        switch (changes++ % 4) {
+        case 0:
+            lrelu_set_parallel_for(reverse_pool, &tp);
+            break;
+        case 1:
+            lrelu_set_parallel_for(NULL, NULL);
+            break;
+        case 2:
+            lrelu_set_num_threads(3);
+            break;
+        default:
+            lrelu_set_num_threads(2);
+            break;
+        }
+        usleep(1000);
+    }
+    int f = 0;
+    for (size_t i = 0; i < CALLERS; i++) {
+        pthread_join(th[i], NULL);
+        f += c[i].fails;
+        free(c[i].x);
+        free(c[i].dy);
+        free(c[i].y);
+        free(c[i].dx);
+        free(c[i].want_y);
+        free(c[i].want_dx);
+    }
+    lrelu_set_kernel(NULL);
+    lrelu_set_parallel_for(NULL, NULL);
+    lrelu_set_num_threads(1);
+    CHECK(f == 0, "%d concurrent calls gave other bits", f);
+    printf("engine: %d caller threads, %zu setting changes, pool called %zu times\n", CALLERS,
+           changes, atomic_load(&tp.calls));
+}
+
+/* ---- LRELU_NUM_THREADS, in child processes -------------------------- */
+
+static int child_report(void)
+{
+    printf("%zu %zu\n", lrelu_num_threads(), lrelu_split_min_n(0, LRELU_TYPE_f32));
+    return 0;
+}
+
+/* Runs this program as a child with LRELU_NUM_THREADS = value (NULL:
+ * unset) and OMP_NUM_THREADS=5; its stdout and stderr. */
+static void run_child(const char *self, const char *value, char *out, char *err, size_t sz)
+{
+    int po[2], pe[2];
+    if (pipe(po) != 0 || pipe(pe) != 0) {
+        printf("FAIL pipe\n");
+        exit(1);
+    }
+    fflush(stdout);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        dup2(po[1], 1);
+        dup2(pe[1], 2);
+        close(po[0]);
+        close(pe[0]);
+        if (value)
+            setenv("LRELU_NUM_THREADS", value, 1);
+        else
+            unsetenv("LRELU_NUM_THREADS");
+        setenv("OMP_NUM_THREADS", "5", 1);
+        /* under an emulator, through its wrapper (words split at spaces) */
+        char *argv[40], buf[1024] = "";
+        size_t a = 0;
+        const char *w = getenv("LRELU_TEST_WRAPPER");
+        if (w == NULL || w[0] == '\0')
+            w = getenv("MESON_EXE_WRAPPER");
+        if (w != NULL && strlen(w) < sizeof buf) {
+            strcpy(buf, w);
+            for (char *s = NULL, *word = strtok_r(buf, " ", &s); word && a < 36;
+                 word = strtok_r(NULL, " ", &s))
+                argv[a++] = word;
+        }
+        argv[a++] = (char *)self;
+        argv[a++] = "child";
+        argv[a] = NULL;
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    close(po[1]);
+    close(pe[1]);
+    size_t no = 0, ne = 0;
+    ssize_t r;
+    while ((r = read(po[0], out + no, sz - 1 - no)) > 0)
+        no += (size_t)r;
+    while ((r = read(pe[0], err + ne, sz - 1 - ne)) > 0)
+        ne += (size_t)r;
+    out[no] = err[ne] = '\0';
+    close(po[0]);
+    close(pe[0]);
+    int status;
+    waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child with %s failed", value);
+}
+
+static void test_env(const char *self)
+{
+    struct {
+        const char *value;
+        size_t want; /* the thread count seen; 0: OpenMP's default (5, OMP_NUM_THREADS) */
+        int warns;
+    } cases[] = {
+        {NULL, 1, 0},
+        {"", 1, 0},
+        {"1", 1, 0},
+        {"2", 2, 0},
+        {"0", 0, 0},
+        {"3", 3, 0},
+        {"1024", 1024, 0},
+        {"1025", 1, 1},
+        {"x", 1, 1},
+        {" 2", 1, 1},
+        {"2 ", 1, 1},
+        {"-1", 1, 1},
+        {"99999999999999999999", 1, 1},
+        {"2\x01", 1, 1},
+    };
+    char out[512], err[512];
+    size_t ran = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        /* quick (valgrind starts each child slowly): unset, 2, 0, 1025, x */
+        if (quick && i != 0 && i != 3 && i != 4 && i != 7 && i != 8)
+            continue;
+        ran++;
+        run_child(self, cases[i].value, out, err, sizeof out);
+        size_t want = cases[i].want == 0 ? 5 : cases[i].want;
+        int warns = cases[i].warns, splits = cases[i].want != 1;
+        if (!LRELU_HAVE_OPENMP && cases[i].want != 1) {
+            want = 1;
+            warns = 1;
+            splits = 0;
+        }
+        size_t got = 0, split = 0;
+        const int ok = sscanf(out, "%zu %zu", &got, &split) == 2;
+        CHECK(ok && got == want, "LRELU_NUM_THREADS=%s: %zu threads, want %zu",
+              cases[i].value ? cases[i].value : "(unset)", got, want);
+        CHECK(ok && (split != SIZE_MAX) == splits, "LRELU_NUM_THREADS=%s: split threshold %zu",
+              cases[i].value ? cases[i].value : "(unset)", split);
+        const size_t len = strlen(err);
+        int one_line = len > 0 && len < 160 && err[len - 1] == '\n' &&
+                       strchr(err, '\n') == err + len - 1 &&
+                       strncmp(err, "liblrelu: ignoring LRELU_NUM_THREADS=\"", 38) == 0;
+        for (size_t k = 0; k + 1 < len; k++)
+            one_line &= err[k] >= 0x20 && err[k] < 0x7f;
+        CHECK(warns ? one_line : len == 0, "LRELU_NUM_THREADS=%s: stderr \"%s\"",
+              cases[i].value ? cases[i].value : "(unset)", err);
+    }
+    printf("LRELU_NUM_THREADS: %zu values in child processes\n", ran);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "child") == 0)
+        return child_report();
+    quick = getenv("LRELU_TEST_QUICK") != NULL;
+    printf("kernel %s, OpenMP %s\n", lrelu_active_kernel(), LRELU_HAVE_OPENMP ? "yes" : "no");
+    test_settings();
+    test_same_bits();
+    test_chunks();
+    test_engine();
+    test_env(argv[0]);
+    if (fails) {
+        printf("%d failures\n", fails);
+        return 1;
+    }
+    printf("all parallel checks passed\n");
+    return 0;
+}
