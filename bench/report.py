@@ -658,7 +658,7 @@ def targets_section(grouped, info):
             worst, n = max(ratios)
             add("7. data independence: time on random signs / on positive "
                 "(worst)", f"{kernel}", n, worst, DI_BAR, higher=False)
-    lines = ["## Targets", "",
+    lines = ["## Targets, point by point (float32)", "",
              "Ratios of the dispatched kernel (and, for 5, of each kernel) "
              "measured in this run. Medians when repeated.", ""]
     if not rows:
