@@ -720,9 +720,8 @@ def summary_section(grouped, info):
                         pts.append((r.gbs / limit,
                                     f"{op} {impl[6:]} {fmt_n(n)}"))
         bar = SUMMARY_IN_CACHE[sfx]
-        lines.append(("out of place in cache (1 Ki-256 Ki) vs memcpy of the "
-                      "same bytes (backward: 2-in-1-out loop)"
-                      + ("; avx2, avx512" if len(judged) > 1 else ""),
+        lines.append(("in cache vs memcpy"
+                      + (" (avx2, avx512)" if len(judged) > 1 else ""),
                       pts, bar, True))
         pts = []
         for op in ("forward", "backward"):
@@ -732,8 +731,7 @@ def summary_section(grouped, info):
                 best, who = best_of_run(grouped, op, sfx, n)
                 if best:
                     pts.append((r.gbs / best, f"{op} {fmt_n(n)} vs {who}"))
-        lines.append(("DRAM sizes (4 Mi, 64 Mi) vs the best limit or peer "
-                      "of the run", pts, 0.95, True))
+        lines.append(("DRAM vs the best of the run", pts, 0.95, True))
         pts = []
         tiny = grouped.get(("tiny_forward" + sfx, disp), {}).get(16)
         memcpy = grouped.get(("tiny_forward" + sfx, "limit:memcpy"),
@@ -741,15 +739,14 @@ def summary_section(grouped, info):
         if tiny and memcpy and tiny.call_ns and memcpy.call_ns:
             pts.append((tiny.call_ns / memcpy.call_ns,
                         f"{tiny.call_ns:.1f} vs {memcpy.call_ns:.1f} ns"))
-        lines.append(("n = 16 call vs memcpy of the same bytes (time)", pts,
-                      1.5, False))
+        lines.append(("n = 16 call time vs memcpy", pts, 1.5, False))
         pts = []
         for k in info.kernels:
             for op, n, ratio in independence_ratios(grouped, f"lrelu:{k}",
                                                     sfx):
                 pts.append((ratio, f"{op} {k} {fmt_n(n)}"))
-        lines.append(("data independence: time on random signs / on "
-                      "positive, every kernel", pts, DI_BAR, False))
+        lines.append(("data independence (every kernel)", pts, DI_BAR,
+                      False))
         for what, pts, bar, higher in lines:
             if not pts:
                 continue
@@ -764,10 +761,17 @@ def summary_section(grouped, info):
     if not body:
         return []
     lines = ["## Targets at a glance", "",
-             f"Ratios of this run (medians where repeated), dispatched "
-             f"kernel {info.kernel} unless the line says. A line is met "
-             "when every point of it is; the worst point is shown. The "
-             "detailed float32 targets are at the end.", ""]
+             f"Ratios of this run (medians where repeated), of the "
+             f"dispatched kernel ({info.kernel}) unless the line says; a "
+             "line is met when every point of it is, and shows its worst. "
+             "*In cache*: 1 Ki to 256 Ki, forward and backward, GB/s "
+             "against memcpy of the same bytes (backward: the two-in, "
+             "one-out loop). *DRAM*: 4 Mi and 64 Mi against the best of "
+             "memcpy, the streaming copy, the two-in, one-out loop and every "
+             "peer of the same op and type. *n = 16*: ns per call against "
+             "memcpy of the same bytes. *Data independence*: time on random "
+             "signs / on positive, 16 Ki and 4 Mi. The float32 targets "
+             "point by point are at the end.", ""]
     lines += md_table(["Target", "Type", "Bar", "Worst", "Points met",
                        ""], body)
     return lines + [""]
@@ -1092,10 +1096,11 @@ def plot_inplace(plt, path, grouped, info, title):
     draw(ax, series(grouped.get(("forward", "limit:memcpy"), {})),
          "memcpy (out of place)", color="black", linestyle="--",
          linewidth=1)
-    for sfx in ("_f16", "_bf16", "_f64"):
+    for sfx, colour in (("_f16", "tab:purple"), ("_bf16", "tab:orange"),
+                        ("_f64", "tab:green")):
         other = grouped.get(("forward_inplace" + sfx, disp), {})
         draw(ax, series(other), f"{disp} in place, {TYPES[sfx][0]}",
-             linewidth=1, marker="s")
+             color=colour, linewidth=1, marker="s")
     setup_axis(ax, sorted(cells), "forward in place (float32 unless said)")
     ax.legend(fontsize="small", loc="upper right")
     return save(plt, fig, path, title)
