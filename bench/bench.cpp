@@ -1,13 +1,16 @@
 // liblrelu's benchmark suite: every usable kernel, the memory limit and the
 // peers, side by side, in one run of Google Benchmark.
 //
-// Names are <op>/<impl>/<n>. op is forward, forward_inplace, backward,
+// Names are <op>/<impl>/<n>, for float32; the other types add _f16, _bf16
+// or _f64 to the op (forward_f16/lrelu:avx2/1024), n counting elements of
+// the type. op is forward, forward_inplace, backward,
 // backward_from_output, tiny_forward, or one of the data-independence ops:
 // forward_positive and backward_positive (the same magnitudes as the random
 // input, every sign positive), forward_subnormal and backward_subnormal
 // (every product with alpha subnormal). impl is lrelu:<kernel>,
-// limit:<loop> or peer:<name>. Throughput counts bytes read + written
-// (forward 8 per element, backward 12).
+// limit:<loop> or peer:<name>; a type's limits move the same bytes as its
+// rows. Throughput counts bytes read + written (forward 2 elements' bytes
+// per element, backward 3: float32 8 and 12).
 //
 // Inputs that fit in the cache change between iterations: each timed
 // iteration is a batch of calls on `calls` arrays (as many as fill half the
@@ -18,13 +21,15 @@
 //
 // Each benchmark's code is checked against the scalar reference afterwards,
 // with the kernel it was timed on still active: `mismatches` counts the
-// elements that differ on the benchmark input, `special_mismatches` on an
+// elements that differ on the benchmark input (all of it up to 128 Ki
+// elements, else its first and last 64 Ki: `checked_elements`), `special_mismatches` on an
 // array of special values (subnormal products, signed zeros, infinities,
 // NaN).
 //
 // Own flags (everything else goes to Google Benchmark):
 //   --sizes=N,N,...   array lengths (default 1Ki,16Ki,256Ki,4Mi,64Mi)
 //   --tiny=N,N,...    lengths for the per-call cost (default 1,8,16,64)
+//   --types=T,T,...   element types (default f32,f16,bf16,f64)
 //   --smoke           tiny lengths and one iteration each: checks that it runs
 #include <benchmark/benchmark.h>
 
@@ -55,21 +60,37 @@
 namespace
 {
 
-const float kAlpha = 0.01f;
+const double kAlpha = 0.01;
 
 // Inputs longer than this are timed on one array: a sign pattern of more
 // than a million branches is beyond what any branch predictor holds, and
 // refreshing it would cost more than the call.
 const size_t kFreshMax = size_t(1) << 20;
 
-// Element types. Only float32 exists today; each new type gets a row here,
-// its arrays and reference, and its rows in the table of register_all.
-enum class DType { F32 };
+// The benchmark input is checked at both ends of an array longer than
+// twice this: the scalar reference converts float16 one element at a time.
+const size_t kCheckEnds = size_t(64) << 10;
+
+// Element types: float32 (the names carry no type), float16 and bfloat16
+// (bit patterns in uint16_t; alpha a float) and float64 (alpha a double).
+// A new type gets an entry here, its conversions in to_bits/is_nan, its
+// special values and its entry points in lrelu_fn.
+enum class DType { F32, F16, BF16, F64 };
 struct TypeInfo {
-    const char *name;
+    const char *name;   // as in the report
+    const char *suffix; // appended to the op in benchmark names
     size_t bytes;
+    uint32_t sign_mask; // the sign bits of the 32-bit words the elements fill
 };
-const TypeInfo kTypes[] = {{"f32", 4}};
+const TypeInfo kTypes[] = {{"float32", "", 4, 0x80000000u},
+                           {"float16", "_f16", 2, 0x80008000u},
+                           {"bfloat16", "_bf16", 2, 0x80008000u},
+                           // The low word's bit 31 (a mantissa bit) goes
+                           // with the sign: the magnitudes move by less
+                           // than 2^-20 of themselves.
+                           {"float64", "_f64", 8, 0x80000000u}};
+const DType kAllTypes[] = {DType::F32, DType::F16, DType::BF16, DType::F64};
+const TypeInfo &tinfo(DType t) { return kTypes[(int)t]; }
 
 // What an op computes, on which signs.
 enum class Kind { Forward, Backward, BackwardFromOutput };
@@ -108,120 +129,336 @@ const OpInfo &info(Op op) { return kOps[(int)op]; }
 
 size_t bytes_per_element(Op op, DType type)
 {
-    return (info(op).kind == Kind::Forward ? 2 : 3) * kTypes[(int)type].bytes;
+    return (info(op).kind == Kind::Forward ? 2 : 3) * tinfo(type).bytes;
 }
 
-// Aligned arrays as long as the largest size, touched before timing. Large
+// Aligned arrays as long as the largest size (and 64 bytes more: the
+// fresh-sign maker works in 32-bit words), touched before timing. Large
 // arrays are 2 MiB-aligned and asked for transparent huge pages, as NumPy
 // does for its arrays: the C and the Python peers then run on the same kind
 // of memory.
-float *alloc_floats(size_t n)
+unsigned char *alloc_bytes(size_t bytes)
 {
-    const size_t bytes = (n ? n : 1) * sizeof(float), huge = size_t(2) << 20;
+    const size_t huge = size_t(2) << 20;
+    bytes += 64;
     void *p = nullptr;
     if (posix_memalign(&p, bytes >= 2 * huge ? huge : 64, bytes) != 0) {
-        std::fprintf(stderr, "bench: out of memory for %zu floats\n", n);
+        std::fprintf(stderr, "bench: out of memory for %zu bytes\n", bytes);
         std::exit(1);
     }
 #ifdef MADV_HUGEPAGE
     if (bytes >= 2 * huge)
         madvise(p, bytes, MADV_HUGEPAGE);
 #endif
-    return static_cast<float *>(p);
+    std::memset(p, 0, bytes);
+    return static_cast<unsigned char *>(p);
 }
 
-struct FreeFloats {
-    void operator()(float *p) const { std::free(p); }
+struct FreeBytes {
+    void operator()(unsigned char *p) const { std::free(p); }
 };
-using Floats = std::unique_ptr<float[], FreeFloats>;
+using Bytes = std::unique_ptr<unsigned char[], FreeBytes>;
 
-// The benchmark inputs: x (random normal), xpos = |x| (the same magnitudes,
-// every sign positive), dy (random normal), xs (tiny negatives: every
-// product with alpha is subnormal), fy = forward(x); an output and the
-// reference.
+// The bits of v in type t, rounded to nearest even.
+uint64_t to_bits(DType t, double v)
+{
+    const float f = (float)v;
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    switch (t) {
+    case DType::F32:
+        return u;
+    case DType::F64: {
+        uint64_t d;
+        std::memcpy(&d, &v, 8);
+        return d;
+    }
+    case DType::BF16:
+        if ((u & 0x7fffffffu) > 0x7f800000u)
+            return (u >> 16) | 0x40;
+        return (u + 0x7fffu + ((u >> 16) & 1)) >> 16;
+    case DType::F16:
+        break;
+    }
+    const uint32_t sign = (u >> 16) & 0x8000u, a = u & 0x7fffffffu;
+    if (a > 0x7f800000u)
+        return sign | 0x7e00u;
+    if (a >= 0x477ff000u) // rounds to 65536 or more
+        return sign | 0x7c00u;
+    if (a >= 0x38800000u) { // normal in float16
+        const uint32_t b = a - (112u << 23);
+        return sign | ((b + 0xfffu + ((b >> 13) & 1)) >> 13);
+    }
+    // Subnormal in float16: units of 2^-24 (exact scaling), rounded to even.
+    return sign | (uint32_t)std::nearbyint(std::fabs(f) * 16777216.0f);
+}
+
+uint64_t load_bits(DType t, const void *p, size_t i)
+{
+    const unsigned char *b = static_cast<const unsigned char *>(p) + i * tinfo(t).bytes;
+    uint64_t v = 0;
+    std::memcpy(&v, b, tinfo(t).bytes); // little-endian hosts
+    return v;
+}
+
+void store_bits(DType t, void *p, size_t i, uint64_t v)
+{
+    std::memcpy(static_cast<unsigned char *>(p) + i * tinfo(t).bytes, &v, tinfo(t).bytes);
+}
+
+bool is_nan(DType t, uint64_t b)
+{
+    switch (t) {
+    case DType::F32:
+        return (b & 0x7fffffffu) > 0x7f800000u;
+    case DType::F16:
+        return (b & 0x7fffu) > 0x7c00u;
+    case DType::BF16:
+        return (b & 0x7fffu) > 0x7f80u;
+    case DType::F64:
+        break;
+    }
+    return (b & 0x7fffffffffffffffull) > 0x7ff0000000000000ull;
+}
+
+// liblrelu's entry point for a type and kind, through one signature.
+using LreluFn = void (*)(const void *in, const void *dy, void *out, size_t n, double alpha);
+template <DType T, Kind K>
+void lrelu_typed(const void *in, const void *dy, void *out, size_t n, double alpha)
+{
+    using U16 = uint16_t;
+    const float a = (float)alpha;
+    auto f = [](const void *p) { return static_cast<const float *>(p); };
+    auto h = [](const void *p) { return static_cast<const U16 *>(p); };
+    auto d = [](const void *p) { return static_cast<const double *>(p); };
+    float *fo = static_cast<float *>(out);
+    U16 *ho = static_cast<U16 *>(out);
+    double *dout = static_cast<double *>(out);
+    if (T == DType::F32) {
+        if (K == Kind::Forward)
+            lrelu_forward(f(in), fo, n, a);
+        else if (K == Kind::Backward)
+            lrelu_backward(f(in), f(dy), fo, n, a);
+        else
+            lrelu_backward_from_output(f(in), f(dy), fo, n, a);
+    } else if (T == DType::F16) {
+        if (K == Kind::Forward)
+            lrelu_forward_f16(h(in), ho, n, a);
+        else if (K == Kind::Backward)
+            lrelu_backward_f16(h(in), h(dy), ho, n, a);
+        else
+            lrelu_backward_from_output_f16(h(in), h(dy), ho, n, a);
+    } else if (T == DType::BF16) {
+        if (K == Kind::Forward)
+            lrelu_forward_bf16(h(in), ho, n, a);
+        else if (K == Kind::Backward)
+            lrelu_backward_bf16(h(in), h(dy), ho, n, a);
+        else
+            lrelu_backward_from_output_bf16(h(in), h(dy), ho, n, a);
+    } else {
+        if (K == Kind::Forward)
+            lrelu_forward_f64(d(in), dout, n, alpha);
+        else if (K == Kind::Backward)
+            lrelu_backward_f64(d(in), d(dy), dout, n, alpha);
+        else
+            lrelu_backward_from_output_f64(d(in), d(dy), dout, n, alpha);
+    }
+}
+
+template <DType T> LreluFn lrelu_fn_of(Kind k)
+{
+    return k == Kind::Forward    ? lrelu_typed<T, Kind::Forward>
+           : k == Kind::Backward ? lrelu_typed<T, Kind::Backward>
+                                 : lrelu_typed<T, Kind::BackwardFromOutput>;
+}
+
+LreluFn lrelu_fn(DType t, Kind k)
+{
+    switch (t) {
+    case DType::F32:
+        return lrelu_fn_of<DType::F32>(k);
+    case DType::F16:
+        return lrelu_fn_of<DType::F16>(k);
+    case DType::BF16:
+        return lrelu_fn_of<DType::BF16>(k);
+    case DType::F64:
+        break;
+    }
+    return lrelu_fn_of<DType::F64>(k);
+}
+
+// The reference for kind on (in, dy): the library's scalar kernel. The
+// kernel active before is active again afterwards, so that whatever runs
+// next runs on the kernel it was meant to.
+void reference(DType t, Kind kind, const void *in, const void *dy, void *out, size_t n)
+{
+    const char *active = lrelu_active_kernel();
+    lrelu_set_kernel("scalar");
+    lrelu_fn(t, kind)(in, dy, out, n, kAlpha);
+    lrelu_set_kernel(active);
+}
+
+// The benchmark inputs of one type: x (random normal), xpos = |x| (the same
+// magnitudes, every sign positive), dy (random normal), xs (tiny
+// negatives: every product with alpha is subnormal in the type), fy =
+// forward(x); an output and the reference (of the elements checked).
+// float32's values are drawn,
+// the other types' converted from them (float64's have float32's
+// mantissas: the limit loops, which add words as float32, then see no
+// subnormals).
 struct Arena {
+    DType type = DType::F32;
     size_t cap = 0;
-    float *x, *xpos, *dy, *xs, *fy, *out, *ref;
-    void init(size_t n)
+    unsigned char *x, *xpos, *dy, *xs, *fy, *out, *ref;
+    void init(DType t, size_t n, const Arena *from)
     {
+        type = t;
         cap = n;
-        for (float **p : {&x, &xpos, &dy, &xs, &fy, &out, &ref})
-            *p = alloc_floats(n);
-        std::mt19937 rng(12345);
-        std::normal_distribution<float> normal(0.0f, 1.0f);
-        std::uniform_real_distribution<float> uniform(1.0f, 9.0f);
-        for (size_t i = 0; i < n; i++) {
-            x[i] = normal(rng);
-            xpos[i] = std::fabs(x[i]);
-            dy[i] = normal(rng);
-            xs[i] = -1e-37f * uniform(rng); /* times 0.01: below FLT_MIN */
+        const size_t bytes = n * tinfo(t).bytes;
+        for (unsigned char **p : {&x, &xpos, &dy, &xs, &fy, &out, &ref})
+            *p = alloc_bytes(bytes);
+        if (from == nullptr) {
+            std::mt19937 rng(12345);
+            std::normal_distribution<float> normal(0.0f, 1.0f);
+            std::uniform_real_distribution<float> uniform(1.0f, 9.0f);
+            float *fx = (float *)x, *fp = (float *)xpos, *fd = (float *)dy, *fs = (float *)xs;
+            for (size_t i = 0; i < n; i++) {
+                fx[i] = normal(rng);
+                fp[i] = std::fabs(fx[i]);
+                fd[i] = normal(rng);
+                fs[i] = -1e-37f * uniform(rng); /* times 0.01: below FLT_MIN */
+            }
+        } else {
+            const float *fx = (const float *)from->x, *fd = (const float *)from->dy,
+                        *fs = (const float *)from->xs;
+            for (size_t i = 0; i < n; i++) {
+                const double u = fs[i] / -1e-37f; // in [1, 9)
+                // Tiny negatives whose products with 0.01 are subnormal:
+                // float16's below 2^-14, float64's below 2^-1022.
+                const double tiny = t == DType::F16   ? -5e-4 * u
+                                    : t == DType::F64 ? std::ldexp(-(double)(float)u, -1020)
+                                                      : fs[i];
+                store_bits(t, x, i, to_bits(t, fx[i]));
+                store_bits(t, xpos, i, to_bits(t, std::fabs(fx[i])));
+                store_bits(t, dy, i, to_bits(t, fd[i]));
+                store_bits(t, xs, i, to_bits(t, tiny));
+            }
         }
-        lrelu_set_kernel("scalar");
-        lrelu_forward(x, fy, n, kAlpha);
-        lrelu_set_kernel(nullptr);
-        std::memset(out, 0, n * sizeof(float));
-        std::memset(ref, 0, n * sizeof(float));
+        // An input, not a result under test: the dispatched kernel (which
+        // the tests prove exact) makes it; the scalar one would take
+        // seconds for a large float16 array.
+        lrelu_fn(t, Kind::Forward)(x, nullptr, fy, n, kAlpha);
     }
     // The benchmark input of op (the first n elements), and its dy.
-    const float *input(Op op) const
+    const unsigned char *input(Op op) const
     {
         const OpInfo &o = info(op);
         if (o.kind == Kind::BackwardFromOutput)
             return fy;
         return o.signs == Signs::Random ? x : o.signs == Signs::Positive ? xpos : xs;
     }
-    const float *grad(Op op) const { return info(op).tiny_values ? xs : dy; }
+    const unsigned char *grad(Op op) const { return info(op).tiny_values ? xs : dy; }
     // What fresh inputs of op are made from: magnitudes (or, for negative
     // signs, the values themselves) and the masks for fresh_signs.
-    const float *magnitudes(Op op) const { return info(op).tiny_values ? xs : xpos; }
-} arena;
+    const unsigned char *magnitudes(Op op) const { return info(op).tiny_values ? xs : xpos; }
+} arenas[4];
 
-// The reference for kind on (in, dy): the library's scalar kernel. The
-// kernel active before is active again afterwards, so that whatever runs
-// next runs on the kernel it was meant to.
-void reference(Kind kind, const float *in, const float *dy, float *out, size_t n)
-{
-    const char *active = lrelu_active_kernel();
-    lrelu_set_kernel("scalar");
-    if (kind == Kind::Forward)
-        lrelu_forward(in, out, n, kAlpha);
-    else
-        lrelu_backward(in, dy, out, n, kAlpha);
-    lrelu_set_kernel(active);
-}
+Arena &arena_of(DType t) { return arenas[(int)t]; }
 
-// Special values, repeated to 64 floats: products that are subnormal,
-// subnormal inputs, signed zeros, infinities, NaN, large values; with the
-// reference of each kind, made once.
+// Special values, repeated to 64 elements: products that are subnormal (and
+// that round to zero), subnormal inputs, signed zeros, infinities, quiet
+// and signalling NaNs, large values; with the reference of each kind, made
+// once per type.
 struct Special {
     static const size_t kLen = 64;
-    float x[kLen], dy[kLen], fy[kLen], ref[3][kLen];
-    void init()
+    DType type = DType::F32;
+    uint64_t x[kLen], dy[kLen], fy[kLen], ref[3][kLen]; // elements packed from the start
+    void init(DType t)
     {
-        const float v[] = {-1e-37f,   -3e-38f, -1e-40f, 1e-40f, -0.0f, 0.0f,  INFINITY,
-                           -INFINITY, NAN,     1e30f,   -1e30f, 3.0f,  -3.0f, -1e-36f};
-        const size_t nv = sizeof v / sizeof v[0];
-        for (size_t i = 0; i < kLen; i++) {
-            x[i] = v[i % nv];
-            dy[i] = v[(i * 5 + 3) % nv];
+        type = t;
+        std::vector<uint64_t> v;
+        switch (t) {
+        case DType::F32:
+            // -1e-37 and -3e-38 (products below FLT_MIN), the subnormals
+            // -1e-40 and 1e-40, signed zeros, infinities, NaN, signalling
+            // NaN, 1e30, -1e30, 3, -3, -1e-36, the smallest negative
+            // subnormal (product rounds to -0), -NaN.
+            v = {to_bits(t, -1e-37), to_bits(t, -3e-38), to_bits(t, -1e-40), to_bits(t, 1e-40),
+                 0x80000000u,        0x00000000u,        0x7F800000u,        0xFF800000u,
+                 0x7FC00000u,        0x7F800001u,        to_bits(t, 1e30),   to_bits(t, -1e30),
+                 to_bits(t, 3.0),    to_bits(t, -3.0),   to_bits(t, -1e-36), 0x80000001u,
+                 0xFFC00000u};
+            break;
+        case DType::BF16:
+            // The same values as float32 where bfloat16 has them.
+            v = {to_bits(t, -1e-37),
+                 to_bits(t, -3e-38),
+                 0x8001,
+                 0x0001,
+                 0x8000,
+                 0x0000,
+                 0x7F80,
+                 0xFF80,
+                 0x7FC0,
+                 0x7F81,
+                 to_bits(t, 1e30),
+                 to_bits(t, -1e30),
+                 0x4040,
+                 0xC040,
+                 to_bits(t, -1e-36),
+                 0x807F,
+                 0xFFC0};
+            break;
+        case DType::F16:
+            // -1e-3 and -4e-3 (products below 2^-14), -1e-5 and 1e-5
+            // (subnormal), signed zeros, infinities, NaN, signalling NaN,
+            // 65504, -65504, 3, -3, -6e-3, the smallest negative subnormal
+            // (product rounds to -0), -NaN.
+            v = {to_bits(t, -1e-3),
+                 to_bits(t, -4e-3),
+                 to_bits(t, -1e-5),
+                 to_bits(t, 1e-5),
+                 0x8000,
+                 0x0000,
+                 0x7C00,
+                 0xFC00,
+                 0x7E00,
+                 0x7D00,
+                 0x7BFF,
+                 0xFBFF,
+                 0x4200,
+                 0xC200,
+                 to_bits(t, -6e-3),
+                 0x8001,
+                 0xFE00};
+            break;
+        case DType::F64:
+            v = {to_bits(t, -1e-307),   to_bits(t, -3e-308),   to_bits(t, -1e-310),
+                 to_bits(t, 1e-310),    0x8000000000000000ull, 0,
+                 0x7FF0000000000000ull, 0xFFF0000000000000ull, 0x7FF8000000000000ull,
+                 0x7FF0000000000001ull, to_bits(t, 1e300),     to_bits(t, -1e300),
+                 to_bits(t, 3.0),       to_bits(t, -3.0),      to_bits(t, -1e-306),
+                 0x8000000000000001ull, 0xFFF8000000000000ull};
+            break;
         }
-        for (size_t i = 0; i < kLen; i++)
-            fy[i] = x[i] > 0 ? x[i] : kAlpha * x[i];
-        reference(Kind::Forward, x, nullptr, ref[(int)Kind::Forward], kLen);
-        reference(Kind::Backward, x, dy, ref[(int)Kind::Backward], kLen);
-        reference(Kind::BackwardFromOutput, fy, dy, ref[(int)Kind::BackwardFromOutput], kLen);
+        const size_t nv = v.size();
+        for (size_t i = 0; i < kLen; i++) {
+            store_bits(t, x, i, v[i % nv]);
+            store_bits(t, dy, i, v[(i * 5 + 3) % nv]);
+        }
+        reference(t, Kind::Forward, x, nullptr, fy, kLen);
+        for (Kind k : {Kind::Forward, Kind::Backward, Kind::BackwardFromOutput})
+            reference(t, k, input(k), dy, ref[(int)k], kLen);
     }
-    const float *input(Kind kind) const { return kind == Kind::BackwardFromOutput ? fy : x; }
-} special;
+    const void *input(Kind kind) const { return kind == Kind::BackwardFromOutput ? fy : x; }
+} specials[4];
 
-size_t mismatches(const float *got, const float *want, size_t n)
+size_t mismatches(DType t, const void *got, const void *want, size_t n)
 {
     size_t bad = 0;
     for (size_t i = 0; i < n; i++) {
-        uint32_t g, w;
-        std::memcpy(&g, &got[i], 4);
-        std::memcpy(&w, &want[i], 4);
-        bad += g != w && !(std::isnan(got[i]) && std::isnan(want[i]));
+        const uint64_t g = load_bits(t, got, i), w = load_bits(t, want, i);
+        bad += g != w && !(is_nan(t, g) && is_nan(t, w));
     }
     return bad;
 }
@@ -230,10 +467,10 @@ size_t mismatches(const float *got, const float *want, size_t n)
 // arrays the call is on (a peer sets up one call per set of arrays).
 struct Call {
     size_t slot;
-    const float *in, *dy;
-    float *out;
-    size_t n;
-    float alpha;
+    const void *in, *dy;
+    void *out;
+    size_t n; // elements of the row's type
+    double alpha;
 };
 using Caller = std::function<void(const Call &)>;
 
@@ -346,41 +583,47 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
         state.SkipWithError("cannot select the kernel");
         return;
     }
+    const DType t = row.type;
+    const Arena &arena = arena_of(t);
+    const size_t esize = tinfo(t).bytes;
+    // fresh_signs works in 32-bit words: a float16 or bfloat16 array of odd
+    // length has one more element, in the padding.
+    const size_t words = (n * esize + 3) / 4;
     Caller call = row.make();
-    const Plan plan = plan_for(row.op, row.type, n);
-    const size_t stride = (n + 15) / 16 * 16; // 64-byte aligned arrays
-    const float *dy = arena.grad(row.op);
-    float *out = arena.out;
+    const Plan plan = plan_for(row.op, t, n);
+    const size_t stride = (n * esize + 63) / 64 * 64; // bytes: 64-byte aligned arrays
+    const unsigned char *dy = arena.grad(row.op);
+    unsigned char *out = arena.out;
 
-    Floats pool, mags;
+    Bytes pool, mags;
     std::vector<Call> calls;
-    const uint32_t sign = 0x80000000u;
+    const uint32_t sign = tinfo(t).sign_mask;
     const uint32_t rmask = op.signs == Signs::Random ? sign : 0,
                    omask = op.signs == Signs::Negative ? sign : 0;
-    const float *mag = arena.magnitudes(row.op);
+    const unsigned char *mag = arena.magnitudes(row.op);
     if (plan.fresh) {
-        pool.reset(alloc_floats(plan.calls * stride));
+        pool.reset(alloc_bytes(plan.calls * stride));
         for (size_t r = 0; r < plan.calls; r++) {
-            float *in = pool.get() + r * stride;
+            unsigned char *in = pool.get() + r * stride;
             calls.push_back({r, in, dy, op.in_place ? in : out, n, kAlpha});
-            fresh_signs(&gen, mag + r * n, in, n, rmask, omask);
+            fresh_signs(&gen, mag + r * n * esize, in, words, rmask, omask);
         }
         if (op.in_place) {
-            mags.reset(alloc_floats(plan.calls * stride));
-            std::memcpy(mags.get(), pool.get(), plan.calls * stride * sizeof(float));
+            mags.reset(alloc_bytes(plan.calls * stride));
+            std::memcpy(mags.get(), pool.get(), plan.calls * stride);
         }
     } else if (op.in_place) {
-        std::memcpy(out, arena.input(row.op), n * sizeof(float));
+        std::memcpy(out, arena.input(row.op), n * esize);
         calls.push_back({0, out, nullptr, out, n, kAlpha});
     } else {
         calls.push_back({0, arena.input(row.op), dy, out, n, kAlpha});
     }
     // New signs on the same magnitudes, in place where the calls leave
     // their inputs as they were: only the arrays timed are touched.
-    const float *from = op.in_place ? mags.get() : pool.get();
+    const unsigned char *from = op.in_place ? mags.get() : pool.get();
     auto refresh = [&] {
         for (size_t r = 0; r < plan.calls; r++)
-            fresh_signs(&gen, from + r * stride, pool.get() + r * stride, n, rmask, omask);
+            fresh_signs(&gen, from + r * stride, pool.get() + r * stride, words, rmask, omask);
     };
     // In place on one array, alpha alternates 0.01 and 100 so that negative
     // values stay normal instead of decaying to subnormals and zeros.
@@ -389,14 +632,14 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
     // The random-sign twin of a data-independence row: the same number of
     // arrays of the same length, the benchmark's random input and dy.
     const bool paired = data_independence_op(row.op);
-    Floats twin;
+    Bytes twin;
     std::vector<Call> twin_calls;
     if (paired) {
         if (plan.fresh) {
-            twin.reset(alloc_floats(plan.calls * stride));
+            twin.reset(alloc_bytes(plan.calls * stride));
             for (size_t r = 0; r < plan.calls; r++) {
-                float *in = twin.get() + r * stride;
-                fresh_signs(&gen, arena.xpos + r * n, in, n, sign, 0);
+                unsigned char *in = twin.get() + r * stride;
+                fresh_signs(&gen, arena.xpos + r * n * esize, in, words, sign, 0);
                 twin_calls.push_back({plan.calls + 2 + r, in, arena.dy, out, n, kAlpha});
             }
         } else {
@@ -405,7 +648,7 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
     }
     auto refresh_twin = [&] {
         for (size_t r = 0; r < twin_calls.size() && plan.fresh; r++)
-            fresh_signs(&gen, twin.get() + r * stride, twin.get() + r * stride, n, sign, 0);
+            fresh_signs(&gen, twin.get() + r * stride, twin.get() + r * stride, words, sign, 0);
     };
 
     if (plan.fresh)
@@ -421,18 +664,18 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
             refresh(), refresh_twin();
         // Alternate which goes first, so neither gains from the order.
         const double tw = twin_first && paired ? timed(twin_calls, call) : 0;
-        const double t = timed(calls, call);
+        const double tt = timed(calls, call);
         const double tw2 = !twin_first && paired ? timed(twin_calls, call) : 0;
         twin_first = !twin_first;
-        own += t, random += tw + tw2;
+        own += tt, random += tw + tw2;
         if (alternate)
-            calls[0].alpha = calls[0].alpha == kAlpha ? 100.0f : kAlpha;
-        state.SetIterationTime(t);
+            calls[0].alpha = calls[0].alpha == kAlpha ? 100.0 : kAlpha;
+        state.SetIterationTime(tt);
     }
     if (paired && random > 0)
         state.counters["time_vs_random"] = own / random;
     const int64_t elements = (int64_t)(state.iterations() * plan.calls * n);
-    state.SetBytesProcessed(elements * (int64_t)bytes_per_element(row.op, row.type));
+    state.SetBytesProcessed(elements * (int64_t)bytes_per_element(row.op, t));
     state.SetItemsProcessed(elements);
     state.counters["n"] = (double)n;
     state.counters["calls"] = (double)plan.calls;
@@ -447,18 +690,32 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
     } else if (row.checked) {
         // The benchmark input, then the special values, through this row's
         // code on this row's kernel.
-        const float *in = arena.input(row.op);
+        const unsigned char *in = arena.input(row.op);
         if (op.in_place) {
-            std::memcpy(out, in, n * sizeof(float));
+            std::memcpy(out, in, n * esize);
             call({plan.calls, out, nullptr, out, n, kAlpha});
         } else {
             call({plan.calls, in, dy, out, n, kAlpha});
         }
-        reference(op.kind, in, dy, arena.ref, n);
-        state.counters["mismatches"] = (double)mismatches(out, arena.ref, n);
+        // The first and the last kCheckEnds elements (all of a short
+        // array): every path of the kernel, at the price of two short
+        // reference calls.
+        size_t bad = 0, checked = 0;
+        for (size_t from : {size_t(0), n > 2 * kCheckEnds ? n - kCheckEnds : n}) {
+            const size_t len = std::min(n - from, n > 2 * kCheckEnds ? kCheckEnds : n);
+            if (len == 0)
+                continue;
+            const size_t off = from * esize;
+            reference(t, op.kind, in + off, dy + off, arena.ref, len);
+            bad += mismatches(t, out + off, arena.ref, len);
+            checked += len;
+        }
+        state.counters["mismatches"] = (double)bad;
+        state.counters["checked_elements"] = (double)checked;
+        const Special &special = specials[(int)t];
         const size_t len = Special::kLen;
-        float sout[Special::kLen];
-        const float *sin = special.input(op.kind);
+        uint64_t sout[Special::kLen];
+        const void *sin = special.input(op.kind);
         if (op.in_place) {
             std::memcpy(sout, sin, sizeof sout);
             call({plan.calls + 1, sout, nullptr, sout, len, kAlpha});
@@ -466,7 +723,7 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
             call({plan.calls + 1, sin, special.dy, sout, len, kAlpha});
         }
         state.counters["special_mismatches"] =
-            (double)mismatches(sout, special.ref[(int)op.kind], len);
+            (double)mismatches(t, sout, special.ref[(int)op.kind], len);
         row.checks[n] = {state.counters["mismatches"], state.counters["special_mismatches"]};
     }
     if (!row.kernel.empty()) {
@@ -506,10 +763,10 @@ void pick_isa_builds()
 // loop: the first call with new arguments sets it up, later ones only run).
 struct BoundPeer {
     std::unique_ptr<PeerCall> call;
-    const float *in = nullptr, *dy = nullptr;
-    float *out = nullptr;
+    const void *in = nullptr, *dy = nullptr;
+    void *out = nullptr;
     size_t n = 0;
-    float alpha = 0;
+    double alpha = 0;
     template <typename Make> void run(const Call &c, Make make)
     {
         if (!call || c.in != in || c.dy != dy || c.out != out || c.n != n || c.alpha != alpha) {
@@ -520,7 +777,7 @@ struct BoundPeer {
     }
 };
 
-// A caller of a peer: one bound call per slot.
+// A caller of a peer (float32): one bound call per slot.
 std::function<Caller()> peer_caller(const Peer &p, Kind kind)
 {
     return [&p, kind] {
@@ -529,10 +786,14 @@ std::function<Caller()> peer_caller(const Peer &p, Kind kind)
             if (c.slot >= bound->size())
                 bound->resize(c.slot + 1);
             if (kind == Kind::Forward)
-                (*bound)[c.slot].run(c, [&] { return p.forward(c.in, c.out, c.n, c.alpha); });
+                (*bound)[c.slot].run(c, [&] {
+                    return p.forward((const float *)c.in, (float *)c.out, c.n, (float)c.alpha);
+                });
             else
-                (*bound)[c.slot].run(c,
-                                     [&] { return p.backward(c.in, c.dy, c.out, c.n, c.alpha); });
+                (*bound)[c.slot].run(c, [&] {
+                    return p.backward((const float *)c.in, (const float *)c.dy, (float *)c.out, c.n,
+                                      (float)c.alpha);
+                });
         };
     };
 }
@@ -542,49 +803,82 @@ std::function<Caller()> plain(void (*fn)(const Call &))
     return [fn] { return Caller(fn); };
 }
 
-std::function<Caller()> lrelu_caller(Kind kind)
+std::function<Caller()> lrelu_caller(DType t, Kind kind)
 {
-    switch (kind) {
-    case Kind::Forward:
-        return plain([](const Call &c) { lrelu_forward(c.in, c.out, c.n, c.alpha); });
-    case Kind::Backward:
-        return plain([](const Call &c) { lrelu_backward(c.in, c.dy, c.out, c.n, c.alpha); });
-    case Kind::BackwardFromOutput:
-        break;
-    }
-    return plain(
-        [](const Call &c) { lrelu_backward_from_output(c.in, c.dy, c.out, c.n, c.alpha); });
+    const LreluFn fn = lrelu_fn(t, kind);
+    return [fn] { return Caller([fn](const Call &c) { fn(c.in, c.dy, c.out, c.n, c.alpha); }); };
 }
 
 // memcpy through a pointer the compiler cannot see through, for tiny calls.
 void *(*volatile memcpy_indirect)(void *, const void *, size_t) = std::memcpy;
 
-// Every row: (op, impl, caller), for each type.
+// The limit loops move the same bytes as a row of type B bytes an element:
+// n elements are n * B / 4 words (rounded up: the padding).
+template <size_t B> void limit_memcpy(const Call &c) { std::memcpy(c.out, c.in, c.n * B); }
+template <size_t B> void limit_nt(const Call &c)
+{
+    nt_copy((const float *)c.in, (float *)c.out, (c.n * B + 3) / 4);
+}
+template <size_t B> void limit_add2(const Call &c)
+{
+    add2((const float *)c.in, (const float *)c.dy, (float *)c.out, (c.n * B + 3) / 4);
+}
+template <size_t B> void limit_tiny_memcpy(const Call &c) { memcpy_indirect(c.out, c.in, c.n * B); }
+
+template <size_t B> void add_limits(std::vector<Row> &rows, DType t)
+{
+    rows.push_back({t, Op::Forward, "limit:memcpy", "", plain(limit_memcpy<B>), false});
+#if defined(__SSE2__)
+    rows.push_back({t, Op::Forward, "limit:nt_copy", "", plain(limit_nt<B>), false});
+#endif
+    rows.push_back({t, Op::Backward, "limit:stream_2in1out", "", plain(limit_add2<B>), false});
+    rows.push_back({t, Op::TinyForward, "limit:memcpy", "", plain(limit_tiny_memcpy<B>), false});
+}
+
+// Which types the run covers (--types), and the ops each gets.
+std::vector<DType> run_types = {DType::F32, DType::F16, DType::BF16, DType::F64};
+
+// Every row: (type, op, impl, caller). To add rows (another op, another
+// implementation), push them here; a new op needs its entry in kOps and its
+// name in report.py.
 std::vector<Row> make_rows(const std::vector<Peer> &peers)
 {
     std::vector<Row> rows;
-    const DType f32 = DType::F32;
     const std::vector<Op> lrelu_ops = {
         Op::Forward,         Op::ForwardInPlace,   Op::Backward,         Op::BackwardFromOutput,
         Op::ForwardPositive, Op::ForwardSubnormal, Op::BackwardPositive, Op::BackwardSubnormal,
         Op::TinyForward};
-    for (size_t k = 0; k < lrelu_kernel_count(); k++) {
-        const std::string kernel = lrelu_kernel_name(k);
-        for (Op op : lrelu_ops)
-            rows.push_back({f32, op, "lrelu:" + kernel, kernel, lrelu_caller(info(op).kind), true});
+    // The other types: every kernel forward and backward and the data
+    // independence ops; in place, from output and tiny calls on the
+    // dispatched kernel.
+    const std::vector<Op> other_ops = {Op::Forward,          Op::Backward,
+                                       Op::ForwardPositive,  Op::ForwardSubnormal,
+                                       Op::BackwardPositive, Op::BackwardSubnormal};
+    const std::string dispatched = lrelu_active_kernel();
+    for (DType t : run_types) {
+        for (size_t k = 0; k < lrelu_kernel_count(); k++) {
+            const std::string kernel = lrelu_kernel_name(k);
+            std::vector<Op> ops = t == DType::F32 ? lrelu_ops : other_ops;
+            if (t != DType::F32 && kernel == dispatched)
+                ops.insert(ops.end(),
+                           {Op::ForwardInPlace, Op::BackwardFromOutput, Op::TinyForward});
+            for (Op op : ops)
+                rows.push_back(
+                    {t, op, "lrelu:" + kernel, kernel, lrelu_caller(t, info(op).kind), true});
+        }
+        switch (tinfo(t).bytes) {
+        case 2:
+            add_limits<2>(rows, t);
+            break;
+        case 8:
+            add_limits<8>(rows, t);
+            break;
+        default:
+            add_limits<4>(rows, t);
+        }
     }
-    rows.push_back({f32, Op::Forward, "limit:memcpy", "",
-                    plain([](const Call &c) { std::memcpy(c.out, c.in, c.n * sizeof(float)); }),
-                    false});
-#if defined(__SSE2__)
-    rows.push_back({f32, Op::Forward, "limit:nt_copy", "",
-                    plain([](const Call &c) { nt_copy(c.in, c.out, c.n); }), false});
-#endif
-    rows.push_back({f32, Op::Backward, "limit:stream_2in1out", "",
-                    plain([](const Call &c) { add2(c.in, c.dy, c.out, c.n); }), false});
-    rows.push_back({f32, Op::TinyForward, "limit:memcpy", "",
-                    plain([](const Call &c) { memcpy_indirect(c.out, c.in, c.n * sizeof(float)); }),
-                    false});
+    if (std::find(run_types.begin(), run_types.end(), DType::F32) == run_types.end())
+        return rows;
     for (const Peer &p : peers) {
         std::vector<Op> ops = {Op::Forward, Op::ForwardSubnormal};
         if (p.backward)
@@ -597,7 +891,7 @@ std::vector<Row> make_rows(const std::vector<Peer> &peers)
                 ops.push_back(op);
         for (Op op : ops) {
             const Kind kind = info(op).kind;
-            rows.push_back({f32, op, "peer:" + p.name, "", peer_caller(p, kind), true});
+            rows.push_back({DType::F32, op, "peer:" + p.name, "", peer_caller(p, kind), true});
         }
     }
     return rows;
@@ -605,8 +899,9 @@ std::vector<Row> make_rows(const std::vector<Peer> &peers)
 
 std::string bench_name(const Row &row, size_t n)
 {
-    // float32 names carry no type; other types will add theirs to the op.
-    return std::string(info(row.op).name) + "/" + row.impl + "/" + std::to_string(n);
+    // float32 names carry no type; the others add theirs to the op.
+    return std::string(info(row.op).name) + tinfo(row.type).suffix + "/" + row.impl + "/" +
+           std::to_string(n);
 }
 
 // The data-independence sizes: 16 Ki (in cache) and 4 Mi where the size
@@ -626,6 +921,17 @@ std::vector<size_t> data_independence_sizes(const std::vector<size_t> &sizes)
     return di;
 }
 
+// Kernels that convert a 16-bit type one element at a time (scalar for
+// float16 and bfloat16; sse2 for float16, which SSE2 cannot convert):
+// 20-130 ns an element, seconds a call beyond the caches. They run only
+// the in-cache sizes (up to kFreshMax elements), where their speed is
+// already plain.
+bool slow_row(const Row &row)
+{
+    return (row.type == DType::F16 && (row.kernel == "scalar" || row.kernel == "sse2")) ||
+           (row.type == DType::BF16 && row.kernel == "scalar");
+}
+
 void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &tiny,
                   const std::vector<Peer> &peers, bool smoke)
 {
@@ -642,7 +948,8 @@ void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &t
     for (size_t n : sizes)
         for (const Row &row : rows)
             if (row.op != Op::TinyForward &&
-                (!data_independence_op(row.op) || std::count(di.begin(), di.end(), n)))
+                (!data_independence_op(row.op) || std::count(di.begin(), di.end(), n)) &&
+                (n <= kFreshMax || !slow_row(row)))
                 reg(row, n);
     for (size_t n : tiny)
         for (const Row &row : rows)
@@ -674,6 +981,31 @@ std::vector<size_t> parse_sizes(const char *s)
     return v;
 }
 
+std::vector<DType> parse_types(const char *s)
+{
+    std::vector<DType> v;
+    std::string list = s;
+    size_t pos = 0;
+    while (pos <= list.size()) {
+        const size_t end = std::min(list.find(',', pos), list.size());
+        const std::string name = list.substr(pos, end - pos);
+        bool found = false;
+        for (DType t : kAllTypes)
+            if (name == tinfo(t).name || (tinfo(t).suffix[0] && name == tinfo(t).suffix + 1) ||
+                (t == DType::F32 && name == "f32")) {
+                v.push_back(t);
+                found = true;
+            }
+        if (!found) {
+            std::fprintf(stderr, "bench: unknown type \"%s\" (f32, f16, bf16, f64)\n",
+                         name.c_str());
+            std::exit(2);
+        }
+        pos = end + 1;
+    }
+    return v;
+}
+
 std::string cpu_model()
 {
     std::ifstream f("/proc/cpuinfo");
@@ -697,6 +1029,8 @@ int main(int argc, char **argv)
             sizes = parse_sizes(argv[i] + 8);
         else if (std::strncmp(argv[i], "--tiny=", 7) == 0)
             tiny = parse_sizes(argv[i] + 7);
+        else if (std::strncmp(argv[i], "--types=", 8) == 0)
+            run_types = parse_types(argv[i] + 8);
         else if (std::strcmp(argv[i], "--smoke") == 0)
             smoke = true;
         else
@@ -716,11 +1050,16 @@ int main(int argc, char **argv)
     for (const auto *list : {&sizes, &tiny})
         for (size_t n : *list)
             cap = std::max(cap, n * max_calls(n));
-    arena.init(cap);
+    // float32's arrays are always made: the other types' come from them.
+    arena_of(DType::F32).init(DType::F32, cap, nullptr);
+    for (DType t : run_types)
+        if (t != DType::F32)
+            arena_of(t).init(t, cap, &arena_of(DType::F32));
     std::mt19937 seeds(54321);
     for (uint32_t &lane : gen.lane)
         lane = (uint32_t)seeds() | 1;
-    special.init();
+    for (DType t : kAllTypes)
+        specials[(int)t].init(t);
     pick_isa_builds();
     find_caches();
     calibrate_clock();
@@ -746,6 +1085,32 @@ int main(int argc, char **argv)
     benchmark::AddCustomContext("peers_skipped", skipped_all);
     benchmark::AddCustomContext("alpha", "0.01");
     benchmark::AddCustomContext("cache_levels_bytes", levels);
+    // The cache sizes as each source gives them, for the report's header.
+    {
+        std::string sc;
+        const std::pair<const char *, int> levels_sc[] = {{"L1d", _SC_LEVEL1_DCACHE_SIZE},
+                                                          {"L2", _SC_LEVEL2_CACHE_SIZE},
+                                                          {"L3", _SC_LEVEL3_CACHE_SIZE}};
+        for (const auto &l : levels_sc) {
+            const long v = sysconf(l.second);
+            sc += (sc.empty() ? "" : ",") + std::string(l.first) + "=" +
+                  std::to_string(v > 0 ? v : 0);
+        }
+        benchmark::AddCustomContext("cache_sysconf_bytes", sc);
+        std::string sys;
+        for (int i = 0; i < 8; i++) {
+            const std::string dir = "/sys/devices/system/cpu/cpu0/cache/index" + std::to_string(i);
+            std::ifstream lv(dir + "/level"), ty(dir + "/type"), sz(dir + "/size");
+            std::string level, type, size;
+            if (!(lv >> level) || !(ty >> type) || !(sz >> size))
+                continue;
+            sys += (sys.empty() ? "" : ",") + ("L" + level) + type.substr(0, 1) + "=" + size;
+        }
+        benchmark::AddCustomContext("cache_sys", sys.empty() ? "none" : sys);
+        const size_t st = lrelu_stream_threshold();
+        benchmark::AddCustomContext("lrelu_stream_threshold",
+                                    st == SIZE_MAX ? "never" : std::to_string(st));
+    }
     benchmark::AddCustomContext("clock_cost_ns", std::to_string(clock_cost_s * 1e9));
 
     register_all(sizes, tiny, peers, smoke);

@@ -15,7 +15,8 @@ Usage: check_bench.py CHECK LRELU_BENCH_SHIM REPORT_PY
   fresh_inputs    In-cache benchmarks call the code on inputs whose signs
                   change from call to call (no pattern for a branch
                   predictor to learn), on arrays that, with the output,
-                  fit in the cache level the size is measured in.
+                  fit in the cache level the size is measured in; for
+                  float32 and the other types.
 """
 
 import collections
@@ -27,6 +28,7 @@ import sys
 import tempfile
 
 PROG = "check_bench.py"
+ELEMENT_BYTES = {"f16": 2, "bf16": 2, "f64": 8}
 failures = []
 
 
@@ -183,7 +185,8 @@ def fresh_inputs(bench, _report, tmp):
     run_bench(bench, f"{tmp}/log.json",
               ["--sizes=1K,16K", "--tiny=16", "--benchmark_min_time=0.02",
                "--benchmark_filter=^(forward|forward_inplace|backward|"
-               "backward_from_output|tiny_forward)/lrelu:scalar/"],
+               "backward_from_output|tiny_forward)(_f16|_bf16|_f64)?"
+               "/lrelu:scalar/"],
               {"LRELU_SHIM_LOG": log})
     calls = collections.defaultdict(list)
     with open(log, encoding="utf-8") as f:
@@ -193,7 +196,9 @@ def fresh_inputs(bench, _report, tmp):
     levels = cache_levels()
     for fn, n in (("forward", 1024), ("backward", 1024),
                   ("backward_from_output", 1024), ("forward", 16384),
-                  ("backward", 16384), ("forward", 16)):
+                  ("backward", 16384), ("forward", 16),
+                  ("forward_f16", 1024), ("backward_bf16", 16384),
+                  ("forward_f64", 16384), ("backward_f64", 1024)):
         seq = calls.get((fn, n), [])
         check(len(seq) >= 40, f"{fn} n = {n}: {len(seq)} calls logged")
         if not seq:
@@ -216,12 +221,14 @@ def fresh_inputs(bench, _report, tmp):
                 gaps[i - last[a]] += 1
             last[a] = i
         arrays = gaps.most_common(1)[0][0] if gaps else 1
-        per_call = n * 4 * (2 if fn == "forward" else 3)
+        size = ELEMENT_BYTES[fn.rpartition("_")[2]] if fn.endswith(
+            tuple(ELEMENT_BYTES)) else 4
+        per_call = n * size * (2 if fn.startswith("forward") else 3)
         level = next((c for c in levels if c >= 2 * per_call), None)
         if level is None:
             print(f"     {fn} n = {n}: cache sizes unknown, {arrays} arrays")
             continue
-        used = arrays * n * 4 + per_call
+        used = arrays * n * size + per_call
         check(used <= level, f"{fn} n = {n}: {arrays} input arrays and one "
               f"call's other arrays, {used} bytes, fit the {level}-byte "
               f"cache level")

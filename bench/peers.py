@@ -2,18 +2,23 @@
 """Time Python peers of liblrelu the way Google Benchmark times the C suite.
 
 Peers (each single-threaded):
-  NumPy    forward          np.maximum(a * x, x, out=y)
+  NumPy    forward          np.maximum(a * x, x, out=y)  (float32, and
+                            float16 and float64: forward_f16, forward_f64)
   PyTorch  forward          torch._C._nn.leaky_relu(x, a, out=y)
            forward_inplace  torch.nn.functional.leaky_relu_(x, a)
            backward         aten.leaky_relu_backward (the grad_input= out
                             variant when available, else the allocating one)
+                            (float32; forward and backward also bfloat16
+                            and float64: forward_bf16, backward_f64, ...)
 
 The output is a JSON file in the shape of Google Benchmark's
 --benchmark_format=json, with benchmark names <op>/<impl>/<n>, so that
 bench/report.py can merge it with the C suite's output.
 
 Each peer's output is also compared bit for bit with the reference
-y = x > 0 ? x : alpha * x (float32, NaN-aware), on the benchmark input
+y = x > 0 ? x : alpha * x (NaN-aware; for float16 and bfloat16 the product
+is taken in float32 with a float32 alpha and rounded once to the type, as
+liblrelu does; float64 with a double alpha), on the benchmark input
 (counter "mismatches") and on a 64-element input of special values
 (counter "special_mismatches").
 
@@ -45,6 +50,8 @@ MAX_ITERATIONS = 1_000_000_000
 # Bytes moved per element: forward reads x and writes y; backward reads x
 # and dy and writes dx.
 BYTES_PER_ELEMENT = {"forward": 8, "forward_inplace": 8, "backward": 12}
+# Element types other than float32: the suffix of their op names, bytes.
+TYPE_BYTES = {"": 4, "_f16": 2, "_bf16": 2, "_f64": 8}
 
 # Values whose products with alpha or whose ordering are easy to get wrong:
 # -1e-37 * 0.01 is subnormal, signed zeros, infinities, NaN, large values.
@@ -99,9 +106,53 @@ def count_mismatches(np, got, want):
 
 def special_inputs(np):
     """x and dy of SPECIAL_LEN elements; dy is x rotated so that special
-    values of dy meet both branches of the select."""
-    x = np.resize(np.array(SPECIAL_VALUES, dtype=np.float32), SPECIAL_LEN)
+    values of dy meet both branches of the select. The other types get
+    them converted (float16 adds -1e-3, whose product is subnormal)."""
+    values = SPECIAL_VALUES + [-1e-3, -4e-3, -1e-307 * 0]
+    x = np.resize(np.array(values, dtype=np.float32), SPECIAL_LEN)
     return x, np.roll(x, 3)
+
+
+# The other types: inputs, reference and comparison, as bit patterns
+# (NumPy has no bfloat16: its arrays are made and compared through torch).
+
+def typed_reference(np, torch, t, x, dy, op):
+    """The reference of op (forward or backward) in type t on the float32
+    arrays x and dy (converted to t first), as an array of t."""
+    if t == "_f64":
+        xd = x.astype(np.float64)
+        src = xd if op != "backward" else dy.astype(np.float64)
+        return np.where(xd > 0, src, ALPHA * src)
+    if t == "_f16":
+        with np.errstate(over="ignore"):  # 1e30 is infinite in float16
+            xh = x.astype(np.float16)
+        with np.errstate(over="ignore"):
+            src = xh if op != "backward" else dy.astype(np.float16)
+        prod = (np.float32(ALPHA) * src.astype(np.float32)).astype(np.float16)
+        return np.where(xh > 0, src, prod)
+    xb = torch.from_numpy(x).bfloat16()
+    src = xb if op != "backward" else torch.from_numpy(dy).bfloat16()
+    prod = (src.float() * torch.tensor(ALPHA, dtype=torch.float32)).bfloat16()
+    return torch.where(xb > 0, src, prod)
+
+
+def bits_and_nan(np, torch, a):
+    """(unsigned bit patterns, NaN mask) of a NumPy array or torch tensor."""
+    if torch is not None and isinstance(a, torch.Tensor):
+        nan = a.isnan().numpy()
+        if a.dtype == torch.bfloat16:
+            return a.contiguous().view(torch.int16).numpy().view(np.uint16), nan
+        a = a.numpy()
+    a = np.ascontiguousarray(a)
+    view = {2: np.uint16, 4: np.uint32, 8: np.uint64}[a.dtype.itemsize]
+    return a.view(view), np.isnan(a)
+
+
+def count_typed_mismatches(np, torch, got, want):
+    g, gn = bits_and_nan(np, torch, got)
+    w, wn = bits_and_nan(np, torch, want)
+    differ = (g != w) & ~(gn & wn)
+    return int(np.count_nonzero(differ))
 
 
 # ---------------------------------------------------------------- peers
@@ -112,10 +163,12 @@ def special_inputs(np):
 # None, restores an in-place buffer to x.
 
 class Case:
-    def __init__(self, op, impl, make):
+    def __init__(self, op, impl, make, dtype="", max_n=None):
+        self.max_n = max_n  # the largest size it runs, None: all
         self.op = op
         self.impl = impl
         self.make = make
+        self.dtype = dtype  # "" (float32), "_f16", "_bf16" or "_f64"
 
 
 def numpy_cases(np):
@@ -127,7 +180,24 @@ def numpy_cases(np):
             np.maximum(a * x, x, out=y)
         return run, (lambda: y), None
 
-    return [Case("forward", "peer:numpy", forward)]
+    def typed(dtype):
+        def forward_t(x, dy):
+            with np.errstate(over="ignore"):
+                xt = x.astype(dtype)
+            y = np.empty_like(xt)
+            a = ALPHA
+
+            def run():
+                np.maximum(a * xt, xt, out=y)
+            return run, (lambda: y), None
+        return forward_t
+
+    return [Case("forward", "peer:numpy", forward),
+            # NumPy's float16 arithmetic runs at about 0.02 GB/s: in
+            # cache only (a 64 Mi call takes many seconds).
+            Case("forward", "peer:numpy", typed(np.float16), "_f16",
+                 max_n=1 << 20),
+            Case("forward", "peer:numpy", typed(np.float64), "_f64")]
 
 
 def torch_backward_op(torch):
@@ -192,9 +262,33 @@ def torch_cases(np, torch):
             last[0] = bwd_op(dyt, xt, ALPHA, False)
         return run_alloc, (lambda: last[0].numpy()), None
 
+    def typed(tdtype, op):
+        # float32 arrays in, converted once outside the timing.
+        def make(x, dy):
+            xt = torch.from_numpy(x).to(tdtype)
+            dyt = torch.from_numpy(dy).to(tdtype)
+            out = torch.empty_like(xt)
+            if op == "forward":
+                def run():
+                    leaky_relu_out(xt, ALPHA, out=out)
+            elif bwd_kind == "grad_input":
+                def run():
+                    bwd_op(dyt, xt, ALPHA, False, grad_input=out)
+            else:
+                last = [out]
+
+                def run():
+                    last[0] = bwd_op(dyt, xt, ALPHA, False)
+                return run, (lambda: last[0]), None
+            return run, (lambda: out), None
+        return make
+
     cases = [Case("forward", "peer:torch", forward),
              Case("forward_inplace", "peer:torch", forward_inplace),
              Case("backward", "peer:torch", backward)]
+    for tdtype, suffix in ((torch.bfloat16, "_bf16"), (torch.float64, "_f64")):
+        for op in ("forward", "backward"):
+            cases.append(Case(op, "peer:torch", typed(tdtype, op), suffix))
     return cases, bwd_kind
 
 
@@ -420,11 +514,15 @@ def load_peers():
         skip("PyTorch", torch_reason)
     else:
         torch.set_num_threads(1)
+        TORCH[0] = torch
         torch_list, bwd_kind = torch_cases(np, torch)
         cases += torch_list
         extra["torch_num_threads"] = torch.get_num_threads()
         extra["torch_backward_variant"] = bwd_kind
     return np, torch, cases, skipped, extra
+
+
+TORCH = [None]  # the torch module, once imported
 
 
 def run_case(np, case, x, dy, ref, sx, sdy, sref, args):
@@ -437,12 +535,15 @@ def run_case(np, case, x, dy, ref, sx, sdy, sref, args):
     if reset is not None:
         reset()
     run()
-    mismatches = count_mismatches(np, result(), ref)
+    count = count_mismatches if not case.dtype else (
+        lambda np_, got, want: count_typed_mismatches(np_, TORCH[0], got,
+                                                       want))
+    mismatches = count(np, result(), ref)
     del run, result, reset
 
     run, result, reset = case.make(sx, sdy)
     run()
-    special = count_mismatches(np, result(), sref)
+    special = count(np, result(), sref)
     return results, mismatches, special
 
 
@@ -467,15 +568,26 @@ def main(argv=None):
             ref["forward_inplace"] = ref["forward"]
 
             for case in cases:
-                family = families.setdefault((case.op, case.impl),
+                if case.max_n is not None and n > case.max_n:
+                    continue
+                op = case.op + case.dtype
+                family = families.setdefault((op, case.impl),
                                              len(families))
-                name = f"{case.op}/{case.impl}/{n}"
+                name = f"{op}/{case.impl}/{n}"
+                if case.dtype:
+                    want = typed_reference(np, TORCH[0], case.dtype, x, dy,
+                                           case.op)
+                    swant = typed_reference(np, TORCH[0], case.dtype, sx,
+                                            sdy, case.op)
+                else:
+                    want, swant = ref[case.op], sref[case.op]
                 results, bad, bad_special = run_case(
-                    np, case, x, dy, ref[case.op],
-                    sx, sdy, sref[case.op], args)
+                    np, case, x, dy, want, sx, sdy, swant, args)
                 counters = {"n": n, "mismatches": bad,
                             "special_mismatches": bad_special}
-                runs = [iteration_entry(name, n, BYTES_PER_ELEMENT[case.op],
+                per_elem = (BYTES_PER_ELEMENT[case.op]
+                            * TYPE_BYTES[case.dtype] // 4)
+                runs = [iteration_entry(name, n, per_elem,
                                         args.repetitions, i, family,
                                         instance, it, real, cpu, counters)
                         for i, (it, real, cpu) in enumerate(results)]

@@ -9,8 +9,10 @@ path component after n (/real_time, /iterations:1, ...) is ignored. Of
 repeated benchmarks the median aggregate is used, else the median of the
 iteration entries.
 
-Writes DIR/report.md, and DIR/forward.png and DIR/backward.png when
-matplotlib is available; prints the paths written, one per line. Exits
+Writes DIR/report.md, and when matplotlib is available DIR/overview.png
+(the dispatched kernel, the limits and the best peer per size),
+kernels.png (every kernel), inplace.png, types.png (float16, bfloat16,
+float64) and threads.png (when the run has thread rows); prints the paths written, one per line. Exits
 with status 1, after writing everything, when a liblrelu kernel disagrees
 with the reference anywhere (the report says which, at its top); a peer
 that disagrees is a finding reported in the tables, not a failure.
@@ -32,6 +34,18 @@ KNOWN_OPS = {"forward", "forward_inplace", "backward", "backward_from_output",
              "backward_positive", "backward_subnormal"}
 FORWARD_OPS = {"forward", "forward_inplace"}
 BACKWARD_OPS = {"backward", "backward_from_output"}
+# Element types: the suffix of their op names, their name, bytes.
+TYPES = {"": ("float32", 4), "_f16": ("float16", 2),
+         "_bf16": ("bfloat16", 2), "_f64": ("float64", 8)}
+
+
+def split_op(op):
+    """(base op, type suffix) of an op name: forward_f16 -> (forward,
+    _f16); float32 ops have no suffix."""
+    for sfx in ("_bf16", "_f16", "_f64"):
+        if op.endswith(sfx):
+            return op[:-len(sfx)], sfx
+    return op, ""
 LIMIT_ORDER = ["limit:memcpy", "limit:nt_copy", "limit:stream_2in1out"]
 MARKERS = ["†", "‡", "§", "¶", "#", "**"]
 
@@ -100,6 +114,7 @@ class Result:
         # An iteration may be a batch of calls on fresh arrays.
         self.call_ns = real_ns / calls if real_ns is not None else None
         self.gbs = bps / 1e9 if bps is not None else None
+        self.eps = None  # elements per second
         self.mismatches = mismatches
         self.special = special
         self.special_len = special_len
@@ -149,7 +164,7 @@ def collect(files):
             if key is None:
                 unparsed.add(base)
                 continue
-            if key[0] not in KNOWN_OPS:
+            if split_op(key[0])[0] not in KNOWN_OPS:
                 unknown.add(key[0])
                 continue
             groups.setdefault(key, {"median": [], "iteration": []})
@@ -188,6 +203,13 @@ def collect(files):
                               calls if calls and calls > 0 else 1)
         results[key].vs_random = (statistics.median(paired) if paired
                                   else None)
+        if g["median"]:
+            eps = g["median"][-1].get("items_per_second")
+        else:
+            rates = [e["items_per_second"] for e in g["iteration"]
+                     if isinstance(e.get("items_per_second"), (int, float))]
+            eps = statistics.median(rates) if rates else None
+        results[key].eps = eps
     return results
 
 
@@ -214,6 +236,10 @@ class Info:
                         if k.strip()]
         self.version = first("lrelu_version")
         self.torch_capability = first("torch_cpu_capability")
+        self.cache_levels = first("cache_levels_bytes")
+        self.cache_sysconf = first("cache_sysconf_bytes")
+        self.cache_sys = first("cache_sys")
+        self.stream_threshold = first("lrelu_stream_threshold")
         self.dates = []
         self.skipped = []
         for (ctx, _), path in zip(files, paths):
@@ -280,10 +306,11 @@ def impl_sort_key(impl, kernels):
 def limit_family(op, impl):
     """'forward' or 'backward': the table a limit belongs to; None for the
     limits of other tables (tiny calls)."""
-    if op in FORWARD_OPS:
-        return "forward"
-    if op in BACKWARD_OPS:
-        return "backward"
+    base, sfx = split_op(op)
+    if base in FORWARD_OPS:
+        return "forward" + sfx
+    if base in BACKWARD_OPS:
+        return "backward" + sfx
     return None
 
 
@@ -457,6 +484,11 @@ def throughput_section(title, rows, info, primary_limit, note):
                             if gbs_at(r, n) is not None), default=None)
                 row.append(fmt_ratio(gbs_at(d, n), best))
             body.append(row)
+        if any(c.eps for c in d.cells.values()):
+            body.append(["dispatched, G elements/s"] + [
+                f"{d.cells[n].eps / 1e9:.2f}"
+                if n in d.cells and d.cells[n].eps else DASH
+                for n in sizes])
         if peers:
             row = ["dispatched / best peer"]
             for n in sizes:
@@ -484,19 +516,25 @@ def throughput_section(title, rows, info, primary_limit, note):
 
 def tiny_section(grouped, info):
     lines = ["## Tiny calls", ""]
-    impls = sorted((i for o, i in grouped if o == "tiny_forward"),
-                   key=lambda i: impl_sort_key(i, info.kernels))
+    impls = sorted(((o, i) for o, i in grouped
+                    if split_op(o)[0] == "tiny_forward"),
+                   key=lambda k: (list(TYPES).index(split_op(k[0])[1]),
+                                  impl_sort_key(k[1], info.kernels)))
     if not impls:
         return lines + ["No tiny-call benchmarks.", ""]
-    sizes = sorted({n for i in impls for n in grouped[("tiny_forward", i)]})
+    sizes = sorted({n for k in impls for n in grouped[k]})
     lines += ["Nanoseconds per call of the forward op on tiny arrays "
-              "(lower is better).", ""]
+              "(lower is better); a type's memcpy copies the same bytes.",
+              ""]
     body = []
-    for impl in impls:
-        cells = grouped[("tiny_forward", impl)]
+    for op, impl in impls:
+        cells = grouped[(op, impl)]
         name = impl
         if impl == info.dispatched:
             name = f"**{impl}** (dispatched)"
+        sfx = split_op(op)[1]
+        if sfx:
+            name += f", {TYPES[sfx][0]}"
         body.append([name] + [
             f"{cells[n].call_ns:.1f}"
             if n in cells and cells[n].call_ns is not None else DASH
@@ -620,7 +658,7 @@ def targets_section(grouped, info):
             worst, n = max(ratios)
             add("7. data independence: time on random signs / on positive "
                 "(worst)", f"{kernel}", n, worst, DI_BAR, higher=False)
-    lines = ["## Targets", "",
+    lines = ["## Targets, point by point (float32)", "",
              "Ratios of the dispatched kernel (and, for 5, of each kernel) "
              "measured in this run. Medians when repeated.", ""]
     if not rows:
@@ -631,21 +669,129 @@ def targets_section(grouped, info):
     return lines
 
 
+# The short table at the top: one line per target and type, met when every
+# point of it is. Bars: issue 16's for float32 and float64; float16 and
+# bfloat16 in cache 0.9 on the avx2 and avx512 kernels (they convert).
+SUMMARY_IN_CACHE = {"": 0.95, "_f64": 0.95, "_f16": 0.9, "_bf16": 0.9}
+DRAM = (4194304, None)
+LIMIT_OF = {"forward": "limit:memcpy", "backward": "limit:stream_2in1out"}
+
+
+def best_of_run(grouped, op, sfx, n):
+    """(GB/s, name) of the best limit or peer of op (forward or backward)
+    in type sfx at n: memcpy, the streaming copy, the two-in, one-out loop
+    and every peer of the same op and type."""
+    best = (None, None)
+    fam = op + sfx
+    for (o, impl), cells in grouped.items():
+        r = cells.get(n)
+        if r is None or r.gbs is None:
+            continue
+        ok = ((impl.startswith("limit:") and limit_family(o, impl) == fam
+               and not o.startswith("tiny"))
+              or (impl.startswith("peer:") and o == fam))
+        if ok and (best[0] is None or r.gbs > best[0]):
+            best = (r.gbs, impl.partition(":")[2])
+    return best
+
+
+def summary_section(grouped, info):
+    disp = info.dispatched
+    if disp is None:
+        return []
+    body = []
+    sfxs = [t for t in TYPES if any(split_op(o)[1] == t
+                                    for o, _ in grouped)]
+    for sfx in sfxs:
+        tname = TYPES[sfx][0]
+        judged = [disp]
+        if sfx in ("_f16", "_bf16"):
+            judged = [f"lrelu:{k}" for k in ("avx512", "avx2")
+                      if k in info.kernels] or [disp]
+        lines = []
+        # In cache, vs memcpy (backward: the two-in, one-out loop).
+        pts = []
+        for impl in judged:
+            for op in ("forward", "backward"):
+                lim = LIMIT_OF[op]
+                for n, r in grouped.get((op + sfx, impl), {}).items():
+                    limit = gbs_of(grouped, op + sfx, lim, n)
+                    if in_range(n, IN_CACHE) and r.gbs and limit:
+                        pts.append((r.gbs / limit,
+                                    f"{op} {impl[6:]} {fmt_n(n)}"))
+        bar = SUMMARY_IN_CACHE[sfx]
+        lines.append(("in cache vs memcpy"
+                      + (" (avx2, avx512)" if len(judged) > 1 else ""),
+                      pts, bar, True))
+        pts = []
+        for op in ("forward", "backward"):
+            for n, r in grouped.get((op + sfx, disp), {}).items():
+                if not in_range(n, DRAM) or not r.gbs:
+                    continue
+                best, who = best_of_run(grouped, op, sfx, n)
+                if best:
+                    pts.append((r.gbs / best, f"{op} {fmt_n(n)} vs {who}"))
+        lines.append(("DRAM vs the best of the run", pts, 0.95, True))
+        pts = []
+        tiny = grouped.get(("tiny_forward" + sfx, disp), {}).get(16)
+        memcpy = grouped.get(("tiny_forward" + sfx, "limit:memcpy"),
+                             {}).get(16)
+        if tiny and memcpy and tiny.call_ns and memcpy.call_ns:
+            pts.append((tiny.call_ns / memcpy.call_ns,
+                        f"{tiny.call_ns:.1f} vs {memcpy.call_ns:.1f} ns"))
+        lines.append(("n = 16 call time vs memcpy", pts, 1.5, False))
+        pts = []
+        for k in info.kernels:
+            for op, n, ratio in independence_ratios(grouped, f"lrelu:{k}",
+                                                    sfx):
+                pts.append((ratio, f"{op} {k} {fmt_n(n)}"))
+        lines.append(("data independence (every kernel)", pts, DI_BAR,
+                      False))
+        for what, pts, bar, higher in lines:
+            if not pts:
+                continue
+            met = [p for p in pts if (p[0] >= bar if higher
+                                      else p[0] <= bar)]
+            worst = (min if higher else max)(pts, key=lambda p: p[0])
+            status = ("met" if len(met) == len(pts) else
+                      f"**missed** at {len(pts) - len(met)}")
+            body.append([what, tname, (">= " if higher else "<= ")
+                         + f"{bar:g}", f"{worst[0]:.2f} ({worst[1]})",
+                         f"{len(met)} of {len(pts)}", status])
+    if not body:
+        return []
+    lines = ["## Targets at a glance", "",
+             f"Ratios of this run (medians where repeated), of the "
+             f"dispatched kernel ({info.kernel}) unless the line says; a "
+             "line is met when every point of it is, and shows its worst. "
+             "*In cache*: 1 Ki to 256 Ki, forward and backward, GB/s "
+             "against memcpy of the same bytes (backward: the two-in, "
+             "one-out loop). *DRAM*: 4 Mi and 64 Mi against the best of "
+             "memcpy, the streaming copy, the two-in, one-out loop and every "
+             "peer of the same op and type. *n = 16*: ns per call against "
+             "memcpy of the same bytes. *Data independence*: time on random "
+             "signs / on positive, 16 Ki and 4 Mi. The float32 targets "
+             "point by point are at the end.", ""]
+    lines += md_table(["Target", "Type", "Bar", "Worst", "Points met",
+                       ""], body)
+    return lines + [""]
+
+
 # Data independence: a call's time on random signs against its time on the
 # same magnitudes, all positive. Bar for every liblrelu kernel.
 DI_BAR = 1.15
 DI_OPS = ("forward", "backward")
 
 
-def independence_ratios(grouped, impl):
-    """[(op, n, time on random signs / time on positive)] of impl: from
-    the batches timed in alternation where the run has them, else from the
-    two benchmarks."""
+def independence_ratios(grouped, impl, sfx=""):
+    """[(op, n, time on random signs / time on positive)] of impl in type
+    sfx: from the batches timed in alternation where the run has them,
+    else from the two benchmarks."""
     out = []
     for op in DI_OPS:
-        positive = grouped.get((f"{op}_positive", impl), {})
+        positive = grouped.get((f"{op}_positive{sfx}", impl), {})
         for n, pos in sorted(positive.items()):
-            rand = grouped.get((op, impl), {}).get(n)
+            rand = grouped.get((op + sfx, impl), {}).get(n)
             if getattr(pos, "vs_random", None):
                 out.append((op, n, 1.0 / pos.vs_random))
             elif rand is not None and rand.gbs and pos.gbs:
@@ -654,10 +800,13 @@ def independence_ratios(grouped, impl):
 
 
 def independence_section(grouped, info):
-    impls = sorted({i for o, i in grouped
-                    if o in ("forward_positive", "backward_positive")},
-                   key=lambda i: impl_sort_key(i, info.kernels))
-    if not impls:
+    pairs = sorted({(sfx, i) for o, i in grouped
+                    for sfx in TYPES
+                    if o in (f"forward_positive{sfx}",
+                             f"backward_positive{sfx}")},
+                   key=lambda p: (list(TYPES).index(p[0]),
+                                  impl_sort_key(p[1], info.kernels)))
+    if not pairs:
         return []
     lines = ["## Data independence", "",
              "The same call on random signs (the benchmark input), on the "
@@ -671,15 +820,16 @@ def independence_section(grouped, info):
              f"kernel: time on random / on positive <= {DI_BAR:g}.", ""]
     body = []
     missed = []
-    for impl in impls:
+    for sfx, impl in pairs:
         ours = impl.startswith("lrelu:")
         ratios = {(op, n): r for op, n, r in independence_ratios(grouped,
-                                                                 impl)}
+                                                                 impl, sfx)}
         for op in DI_OPS:
-            positive = grouped.get((f"{op}_positive", impl), {})
+            positive = grouped.get((f"{op}_positive{sfx}", impl), {})
             for n, pos in sorted(positive.items()):
-                rand = grouped.get((op, impl), {}).get(n)
-                sub = grouped.get((f"{op}_subnormal", impl), {}).get(n)
+                rand = grouped.get((op + sfx, impl), {}).get(n)
+                sub = grouped.get((f"{op}_subnormal{sfx}", impl),
+                                  {}).get(n)
                 r_gbs = rand.gbs if rand else None
                 s_gbs = sub.gbs if sub else None
                 ratio = ratios.get((op, n))
@@ -694,14 +844,16 @@ def independence_section(grouped, info):
                         mark = "met"
                     else:
                         mark = "**missed**"
-                        missed.append(f"{impl} {op} {fmt_n(n)} "
+                        missed.append(f"{impl} {op}{sfx} {fmt_n(n)} "
                                       f"({ratio:.2f}x)")
-                body.append([impl, op, fmt_n(n), fmt_gbs(r_gbs),
+                body.append([impl, TYPES[sfx][0], op, fmt_n(n),
+                             fmt_gbs(r_gbs),
                              fmt_gbs(pos.gbs), fmt_gbs(s_gbs),
                              f"{ratio:.2f}" if ratio else DASH,
                              f"{sub_ratio:.2f}" if sub_ratio else DASH,
                              mark])
-    lines += md_table(["Implementation", "Op", "Size", "random GB/s",
+    lines += md_table(["Implementation", "Type", "Op", "Size",
+                       "random GB/s",
                        "positive GB/s", "subnormal GB/s",
                        "time random / positive",
                        "time subnormal / random", f"<= {DI_BAR:g}"], body)
@@ -755,11 +907,49 @@ def mismatch_section(bad):
     return lines + [""]
 
 
+def cache_lines(info):
+    """The CPU's cache sizes as each source detected them, and which the
+    library and the benchmark use."""
+    def sizes(text):
+        out = []
+        for item in str(text).split(","):
+            name, _, value = item.partition("=")
+            try:
+                out.append(f"{name} {fmt_bytes(int(value))}"
+                           if int(value) > 0 else f"{name} unknown")
+            except ValueError:
+                out.append(f"{name} {value}")
+        return ", ".join(out)
+
+    lines = []
+    if info.cache_sysconf:
+        lines.append(f"- Caches, sysconf (glibc, CPUID): "
+                     f"{sizes(info.cache_sysconf)}")
+    if info.cache_sys:
+        lines.append("- Caches, /sys/devices/system/cpu/cpu0/cache: "
+                     + ("none listed" if info.cache_sys == "none"
+                        else sizes(info.cache_sys)))
+    if info.caches:
+        lines.append(f"- Caches, Google Benchmark: {fmt_caches(info.caches)}")
+    if info.stream_threshold:
+        st = info.stream_threshold
+        lines.append("- Used by liblrelu: lrelu_stream_threshold() = "
+                     + (st if st == "never" else fmt_bytes(int(st)))
+                     + " (the largest cache one core reaches, from "
+                       "cpu_features, its own CPUID reading or 32 MiB, in "
+                       "that order; streaming stores from there on)")
+    if info.cache_levels:
+        lines.append("- Used by the benchmark to size in-cache batches: "
+                     + ", ".join(fmt_bytes(int(v)) for v in
+                                 str(info.cache_levels).split(",") if v))
+    return lines or ["- Caches: unknown"]
+
+
 def header_section(info, paths):
     lines = ["# liblrelu benchmark report", ""]
     lines.append(f"- CPU: {info.cpu_model}")
     lines.append(f"- CPUs: {info.num_cpus if info.num_cpus else 'unknown'}")
-    lines.append(f"- Caches: {fmt_caches(info.caches)}")
+    lines += cache_lines(info)
     lines.append(f"- Dispatched kernel: {info.kernel or 'unknown'}")
     lines.append("- Usable kernels: "
                  + (", ".join(info.kernels) if info.kernels else "unknown"))
@@ -789,46 +979,197 @@ def load_pyplot():
     return plt
 
 
-def plot(plt, path, rows, title):
-    """Throughput against n, one line per row; returns True if written."""
-    rows = [r for r in rows if any(c.gbs is not None
-                                   for c in r.cells.values())]
-    if not rows:
-        return False
-    styles = {"lrelu": "-", "limit": "--", "peer": ":", "other": "-."}
-    # tab20's dark shades first, then its light ones, so that neighbours
-    # in the legend do not share a hue.
-    tab20 = plt.get_cmap("tab20").colors
-    palette = tab20[0::2] + tab20[1::2]
-    colours = {}
-    fig, ax = plt.subplots(figsize=(10, 6), dpi=120)
-    for row in rows:
-        # A variant (in place, from output) shares its impl's colour.
-        colour = colours.setdefault(row.impl,
-                                    palette[len(colours) % len(palette)])
-        points = sorted((n, c.gbs) for n, c in row.cells.items()
-                        if c.gbs is not None)
-        ax.plot([p[0] for p in points], [p[1] for p in points],
-                linestyle=styles[row.kind], color=colour,
-                linewidth=3.0 if row.dispatched else 1.5,
-                marker="s" if row.variant else "o", markersize=4,
-                fillstyle="none" if row.variant else "full",
-                label=row.plain_name)
-    sizes = sizes_of(rows)
+def series(cells):
+    """Sorted (n, GB/s) points of {n: Result}."""
+    return sorted((n, c.gbs) for n, c in cells.items() if c.gbs is not None)
+
+
+def best_peer_series(grouped, op):
+    """(n, GB/s, peer) of the fastest peer of op at each size."""
+    out = {}
+    for (o, impl), cells in grouped.items():
+        if o != op or not impl.startswith("peer:"):
+            continue
+        for n, c in cells.items():
+            if c.gbs is not None and (n not in out or c.gbs > out[n][0]):
+                out[n] = (c.gbs, impl[5:])
+    return sorted((n, g, who) for n, (g, who) in out.items())
+
+
+def setup_axis(ax, sizes, title, unit="elements"):
     ax.set_xscale("log", base=2)
-    ax.set_xticks(sizes)
-    ax.set_xticklabels([fmt_n(n) for n in sizes])
+    if sizes:
+        ax.set_xticks(sizes)
+        ax.set_xticklabels([fmt_n(n) for n in sizes], fontsize="small")
     ax.minorticks_off()
-    ax.set_xlabel("n (float32 elements)")
-    ax.set_ylabel("GB/s")
+    ax.set_xlabel(f"n ({unit})")
+    ax.set_ylabel("GB/s (read + written)")
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
-    ax.set_title(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0),
-              fontsize="small")
+    ax.set_title(title, fontsize="medium")
+
+
+def draw(ax, points, label, **style):
+    if points:
+        ax.plot([p[0] for p in points], [p[1] for p in points], label=label,
+                marker=style.pop("marker", "o"), markersize=4, **style)
+
+
+def save(plt, fig, path, title):
+    fig.suptitle(title)
+    fig.tight_layout()
     fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return True
+
+
+def plot_overview(plt, path, grouped, info, title):
+    """The dispatched kernel, the limits and the best peer per size, forward
+    and backward (float32)."""
+    disp = info.dispatched
+    if disp is None or ("forward", disp) not in grouped:
+        return False
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5), dpi=110)
+    for ax, op in zip(axes, ("forward", "backward")):
+        sizes = sorted(grouped.get((op, disp), {}))
+        draw(ax, series(grouped.get((op, disp), {})),
+             f"{disp} (dispatched)", color="tab:blue", linewidth=3)
+        limits = [i for o, i in grouped if o == op and i.startswith("limit:")]
+        for impl, colour in zip(sorted(limits), ("tab:gray", "black",
+                                                  "tab:brown")):
+            draw(ax, series(grouped[(op, impl)]), impl, color=colour,
+                 linestyle="--", linewidth=1.5)
+        best = best_peer_series(grouped, op)
+        if best:
+            draw(ax, [(n, g) for n, g, _ in best], "best peer at each size",
+                 color="tab:red", linestyle=":", linewidth=2, marker="^")
+            for n, g, who in best:
+                ax.annotate(who, (n, g), textcoords="offset points",
+                            xytext=(0, -12), ha="center", fontsize=7,
+                            color="tab:red")
+        setup_axis(ax, sizes, op)
+        ax.legend(fontsize="small", loc="upper right")
+    return save(plt, fig, path, title)
+
+
+def plot_kernels(plt, path, grouped, info, title):
+    """Every liblrelu kernel, forward and backward (float32)."""
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5), dpi=110)
+    drawn = False
+    colours = plt.get_cmap("tab10").colors
+    for ax, op in zip(axes, ("forward", "backward")):
+        sizes = set()
+        for i, k in enumerate(info.kernels):
+            cells = grouped.get((op, f"lrelu:{k}"), {})
+            sizes |= set(cells)
+            label = k + (" (dispatched)" if f"lrelu:{k}" == info.dispatched
+                         else "")
+            draw(ax, series(cells), label, color=colours[i % 10],
+                 linewidth=2.5 if f"lrelu:{k}" == info.dispatched else 1.5)
+            drawn |= bool(cells)
+        lim = LIMIT_OF[op]
+        draw(ax, series(grouped.get((op, lim), {})), lim, color="black",
+             linestyle="--", linewidth=1)
+        setup_axis(ax, sorted(sizes), op)
+        ax.legend(fontsize="small", loc="upper right")
+    if not drawn:
+        plt.close(fig)
+        return False
+    return save(plt, fig, path, title)
+
+
+def plot_inplace(plt, path, grouped, info, title):
+    """In place: the dispatched kernel in place and out of place, PyTorch
+    in place, memcpy."""
+    disp = info.dispatched
+    if disp is None or ("forward_inplace", disp) not in grouped:
+        return False
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    cells = grouped[("forward_inplace", disp)]
+    draw(ax, series(cells), f"{disp} in place", color="tab:blue",
+         linewidth=3)
+    draw(ax, series(grouped.get(("forward", disp), {})),
+         f"{disp} out of place", color="tab:blue", linestyle="--")
+    for impl, colour in (("peer:torch", "tab:red"),):
+        draw(ax, series(grouped.get(("forward_inplace", impl), {})),
+             f"{impl[5:]} in place", color=colour, linestyle=":")
+    draw(ax, series(grouped.get(("forward", "limit:memcpy"), {})),
+         "memcpy (out of place)", color="black", linestyle="--",
+         linewidth=1)
+    for sfx, colour in (("_f16", "tab:purple"), ("_bf16", "tab:orange"),
+                        ("_f64", "tab:green")):
+        other = grouped.get(("forward_inplace" + sfx, disp), {})
+        draw(ax, series(other), f"{disp} in place, {TYPES[sfx][0]}",
+             color=colour, linewidth=1, marker="s")
+    setup_axis(ax, sorted(cells), "forward in place (float32 unless said)")
+    ax.legend(fontsize="small", loc="upper right")
+    return save(plt, fig, path, title)
+
+
+def plot_types(plt, path, grouped, info, title):
+    """float16, bfloat16, float64: the dispatched kernel (and avx2 for the
+    16-bit types), the limits of the same bytes, the best peer."""
+    disp = info.dispatched
+    sfxs = [s for s in ("_f16", "_bf16", "_f64")
+            if ("forward" + s, disp) in grouped]
+    if not sfxs:
+        return False
+    fig, axes = plt.subplots(len(sfxs), 2, figsize=(13, 4.2 * len(sfxs)),
+                             dpi=110, squeeze=False)
+    for row, sfx in zip(axes, sfxs):
+        for ax, op in zip(row, ("forward", "backward")):
+            o = op + sfx
+            cells = grouped.get((o, disp), {})
+            draw(ax, series(cells), f"{disp} (dispatched)",
+                 color="tab:blue", linewidth=3)
+            for k, colour in (("avx2", "tab:green"),):
+                if f"lrelu:{k}" != disp:
+                    draw(ax, series(grouped.get((o, f"lrelu:{k}"), {})), k,
+                         color=colour, linewidth=1.5)
+            limits = sorted(i for oo, i in grouped
+                            if oo == o and i.startswith("limit:"))
+            for impl, colour in zip(limits, ("tab:gray", "black")):
+                draw(ax, series(grouped[(o, impl)]),
+                     impl + " (same bytes)", color=colour, linestyle="--",
+                     linewidth=1.5)
+            best = best_peer_series(grouped, o)
+            if best:
+                draw(ax, [(n, g) for n, g, _ in best],
+                     "best peer: " + ", ".join(sorted({w for _, _, w in
+                                                       best})),
+                     color="tab:red", linestyle=":", marker="^")
+            setup_axis(ax, sorted(cells), f"{op}, {TYPES[sfx][0]}",
+                       f"{TYPES[sfx][0]} elements")
+            ax.legend(fontsize="x-small", loc="upper right")
+    return save(plt, fig, path, title)
+
+
+def thread_keys(grouped):
+    """Rows of multi-threaded runs: an implementation or op that names
+    threads (none yet; a panel appears when the suite has them)."""
+    return sorted(k for k in grouped if "thread" in k[0] or "thread" in k[1])
+
+
+def plot_threads(plt, path, grouped, info, title):
+    keys = thread_keys(grouped)
+    if not keys:
+        return False
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=110)
+    sizes = set()
+    for op, impl in keys:
+        sizes |= set(grouped[(op, impl)])
+        draw(ax, series(grouped[(op, impl)]), f"{op} {impl}")
+    setup_axis(ax, sorted(sizes), "threads")
+    ax.legend(fontsize="small", loc="upper left")
+    return save(plt, fig, path, title)
+
+
+PLOTS = (("overview.png", plot_overview,
+          "the dispatched kernel, the limits and the best peer, float32"),
+         ("kernels.png", plot_kernels, "every kernel, float32"),
+         ("inplace.png", plot_inplace, "in place"),
+         ("types.png", plot_types, "float16, bfloat16 and float64"),
+         ("threads.png", plot_threads, "threads"))
 
 
 # ---------------------------------------------------------------- main
@@ -836,7 +1177,7 @@ def plot(plt, path, rows, title):
 def main(argv=None):
     p = argparse.ArgumentParser(
         prog=PROG,
-        description="Write report.md, forward.png and backward.png from "
+        description="Write report.md and PNG plots from "
                     "Google Benchmark JSON of liblrelu and its peers.")
     p.add_argument("--out", required=True, help="output directory")
     p.add_argument("inputs", nargs="+", metavar="INPUT.json")
@@ -860,6 +1201,7 @@ def main(argv=None):
     bad = liblrelu_mismatches(results)
     lines = header_section(info, args.inputs)
     lines[2:2] = mismatch_section(bad)
+    lines += summary_section(grouped, info)
     lines += throughput_section(
         "Forward", fwd, info, "limit:memcpy",
         "GB/s (8 bytes per element: one read, one write; higher is "
@@ -868,9 +1210,30 @@ def main(argv=None):
         "Backward", bwd, info, "limit:stream_2in1out",
         "GB/s (12 bytes per element: two reads, one write; higher is "
         "better). Median over repetitions when repeated.")
+    for sfx in ("_f16", "_bf16", "_f64"):
+        if not any(split_op(o)[1] == sfx for o, _ in grouped):
+            continue
+        tname, size = TYPES[sfx]
+        f = build_rows(grouped, info, "forward" + sfx, "forward" + sfx,
+                       "forward_inplace" + sfx, "in place")
+        b = build_rows(grouped, info, "backward" + sfx, "backward" + sfx,
+                       "backward_from_output" + sfx, "from output")
+        assign_markers(f, used)
+        assign_markers(b, used)
+        lines += throughput_section(
+            f"Forward, {tname}", f, info, "limit:memcpy",
+            f"GB/s ({2 * size} bytes per element; n counts {tname} "
+            "elements; the limits move the same bytes). Kernels that "
+            "convert one element at a time run in cache only.")
+        lines += throughput_section(
+            f"Backward, {tname}", b, info, "limit:stream_2in1out",
+            f"GB/s ({3 * size} bytes per element).")
     lines += tiny_section(grouped, info)
     lines += subnormal_section(grouped, info)
     lines += independence_section(grouped, info)
+    if not thread_keys(grouped):
+        lines += ["## Threads", "", "No multi-threaded rows in this run.",
+                  ""]
     lines += targets_section(grouped, info)
 
     os.makedirs(args.out, exist_ok=True)
@@ -882,11 +1245,10 @@ def main(argv=None):
 
     plt = load_pyplot()
     if plt is not None:
-        for name, rows, what in (("forward.png", fwd, "forward"),
-                                 ("backward.png", bwd, "backward")):
+        for name, fn, what in PLOTS:
             path = os.path.join(args.out, name)
-            title = f"liblrelu {what} throughput, {info.cpu_model}"
-            if plot(plt, path, rows, title):
+            title = f"liblrelu: {what} ({info.cpu_model})"
+            if fn(plt, path, grouped, info, title):
                 written.append(path)
     for path in written:
         print(path)

@@ -1,11 +1,12 @@
-/* A stand-in for liblrelu's three compute entry points, linked ahead of the
+/* A stand-in for liblrelu's compute entry points (float32, float16,
+ * bfloat16 and float64), linked ahead of the
  * library into a second benchmark binary (lrelu-bench-shim), for the tests
- * of the benchmark itself. It exports them under the library's version node
+ * of the benchmark itself. It exports them under the library's version nodes
  * (shim.map), so the benchmark binds to it; each call goes on to the
  * library's own function. What it adds is chosen by the environment:
  *
  *   LRELU_SHIM_WRONG_KERNEL=name  while kernel `name` is active, every -0.0
- *       in an output becomes +0.0: a kernel wrong on special values only
+ *       in an output becomes +0.0 (in every type): a kernel wrong on special values only
  *       (random normal inputs never give -0.0), which the benchmark must
  *       flag on that kernel's rows and on no others.
  *   LRELU_SHIM_LOG=path  appends one line per call: the function, n, the
@@ -26,15 +27,17 @@ typedef int (*forward_fn)(const float *, float *, size_t, float);
 typedef int (*backward_fn)(const float *, const float *, float *, size_t, float);
 typedef const char *(*name_fn)(void);
 
-static void *next(const char *name)
+static void *next_v(const char *name, const char *version)
 {
-    void *p = dlvsym(RTLD_NEXT, name, "LRELU_1");
+    void *p = dlvsym(RTLD_NEXT, name, version);
     if (p == NULL) {
-        fprintf(stderr, "lrelu-bench-shim: %s@LRELU_1 not found after the shim\n", name);
+        fprintf(stderr, "lrelu-bench-shim: %s@%s not found after the shim\n", name, version);
         abort();
     }
     return p;
 }
+
+static void *next(const char *name) { return next_v(name, "LRELU_1"); }
 
 static const char *wrong;
 static FILE *log_file;
@@ -53,23 +56,25 @@ static void setup(void)
     }
 }
 
-/* Logs a call's input, before the call (in place, it is gone after). */
-static void before(const char *fn, const float *in, size_t n)
+/* Logs a call's input, before the call (in place, it is gone after):
+ * elements of `size` bytes, whose sign is the top bit. */
+static void before_t(const char *fn, const void *in, size_t n, size_t size)
 {
     setup();
     if (log_file == NULL)
         return;
+    const unsigned char *p = in;
     uint64_t h = 14695981039346656037u; /* FNV-1a over the sign bits */
-    for (size_t i = 0; i < n; i++) {
-        uint32_t b;
-        memcpy(&b, &in[i], 4);
-        h = (h ^ (b >> 31)) * 1099511628211u;
-    }
-    fprintf(log_file, "%s %zu %p %016llx\n", fn, n, (const void *)in, (unsigned long long)h);
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint64_t)(p[i * size + size - 1] >> 7)) * 1099511628211u;
+    fprintf(log_file, "%s %zu %p %016llx\n", fn, n, in, (unsigned long long)h);
 }
 
-/* Spoils a call's output while the wrong kernel is active. */
-static void after(float *out, size_t n)
+static void before(const char *fn, const float *in, size_t n) { before_t(fn, in, n, 4); }
+
+/* Spoils a call's output while the wrong kernel is active: every negative
+ * zero (the sign bit alone) of `size` bytes becomes a positive one. */
+static void after_t(void *out, size_t n, size_t size)
 {
     static name_fn active;
     if (wrong == NULL)
@@ -78,13 +83,18 @@ static void after(float *out, size_t n)
         active = (name_fn)next("lrelu_active_kernel");
     if (strcmp(active(), wrong) != 0)
         return;
+    unsigned char *p = out;
     for (size_t i = 0; i < n; i++) {
-        uint32_t b;
-        memcpy(&b, &out[i], 4);
-        if (b == 0x80000000u)
-            out[i] = 0.0f;
+        unsigned char *e = p + i * size;
+        int negative_zero = e[size - 1] == 0x80;
+        for (size_t k = 0; k + 1 < size; k++)
+            negative_zero &= e[k] == 0;
+        if (negative_zero)
+            e[size - 1] = 0;
     }
 }
+
+static void after(float *out, size_t n) { after_t(out, n, 4); }
 
 EXPORT int lrelu_forward(const float *x, float *y, size_t n, float alpha)
 {
@@ -122,3 +132,45 @@ EXPORT int lrelu_backward_from_output(const float *y, const float *dy, float *dx
         after(dx, n);
     return st;
 }
+
+/* The other types' entry points (LRELU_1.2), the same way. */
+#define SHIM_TYPE(sfx, T, A, size)                                                                 \
+    EXPORT int lrelu_forward_##sfx(const T *x, T *y, size_t n, A alpha)                            \
+    {                                                                                              \
+        static int (*f)(const T *, T *, size_t, A);                                                \
+        if (f == NULL)                                                                             \
+            f = (int (*)(const T *, T *, size_t, A))next_v("lrelu_forward_" #sfx, "LRELU_1.2");    \
+        before_t("forward_" #sfx, x, n, size);                                                     \
+        int st = f(x, y, n, alpha);                                                                \
+        if (st == 0)                                                                               \
+            after_t(y, n, size);                                                                   \
+        return st;                                                                                 \
+    }                                                                                              \
+    EXPORT int lrelu_backward_##sfx(const T *x, const T *dy, T *dx, size_t n, A alpha)             \
+    {                                                                                              \
+        static int (*f)(const T *, const T *, T *, size_t, A);                                     \
+        if (f == NULL)                                                                             \
+            f = (int (*)(const T *, const T *, T *, size_t, A))next_v("lrelu_backward_" #sfx,      \
+                                                                      "LRELU_1.2");                \
+        before_t("backward_" #sfx, x, n, size);                                                    \
+        int st = f(x, dy, dx, n, alpha);                                                           \
+        if (st == 0)                                                                               \
+            after_t(dx, n, size);                                                                  \
+        return st;                                                                                 \
+    }                                                                                              \
+    EXPORT int lrelu_backward_from_output_##sfx(const T *y, const T *dy, T *dx, size_t n, A alpha) \
+    {                                                                                              \
+        static int (*f)(const T *, const T *, T *, size_t, A);                                     \
+        if (f == NULL)                                                                             \
+            f = (int (*)(const T *, const T *, T *, size_t, A))next_v(                             \
+                "lrelu_backward_from_output_" #sfx, "LRELU_1.2");                                  \
+        before_t("backward_from_output_" #sfx, y, n, size);                                        \
+        int st = f(y, dy, dx, n, alpha);                                                           \
+        if (st == 0)                                                                               \
+            after_t(dx, n, size);                                                                  \
+        return st;                                                                                 \
+    }
+
+SHIM_TYPE(f16, uint16_t, float, 2)
+SHIM_TYPE(bf16, uint16_t, float, 2)
+SHIM_TYPE(f64, double, double, 8)

@@ -3,9 +3,9 @@
 # the benchmark suite (every kernel, the memory limits and the peers), and
 # writes a Markdown table and PNG plots to results/.
 #
-#   bash scripts/main.sh           about 3-4 minutes on 2 cores
+#   bash scripts/main.sh           about 3-4 minutes on 2 cores (medians of 3)
 #   bash scripts/main.sh --quick   under a minute: two sizes, short timings
-#   bash scripts/main.sh --full    more sizes, 3 repetitions (medians)
+#   bash scripts/main.sh --full    ten sizes, medians of 5
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -13,19 +13,22 @@ cd "$(dirname "$0")/.."
 mode=${1:-default}
 case "$mode" in
 default)
-    bench_args=(--benchmark_min_time=0.3)
-    peer_args=(--min-time 0.4)
+    # Medians of three short repetitions: steadier on a shared machine
+    # than one long run, for the same time.
+    bench_args=(--benchmark_min_time=0.04 --benchmark_repetitions=3
+        --benchmark_report_aggregates_only=false)
+    peer_args=(--min-time 0.04 --repetitions 3)
     ;;
 --quick)
-    bench_args=(--sizes=16K,4M --tiny=16 --benchmark_min_time=0.05)
-    peer_args=(--sizes 16384,4194304 --min-time 0.05)
+    bench_args=(--sizes=16K,4M --tiny=16 --benchmark_min_time=0.02)
+    peer_args=(--sizes 16384,4194304 --min-time 0.02)
     ;;
 --full)
     sizes=256,1K,4K,16K,64K,256K,1M,4M,16M,64M
-    bench_args=(--sizes=$sizes --benchmark_min_time=0.5 --benchmark_repetitions=3
+    bench_args=(--sizes=$sizes --benchmark_min_time=0.2 --benchmark_repetitions=5
         --benchmark_report_aggregates_only=false)
     peer_args=(--sizes 256,1024,4096,16384,65536,262144,1048576,4194304,16777216,67108864
-        --min-time 0.5 --repetitions 3)
+        --min-time 0.2 --repetitions 5)
     ;;
 *)
     echo "usage: bash scripts/main.sh [--quick|--full]" >&2
