@@ -74,10 +74,26 @@ static inline f16_vs f16_load(const uint16_t *p) { return simde_vld1_u16(p); }
 static inline void f16_store(uint16_t *p, f16_vs v) { simde_vst1_u16(p, v); }
 static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
 static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_vbic_u16(v, m); }
+#if defined(SIMDE_ARM_NEON_A64V8_NATIVE)
+/* FCVTL: exact, in every AArch64 (SIMDe reaches it only with FP16
+ * arithmetic, ARMv8.2, and else converts element by element, branching). */
+static inline f16_vc f16_widen(f16_vs v) { return vcvt_f32_f16(vreinterpret_f16_u16(v)); }
+#else
+/* Elsewhere (the test build through SIMDe's portable NEON): exact with
+ * integer arithmetic, subnormals as m * 2^-24, as the SSE2 kernel. */
 static inline f16_vc f16_widen(f16_vs v)
 {
-    return simde_vcvt_f32_f16(simde_vreinterpret_f16_u16(v));
+    const vu h = simde_vmovl_u16(v);
+    const vu e = simde_vandq_u32(h, u32(0x7c00)), m = simde_vandq_u32(h, u32(0x3ff));
+    const vu normal =
+        simde_vaddq_u32(simde_vshlq_n_u32(simde_vandq_u32(h, u32(0x7fff)), 13), u32(112u << 23));
+    const vu special = simde_vorrq_u32(simde_vshlq_n_u32(m, 13), u32(0x7f800000));
+    const vu sub = bits(simde_vmulq_f32(simde_vcvtq_f32_u32(m), simde_vdupq_n_f32(0x1p-24f)));
+    const vu r = simde_vbslq_u32(simde_vceqq_u32(e, u32(0)), sub,
+                                 simde_vbslq_u32(simde_vceqq_u32(e, u32(0x7c00)), special, normal));
+    return flt(simde_vorrq_u32(r, simde_vshlq_n_u32(simde_vandq_u32(h, u32(0x8000)), 16)));
 }
+#endif
 /* Round to nearest even with integer arithmetic, as the scalar kernel:
  * subnormal results are the significand shifted right by 126 - e. */
 static inline f16_vs f16_narrow(f16_vc v)
