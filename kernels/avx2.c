@@ -1,11 +1,13 @@
 /*
  * AVX2 (with F16C): integer compares on the bits, blendv, masked tails for
  * 32- and 64-bit elements (16-bit ones through a stack copy), float16
- * through F16C's exact widening and its round-to-nearest-even narrowing,
- * bfloat16 with integer arithmetic.
+ * through F16C's exact widening and an integer round-to-nearest-even
+ * narrowing (half_avx2.h), bfloat16 with integer arithmetic.
  */
 #include <simde/x86/avx2.h>
 #include <simde/x86/f16c.h>
+
+#include "half_avx2.h"
 
 #define LRELU_ISA avx2
 
@@ -124,11 +126,19 @@ static inline void f16_store(uint16_t *p, f16_vs v) { store8(p, v); }
 static inline void f16_stream(uint16_t *p, f16_vs v) { stream8(p, v); }
 static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
 static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_mm_andnot_si128(m, v); }
-static inline f16_vc f16_widen(f16_vs v) { return simde_mm256_cvtph_ps(v); }
-static inline f16_vs f16_narrow(f16_vc v)
+/* F16C's exact widening (which raises invalid for a signalling NaN, as the
+ * multiply that follows would); the narrowing with integer arithmetic, as
+ * the scalar kernel: F16C's vcvtps2ph would raise overflow, underflow and
+ * inexact, which the contract leaves to the multiply alone. */
+static inline f16_vc f16_widen(f16_vs v)
 {
-    return simde_mm256_cvtps_ph(v, SIMDE_MM_FROUND_TO_NEAREST_INT);
+#if defined(SIMDE_X86_F16C_NATIVE)
+    return simde_mm256_cvtph_ps(v);
+#else
+    return half8_widen(v);
+#endif
 }
+static inline f16_vs f16_narrow(f16_vc v) { return half8_narrow(v); }
 static inline f16_vc f16_mul(f16_vc a, f16_vc b) { return simde_mm256_mul_ps(a, b); }
 static inline f16_vs f16_select(f16_vm m, f16_vs t, f16_vs f) { return sel16(m, t, f); }
 
