@@ -1,8 +1,7 @@
 /*
  * NEON (AArch64 Advanced SIMD): unsigned compares on the bits, bit select,
- * exact tails by copy. float16 widens with FCVTL (exact) and narrows with
- * integer arithmetic (FCVTN would round by the FPCR's mode); bfloat16 with
- * integer arithmetic.
+ * exact tails by copy. float16 and bfloat16 convert with integer arithmetic
+ * (FCVTN would round by the FPCR's mode).
  */
 #include <simde/arm/neon.h>
 
@@ -74,14 +73,13 @@ static inline f16_vs f16_load(const uint16_t *p) { return simde_vld1_u16(p); }
 static inline void f16_store(uint16_t *p, f16_vs v) { simde_vst1_u16(p, v); }
 static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
 static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_vbic_u16(v, m); }
-/* Where NEON is emulated, SIMDe converts through the C compiler, which
- * turns +0 into -0 when rounding downwards: the bits are rebiased instead,
- * subnormals computed as m * 2^-24 (exact), as the scalar kernel does. */
+/* Rebiasing the bits, subnormals computed as m * 2^-24 (exact), as the
+ * scalar kernel does. Not simde_vcvt_f32_f16: without the FP16 extension
+ * (plain ARMv8.0, a Cortex-A72) SIMDe converts through the C compiler,
+ * which turns +0 into -0 when rounding downwards, and loses NaN payloads
+ * where it emulates NEON. */
 static inline f16_vc f16_widen(f16_vs v)
 {
-#if defined(SIMDE_ARM_NEON_A64V8_NATIVE)
-    return simde_vcvt_f32_f16(simde_vreinterpret_f16_u16(v));
-#else
     const vu h = simde_vmovl_u16(v);
     const vu e = simde_vandq_u32(h, u32(0x7c00)), m = simde_vandq_u32(h, u32(0x3ff));
     const vu normal =
@@ -91,7 +89,6 @@ static inline f16_vc f16_widen(f16_vs v)
     const vu r = simde_vbslq_u32(simde_vceqq_u32(e, u32(0)), sub,
                                  simde_vbslq_u32(simde_vceqq_u32(e, u32(0x7c00)), special, normal));
     return flt(simde_vorrq_u32(r, simde_vshlq_n_u32(simde_vandq_u32(h, u32(0x8000)), 16)));
-#endif
 }
 /* Round to nearest even with integer arithmetic, as the scalar kernel:
  * subnormal results are the significand shifted right by 126 - e. */
