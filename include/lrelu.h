@@ -9,12 +9,24 @@
  *   forward:  y[i]  = x[i] > 0 ? x[i]  : alpha * x[i]
  *   backward: dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i]
  *
- * with one IEEE multiply (binary32; binary64 for float64) rounded to
- * nearest, subnormals kept, the ordered compare (a NaN is not > 0, so NaN in
- * gives NaN out), and the caller's floating-point environment (MXCSR /
- * FPCR) left alone. Where x > 0 the input passes through as stored (a
- * signalling NaN in dy included). Whether x > 0 is decided on the bits of
- * x, so it never depends on the floating-point environment.
+ * with the ordered compare (a NaN is not > 0, so NaN in gives NaN out)
+ * decided on the bits of x, and one IEEE multiply (binary32; binary64 for
+ * float64), no FMA. Where x > 0 the input passes through as stored (a
+ * signalling NaN in dy included).
+ *
+ * The floating-point environment: the multiply, and nothing else, is
+ * evaluated in the caller's environment, on every kernel alike: its
+ * rounding mode, and flush-to-zero / denormals-are-zero (MXCSR.FTZ/DAZ on
+ * x86, FPCR.FZ on AArch64) if the caller set them. In the default
+ * environment that is round to nearest with subnormals kept. The compare
+ * does not depend on the environment (DAZ cannot make a positive subnormal
+ * "not > 0"), and the library never changes it: the control state (MXCSR,
+ * the x87 control word, FPCR) is the same after every call. The status
+ * flags raised are exactly those of the formula's multiplies, in the
+ * elements where x is not > 0; none where x > 0 (no 0 * inf for x = +inf
+ * and alpha = 0, no overflow for a large x taken as is). So with traps
+ * enabled (feenableexcept), a call traps on every kernel exactly where the
+ * formula's multiply would.
  *
  * float16 (IEEE binary16) and bfloat16 elements are passed as their bit
  * patterns (uint16_t) and computed as
@@ -22,13 +34,18 @@
  *   y = x > 0 ? x : round(alpha * widen(x))
  *
  * widen: exact, to binary32; one binary32 multiply; round: once, to the
- * 16-bit type, to nearest even whatever the rounding mode, subnormals kept,
- * overflow to infinity. A NaN keeps its sign and the top bits of its
+ * 16-bit type, to nearest even whatever the rounding mode, FTZ or DAZ,
+ * subnormals kept, overflow to infinity. The conversions raise no
+ * exception: the flags are those of the binary32 multiply alone (a product
+ * that overflows only in the 16-bit type gives infinity and raises
+ * nothing). A NaN keeps its sign and the top bits of its
  * payload and becomes quiet. (PyTorch's CPU kernels compute the same for
  * every input that is not a NaN, but for the sign of the NaN of 0 * inf.)
  *
- * Arrays are contiguous, of any length and any alignment of their element
- * type. An output may be the very same array as an input (in place); an
+ * Arrays are contiguous, of any length, and aligned to their element type
+ * (_Alignof(float), _Alignof(uint16_t), _Alignof(double)); an array that is
+ * not (a float pointer at an odd address, say, which C leaves undefined) is
+ * refused with LRELU_EINVAL. An output may be the very same array as an input (in place); an
  * output that partially overlaps an input is refused. On any error nothing
  * is written.
  */
@@ -58,8 +75,10 @@ extern "C" {
 enum lrelu_status {
     LRELU_OK = 0,
     /* An argument is invalid: a NULL array with n > 0, a non-finite alpha,
-     * an n whose byte range does not fit in the address space, or a
-     * negative alpha in lrelu_backward_from_output. */
+     * an n whose byte range does not fit in the address space, an array
+     * not aligned to its element type (with n > 0, and not partially
+     * overlapping: that is LRELU_EOVERLAP), or a negative alpha in
+     * lrelu_backward_from_output. */
     LRELU_EINVAL = -1,
     /* An output array partially overlaps an input array (exactly the same
      * array is allowed: that is in place). */
@@ -73,7 +92,8 @@ enum lrelu_status {
  * y[i] = x[i] > 0 ? x[i] : alpha * x[i], for i in [0, n).
  * y == x (in place) is allowed.
  * Returns LRELU_OK; LRELU_EINVAL (x or y NULL with n > 0, alpha not finite,
- * n too large for the address range); LRELU_EOVERLAP (y partially overlaps x).
+ * n too large for the address range, an array misaligned); LRELU_EOVERLAP
+ * (y partially overlaps x).
  * n == 0 returns LRELU_OK and accepts NULL pointers.
  */
 LRELU_API int lrelu_forward(const float *x, float *y, size_t n, float alpha);
@@ -81,9 +101,12 @@ LRELU_API int lrelu_forward(const float *x, float *y, size_t n, float alpha);
 /*
  * dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i], for i in [0, n).
  * The gradient at x == +0.0 or -0.0 is alpha * dy, as in PyTorch, TensorFlow
- * and oneDNN. dx == dy or dx == x (in place) is allowed.
+ * and oneDNN. With alpha == 0 it is 0 * dy where x is not > 0: +0.0, -0.0
+ * for a negative dy, NaN for an infinite or NaN dy. dx == dy or dx == x (in
+ * place) is allowed.
  * Returns LRELU_OK; LRELU_EINVAL (a NULL array with n > 0, alpha not finite,
- * n too large); LRELU_EOVERLAP (dx partially overlaps x or dy).
+ * n too large, an array misaligned); LRELU_EOVERLAP (dx partially overlaps x
+ * or dy).
  */
 LRELU_API int lrelu_backward(const float *x, const float *dy, float *dx, size_t n, float alpha);
 

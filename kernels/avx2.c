@@ -1,11 +1,13 @@
 /*
- * AVX2 (with F16C): integer compares on the bits, blendv, masked tails for
- * 32- and 64-bit elements (16-bit ones through a stack copy), float16
- * through F16C's exact widening and its round-to-nearest-even narrowing,
- * bfloat16 with integer arithmetic.
+ * AVX2: integer compares on the bits, blendv, tails of 32- and
+ * 64-bit elements from overlapping in-bounds pieces (16-bit ones through a
+ * stack copy), float16 and bfloat16 converted with integer arithmetic
+ * (half_avx2.h).
  */
 #include <simde/x86/avx2.h>
-#include <simde/x86/f16c.h>
+#include <string.h>
+
+#include "half_avx2.h"
 
 #define LRELU_ISA avx2
 
@@ -14,10 +16,75 @@ typedef simde__m256i vi;
 static inline vi i32(int32_t v) { return simde_mm256_set1_epi32(v); }
 static inline void lrelu_fence(void) { simde_mm_sfence(); }
 
-/* All ones in the 32-bit lanes below k. */
-static inline vi lanes_below(size_t k)
+static inline vi lane_index(void) { return simde_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
+
+/*
+ * Tails: the first b bytes at p (4 <= b <= 32, a multiple of 4) in the low
+ * lanes, zero above, reading those bytes and no other; and the low b bytes
+ * of v stored at p, writing those bytes and no other. No VMASKMOV: whether
+ * a masked-off element of it can fault is implementation dependent (AMD's
+ * manual says so; qemu 7.2 reads the whole vector and faults at a page
+ * boundary). Instead two loads or stores that overlap each other but not
+ * the outside: 16 bytes at each end of the span (8 bytes each for spans
+ * shorter than 16), their lanes moved into place with one permute.
+ */
+static inline vi load_bytes(const void *p, size_t b)
 {
-    return simde_mm256_cmpgt_epi32(i32((int32_t)k), simde_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const unsigned char *c = p;
+    const int32_t m = (int32_t)(b / 4);
+    if (b == 32)
+        return simde_mm256_loadu_si256((const vi *)(const void *)c);
+    const vi lane = lane_index();
+    vi v;
+    int32_t h;
+    if (b >= 16) {
+        v = simde_mm256_setr_m128i(
+            simde_mm_loadu_si128((const simde__m128i *)(const void *)c),
+            simde_mm_loadu_si128((const simde__m128i *)(const void *)(c + b - 16)));
+        h = 4;
+    } else if (b >= 8) {
+        v = simde_mm256_zextsi128_si256(simde_mm_unpacklo_epi64(
+            simde_mm_loadl_epi64((const simde__m128i *)(const void *)c),
+            simde_mm_loadl_epi64((const simde__m128i *)(const void *)(c + b - 8))));
+        h = 2;
+    } else {
+        int32_t w;
+        memcpy(&w, c, 4);
+        return simde_mm256_zextsi128_si256(simde_mm_cvtsi32_si128(w));
+    }
+    /* Lane j >= h holds element j + m - 2h: move it to lane j, then clear
+     * the lanes from m up. */
+    const vi hi = simde_mm256_cmpgt_epi32(lane, i32(h - 1));
+    const vi idx = simde_mm256_add_epi32(lane, simde_mm256_and_si256(hi, i32(2 * h - m)));
+    return simde_mm256_and_si256(simde_mm256_permutevar8x32_epi32(v, idx),
+                                 simde_mm256_cmpgt_epi32(i32(m), lane));
+}
+
+static inline void store_bytes(void *p, size_t b, vi v)
+{
+    unsigned char *c = p;
+    const int32_t m = (int32_t)(b / 4);
+    if (b == 32) {
+        simde_mm256_storeu_si256((vi *)(void *)c, v);
+        return;
+    }
+    /* The lanes of the span's last 16 (8) bytes, from lane m - 4 (m - 2). */
+    if (b >= 16) {
+        const vi end =
+            simde_mm256_permutevar8x32_epi32(v, simde_mm256_add_epi32(lane_index(), i32(m - 4)));
+        simde_mm_storeu_si128((simde__m128i *)(void *)c, simde_mm256_castsi256_si128(v));
+        simde_mm_storeu_si128((simde__m128i *)(void *)(c + b - 16),
+                              simde_mm256_castsi256_si128(end));
+    } else if (b >= 8) {
+        const vi end =
+            simde_mm256_permutevar8x32_epi32(v, simde_mm256_add_epi32(lane_index(), i32(m - 2)));
+        simde_mm_storel_epi64((simde__m128i *)(void *)c, simde_mm256_castsi256_si128(v));
+        simde_mm_storel_epi64((simde__m128i *)(void *)(c + b - 8),
+                              simde_mm256_castsi256_si128(end));
+    } else {
+        const int32_t w = simde_mm_cvtsi128_si32(simde_mm256_castsi256_si128(v));
+        memcpy(c, &w, 4);
+    }
 }
 
 /* float32 */
@@ -31,11 +98,11 @@ static inline void f32_store(float *p, f32_vs v) { simde_mm256_storeu_ps(p, v); 
 static inline void f32_stream(float *p, f32_vs v) { simde_mm256_stream_ps(p, v); }
 static inline f32_vs f32_load_part(const float *p, size_t k)
 {
-    return simde_mm256_maskload_ps(p, lanes_below(k));
+    return simde_mm256_castsi256_ps(load_bytes(p, 4 * k));
 }
 static inline void f32_store_part(float *p, size_t k, f32_vs v)
 {
-    simde_mm256_maskstore_ps(p, lanes_below(k), v);
+    store_bytes(p, 4 * k, simde_mm256_castps_si256(v));
 }
 static inline f32_vm f32_gt0(f32_vs x)
 {
@@ -60,23 +127,17 @@ typedef double f64_elem;
 typedef simde__m256d f64_vs, f64_vc;
 typedef vi f64_vm;
 enum { f64_lanes = 4 };
-/* All ones in the 64-bit lanes below k. */
-static inline vi lanes64_below(size_t k)
-{
-    return simde_mm256_cmpgt_epi64(simde_mm256_set1_epi64x((int64_t)k),
-                                   simde_mm256_setr_epi64x(0, 1, 2, 3));
-}
 static inline f64_vc f64_alpha(double a) { return simde_mm256_set1_pd(a); }
 static inline f64_vs f64_load(const double *p) { return simde_mm256_loadu_pd(p); }
 static inline void f64_store(double *p, f64_vs v) { simde_mm256_storeu_pd(p, v); }
 static inline void f64_stream(double *p, f64_vs v) { simde_mm256_stream_pd(p, v); }
 static inline f64_vs f64_load_part(const double *p, size_t k)
 {
-    return simde_mm256_maskload_pd(p, lanes64_below(k));
+    return simde_mm256_castsi256_pd(load_bytes(p, 8 * k));
 }
 static inline void f64_store_part(double *p, size_t k, f64_vs v)
 {
-    simde_mm256_maskstore_pd(p, lanes64_below(k), v);
+    store_bytes(p, 8 * k, simde_mm256_castpd_si256(v));
 }
 static inline f64_vm f64_gt0(f64_vs x)
 {
@@ -124,11 +185,12 @@ static inline void f16_store(uint16_t *p, f16_vs v) { store8(p, v); }
 static inline void f16_stream(uint16_t *p, f16_vs v) { stream8(p, v); }
 static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
 static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_mm_andnot_si128(m, v); }
-static inline f16_vc f16_widen(f16_vs v) { return simde_mm256_cvtph_ps(v); }
-static inline f16_vs f16_narrow(f16_vc v)
-{
-    return simde_mm256_cvtps_ph(v, SIMDE_MM_FROUND_TO_NEAREST_INT);
-}
+/* Both conversions with integer arithmetic, as the scalar kernel: F16C's
+ * vcvtps2ph would raise overflow, underflow and inexact, which the contract
+ * leaves to the multiply alone, and whether vcvtph2ps flushes subnormal
+ * inputs under DAZ is not the same everywhere (qemu 7.2 flushes them). */
+static inline f16_vc f16_widen(f16_vs v) { return half8_widen(v); }
+static inline f16_vs f16_narrow(f16_vc v) { return half8_narrow(v); }
 static inline f16_vc f16_mul(f16_vc a, f16_vc b) { return simde_mm256_mul_ps(a, b); }
 static inline f16_vs f16_select(f16_vm m, f16_vs t, f16_vs f) { return sel16(m, t, f); }
 

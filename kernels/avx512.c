@@ -9,6 +9,8 @@
 #include <simde/x86/avx512.h>
 #include <simde/x86/f16c.h>
 
+#include "half_avx2.h"
+
 #define LRELU_ISA avx512
 
 typedef simde__m512i vi;
@@ -29,10 +31,19 @@ static inline __mmask8 below8(size_t k) { return (__mmask8)((1u << k) - 1u); }
 #define f64_stream(p, v)        _mm512_stream_pd(p, v)
 #define stream16(p, v)          _mm256_stream_si256((__m256i *)(void *)(p), v)
 #define cvtph_ps(v)             _mm512_cvtph_ps(v)
-#define cvtps_ph(v)             _mm512_cvt_roundps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 #define widen16(v)              _mm512_cvtepu16_epi32(v)
 #define narrow16(v)             _mm512_cvtepi32_epi16(v)
 #define cvtps_pd512(v)          _mm512_cvtps_pd(v)
+/* Round to nearest even with exceptions suppressed: the {sae} form, which
+ * the compilers' _mm512_cvt_roundps_ph does not give (there _MM_FROUND_NO_EXC
+ * lands in bit 3 of the immediate, which vcvtps2ph ignores, and overflow,
+ * underflow and inexact are raised). */
+static inline __m256i cvtps_ph(__m512 v)
+{
+    __m256i r;
+    __asm__("vcvtps2ph $0, %{sae%}, %1, %0" : "=v"(r) : "v"(v));
+    return r;
+}
 #else
 /* Emulated (SIMDE_NO_NATIVE, other architectures): plain stores, tails
  * through the stack, conversions in two halves. */
@@ -41,10 +52,12 @@ static inline void lrelu_fence(void) {}
 #define f32_stream(p, v) simde_mm512_storeu_ps(p, v)
 #define f64_stream(p, v) simde_mm512_storeu_pd(p, v)
 #define stream16(p, v)   simde_mm256_storeu_si256((simde__m256i *)(void *)(p), v)
+/* Conversions with integer arithmetic (half_avx2.h), as the scalar kernel:
+ * SIMDe's emulated F16C does not keep NaN payloads. */
 static inline simde__m512 cvtph_ps(simde__m256i v)
 {
-    const simde__m256 lo = simde_mm256_cvtph_ps(simde_mm256_castsi256_si128(v));
-    const simde__m256 hi = simde_mm256_cvtph_ps(simde_mm256_extracti128_si256(v, 1));
+    const simde__m256 lo = half8_widen(simde_mm256_castsi256_si128(v));
+    const simde__m256 hi = half8_widen(simde_mm256_extracti128_si256(v, 1));
     return simde_mm512_castpd_ps(simde_mm512_insertf64x4(
         simde_mm512_castpd256_pd512(simde_mm256_castps_pd(lo)), simde_mm256_castps_pd(hi), 1));
 }
@@ -53,8 +66,7 @@ static inline simde__m256i cvtps_ph(simde__m512 v)
     const simde__m256 lo = simde_mm512_castps512_ps256(v);
     const simde__m256 hi =
         simde_mm256_castpd_ps(simde_mm512_extractf64x4_pd(simde_mm512_castps_pd(v), 1));
-    return simde_mm256_setr_m128i(simde_mm256_cvtps_ph(lo, SIMDE_MM_FROUND_TO_NEAREST_INT),
-                                  simde_mm256_cvtps_ph(hi, SIMDE_MM_FROUND_TO_NEAREST_INT));
+    return simde_mm256_setr_m128i(half8_narrow(lo), half8_narrow(hi));
 }
 /* 16-bit lanes zero-extended to 32 bits, and back (values below 0x10000). */
 static inline simde__m512i widen16(simde__m256i v)

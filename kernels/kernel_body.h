@@ -142,10 +142,16 @@ static inline void P(store_part)(ELEM *p, size_t k, VS v)
 #endif
 
 #ifndef LRELU_OWN_FWD
+/* The multiply's operand is hidden too: seeing that it is x with the
+ * selected lanes cleared, clang multiplies x itself (the selected lanes'
+ * products are discarded anyway), which raises the exceptions of products
+ * the formula never computes (0 * inf where x = +inf, alpha = 0). */
 static inline VS P(fwd)(VS x, VC a)
 {
     const P(vm) m = P(gt0)(x);
-    return P(select)(m, x, P(narrow)(P(mul)(a, P(widen)(P(clear)(m, x)))));
+    VC w = P(widen)(P(clear)(m, x));
+    LRELU_HIDE(w);
+    return P(select)(m, x, P(narrow)(P(mul)(a, w)));
 }
 #endif
 
@@ -153,7 +159,9 @@ static inline VS P(fwd)(VS x, VC a)
 static inline VS P(bwd)(VS x, VS dy, VC a)
 {
     const P(vm) m = P(gt0)(x);
-    VC p = P(mul)(a, P(widen)(P(clear)(m, dy)));
+    VC w = P(widen)(P(clear)(m, dy));
+    LRELU_HIDE(w);
+    VC p = P(mul)(a, w);
     LRELU_HIDE(p);
     return P(select)(m, dy, P(narrow)(p));
 }

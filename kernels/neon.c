@@ -1,8 +1,7 @@
 /*
  * NEON (AArch64 Advanced SIMD): unsigned compares on the bits, bit select,
- * exact tails by copy. float16 widens with FCVTL (exact) and narrows with
- * integer arithmetic (FCVTN would round by the FPCR's mode); bfloat16 with
- * integer arithmetic.
+ * exact tails by copy. float16 and bfloat16 convert with integer arithmetic
+ * (FCVTN would round by the FPCR's mode).
  */
 #include <simde/arm/neon.h>
 
@@ -74,13 +73,11 @@ static inline f16_vs f16_load(const uint16_t *p) { return simde_vld1_u16(p); }
 static inline void f16_store(uint16_t *p, f16_vs v) { simde_vst1_u16(p, v); }
 static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
 static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_vbic_u16(v, m); }
-#if defined(SIMDE_ARM_NEON_A64V8_NATIVE)
-/* FCVTL: exact, in every AArch64 (SIMDe reaches it only with FP16
- * arithmetic, ARMv8.2, and else converts element by element, branching). */
-static inline f16_vc f16_widen(f16_vs v) { return vcvt_f32_f16(vreinterpret_f16_u16(v)); }
-#else
-/* Elsewhere (the test build through SIMDe's portable NEON): exact with
- * integer arithmetic, subnormals as m * 2^-24, as the SSE2 kernel. */
+/* Rebiasing the bits, subnormals computed as m * 2^-24 (exact), as the
+ * scalar kernel does. Not simde_vcvt_f32_f16: without the FP16 extension
+ * (plain ARMv8.0, a Cortex-A72) SIMDe converts through the C compiler,
+ * which turns +0 into -0 when rounding downwards, and loses NaN payloads
+ * where it emulates NEON. */
 static inline f16_vc f16_widen(f16_vs v)
 {
     const vu h = simde_vmovl_u16(v);
@@ -93,7 +90,6 @@ static inline f16_vc f16_widen(f16_vs v)
                                  simde_vbslq_u32(simde_vceqq_u32(e, u32(0x7c00)), special, normal));
     return flt(simde_vorrq_u32(r, simde_vshlq_n_u32(simde_vandq_u32(h, u32(0x8000)), 16)));
 }
-#endif
 /* Round to nearest even with integer arithmetic, as the scalar kernel:
  * subnormal results are the significand shifted right by 126 - e. */
 static inline f16_vs f16_narrow(f16_vc v)

@@ -76,10 +76,9 @@ run_target() {
         # (scripts/cross/i386.ini), each with the kernel it must get by
         # default: a 32-bit-only Atom with SSE2, the least liblrelu needs
         # on 32-bit x86 (every test); a Haswell, whose features qemu cannot
-        # emulate (and the 64-bit ones) turned off, without guard_pages
-        # (qemu's VMASKMOVPS, see tests/meson.build) and the script tests,
-        # which the first run ran. Both take the quick kernels test: the
-        # full one runs natively.
+        # emulate (and the 64-bit ones) turned off, without the script
+        # tests, which the first run ran. Both take the quick kernels test:
+        # the full one runs natively.
         local haswell=Haswell,-pcid,-x2apic,-tsc-deadline,-hle,-invpcid,-rtm,-syscall,-lm
         for run in "n270 sse2" "$haswell avx2"; do
             local model=${run% *} expect=${run#* } extra=()
@@ -87,7 +86,6 @@ run_target() {
             echo "== $target: ${model%%,*} (default must be $expect)"
             vars+=(LRELU_TEST_QUICK=1)
             [ "$model" = n270 ] || extra=(--no-suite static)
-            [ "$model" != "$haswell" ] || extra+=(--no-suite guard)
             env "${vars[@]}" meson test -C "$build" --print-errorlogs "${extra[@]}" || rc=1
         done
     elif [ -n "$triplet" ]; then

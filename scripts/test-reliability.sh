@@ -6,8 +6,10 @@
 #   fuzz      the differential fuzzer for FUZZ_SECONDS (default 60), clang with
 #             AddressSanitizer + UndefinedBehaviorSanitizer; the rest of the
 #             suite runs in that build too
+#   simde     every kernel through SIMDe's portable code (SIMDE_NO_NATIVE):
+#             the kernel tests, quick
 # Each builds in its own directory, build-test-<part>, and prints how long it
-# took. Usage: test-reliability.sh [PART...] (default: all four). Exit status
+# took. Usage: test-reliability.sh [PART...] (default: all five). Exit status
 # 0 only when every part passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,8 +62,17 @@ part_fuzz() {
         LRELU_TEST_QUICK=1 meson test -C build-test-fuzz --no-suite install --print-errorlogs
 }
 
+# The x86 kernels built with SIMDe emulating every intrinsic (as on a
+# compiler or CPU without them): the library must still build, link and give
+# the scalar kernel's bits, flags and environment rules.
+part_simde() {
+    build simde gcc g++ -Dc_args=-DSIMDE_NO_NATIVE -Dbench=disabled &&
+        LRELU_TEST_QUICK=1 meson test -C build-test-simde kernels fenv guard_pages align \
+            --print-errorlogs
+}
+
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(asan valgrind tsan fuzz)
+[ ${#parts[@]} -gt 0 ] || parts=(asan valgrind tsan fuzz simde)
 failed=0
 summary=()
 for p in "${parts[@]}"; do

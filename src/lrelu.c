@@ -40,13 +40,14 @@ static inline int valid_flags(unsigned flags)
  * The rules every call follows, in this order: a bad alpha or flags is
  * LRELU_EINVAL whatever n is; n == 0 is LRELU_OK (NULL accepted); then a
  * NULL array or a byte range that does not fit in the address space is
- * LRELU_EINVAL, and an output partially overlapping an input
- * LRELU_EOVERLAP. dy is the second input of backward (binary), unused by
+ * LRELU_EINVAL, an output partially overlapping an input LRELU_EOVERLAP,
+ * and an array not aligned to its element type (align, its _Alignof)
+ * LRELU_EINVAL. dy is the second input of backward (binary), unused by
  * forward. Returns 1 when the kernel should run, else stores the status in
  * *status.
  */
 static inline int check_call(int params_ok, int binary, const void *in, const void *dy,
-                             const void *out, size_t n, size_t size, int *status)
+                             const void *out, size_t n, size_t size, size_t align, int *status)
 {
     *status = LRELU_OK;
     if (UNLIKELY(!params_ok)) {
@@ -63,6 +64,12 @@ static inline int check_call(int params_ok, int binary, const void *in, const vo
     }
     if (UNLIKELY(partial_overlap(out, in, bytes) || (binary && partial_overlap(out, dy, bytes)))) {
         *status = LRELU_EOVERLAP;
+        return 0;
+    }
+    const uintptr_t addr_bits =
+        (uintptr_t)in | (uintptr_t)out | (binary ? (uintptr_t)dy : (uintptr_t)0);
+    if (UNLIKELY((addr_bits & (align - 1)) != 0)) {
+        *status = LRELU_EINVAL;
         return 0;
     }
     return 1;
@@ -144,11 +151,12 @@ static __attribute__((noinline)) int split(lrelu_forward_fn f, lrelu_backward_fn
     return LRELU_OK;
 }
 
-static inline int forward(enum lrelu_type t, size_t size, const void *x, void *y, size_t n,
-                          double alpha, int params_ok, unsigned flags)
+static inline int forward(enum lrelu_type t, size_t size, size_t align, const void *x, void *y,
+                          size_t n, double alpha, int params_ok, unsigned flags)
 {
     int status;
-    if (UNLIKELY(!check_call(params_ok && valid_flags(flags), 0, x, NULL, y, n, size, &status)))
+    if (UNLIKELY(
+            !check_call(params_ok && valid_flags(flags), 0, x, NULL, y, n, size, align, &status)))
         return status;
     const struct lrelu_kernel *k = lrelu_current();
     const lrelu_forward_fn s = k->stream.forward[t];
@@ -163,11 +171,13 @@ static inline int forward(enum lrelu_type t, size_t size, const void *x, void *y
 
 /* Backward, and backward from the output (with y as x): for alpha >= 0
  * (including -0.0), y > 0 exactly when x > 0. */
-static inline int backward(enum lrelu_type t, size_t size, const void *x, const void *dy, void *dx,
-                           size_t n, double alpha, int params_ok, unsigned flags)
+static inline int backward(enum lrelu_type t, size_t size, size_t align, const void *x,
+                           const void *dy, void *dx, size_t n, double alpha, int params_ok,
+                           unsigned flags)
 {
     int status;
-    if (UNLIKELY(!check_call(params_ok && valid_flags(flags), 1, x, dy, dx, n, size, &status)))
+    if (UNLIKELY(
+            !check_call(params_ok && valid_flags(flags), 1, x, dy, dx, n, size, align, &status)))
         return status;
     const struct lrelu_kernel *k = lrelu_current();
     const lrelu_backward_fn s = k->stream.backward[t];
@@ -186,34 +196,35 @@ static inline int backward(enum lrelu_type t, size_t size, const void *x, const 
 #define ENTRY_POINTS(sfx, elem, alpha_t, type)                                                     \
     int lrelu_forward##sfx##_ex(const elem *x, elem *y, size_t n, alpha_t alpha, unsigned flags)   \
     {                                                                                              \
-        return forward(LRELU_TYPE_##type, sizeof(elem), x, y, n, alpha, isfinite(alpha), flags);   \
+        return forward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, y, n, alpha,            \
+                       isfinite(alpha), flags);                                                    \
     }                                                                                              \
     int lrelu_forward##sfx(const elem *x, elem *y, size_t n, alpha_t alpha)                        \
     {                                                                                              \
-        return forward(LRELU_TYPE_##type, sizeof(elem), x, y, n, alpha, isfinite(alpha),           \
-                       LRELU_STORE_AUTO);                                                          \
+        return forward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, y, n, alpha,            \
+                       isfinite(alpha), LRELU_STORE_AUTO);                                         \
     }                                                                                              \
     int lrelu_backward##sfx##_ex(const elem *x, const elem *dy, elem *dx, size_t n, alpha_t alpha, \
                                  unsigned flags)                                                   \
     {                                                                                              \
-        return backward(LRELU_TYPE_##type, sizeof(elem), x, dy, dx, n, alpha, isfinite(alpha),     \
-                        flags);                                                                    \
+        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, dy, dx, n, alpha,      \
+                        isfinite(alpha), flags);                                                   \
     }                                                                                              \
     int lrelu_backward##sfx(const elem *x, const elem *dy, elem *dx, size_t n, alpha_t alpha)      \
     {                                                                                              \
-        return backward(LRELU_TYPE_##type, sizeof(elem), x, dy, dx, n, alpha, isfinite(alpha),     \
-                        LRELU_STORE_AUTO);                                                         \
+        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, dy, dx, n, alpha,      \
+                        isfinite(alpha), LRELU_STORE_AUTO);                                        \
     }                                                                                              \
     int lrelu_backward_from_output##sfx##_ex(const elem *y, const elem *dy, elem *dx, size_t n,    \
                                              alpha_t alpha, unsigned flags)                        \
     {                                                                                              \
-        return backward(LRELU_TYPE_##type, sizeof(elem), y, dy, dx, n, alpha,                      \
+        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), y, dy, dx, n, alpha,      \
                         isfinite(alpha) && !(alpha < 0), flags);                                   \
     }                                                                                              \
     int lrelu_backward_from_output##sfx(const elem *y, const elem *dy, elem *dx, size_t n,         \
                                         alpha_t alpha)                                             \
     {                                                                                              \
-        return backward(LRELU_TYPE_##type, sizeof(elem), y, dy, dx, n, alpha,                      \
+        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), y, dy, dx, n, alpha,      \
                         isfinite(alpha) && !(alpha < 0), LRELU_STORE_AUTO);                        \
     }
 
@@ -291,8 +302,10 @@ static int prelu_check(int binary, const float *x, const float *dy, const float 
                        const float *slope, const float *dslope, size_t n, size_t channels)
 {
     const uintptr_t cb = channels * sizeof(float), nb = n * sizeof(float);
+    const uintptr_t slope_bits = (uintptr_t)slope | (uintptr_t)dslope;
     if (UNLIKELY(bad_array(slope, UINTPTR_MAX - cb) ||
-                 (dslope != NULL && bad_array(dslope, UINTPTR_MAX - cb))))
+                 (dslope != NULL && bad_array(dslope, UINTPTR_MAX - cb)) ||
+                 (slope_bits & (_Alignof(float) - 1)) != 0))
         return LRELU_EINVAL;
     int finite = 1;
     for (size_t c = 0; c < channels; c++)
@@ -300,7 +313,7 @@ static int prelu_check(int binary, const float *x, const float *dy, const float 
     int status;
     /* Backward without dx: x stands for it (valid, no partial overlap). */
     const void *checked_out = out == NULL && binary ? (const void *)x : (const void *)out;
-    if (!check_call(finite, binary, x, dy, checked_out, n, sizeof(float), &status))
+    if (!check_call(finite, binary, x, dy, checked_out, n, sizeof(float), _Alignof(float), &status))
         return status;
     if (UNLIKELY(out != NULL && ranges_overlap(out, nb, slope, cb)))
         return LRELU_EOVERLAP;
