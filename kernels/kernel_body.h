@@ -93,6 +93,14 @@
 #define LRELU_INLINE static inline
 #endif
 
+/* An integer hidden from the optimiser in a register, at no cost: a mask
+ * made from a compare stays a mask instead of becoming a branch. */
+#if defined(__GNUC__)
+#define LRELU_OPAQUE(v) __asm__("" : "+r"(v))
+#else
+#define LRELU_OPAQUE(v) ((void)0)
+#endif
+
 /* Elements to store through the cache before out + i is 64-byte aligned. */
 static inline size_t lrelu_head_count(const void *out, size_t size, size_t n, int stream)
 {
@@ -285,8 +293,12 @@ int LRELU_EXPORT(lrelu_backward_stream, LRELU_T)(const void *x, const void *dy, 
  * the period (at least 8) without a branch: j < 3 * period. */
 static inline size_t P(wrap)(size_t j, size_t period)
 {
-    j -= period & (0 - (size_t)(j >= period));
-    return j - (period & (0 - (size_t)(j >= period)));
+    size_t m = 0 - (size_t)(j >= period);
+    LRELU_OPAQUE(m); /* clang would branch on the compare */
+    j -= period & m;
+    m = 0 - (size_t)(j >= period);
+    LRELU_OPAQUE(m);
+    return j - (period & m);
 }
 
 LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t n, const ELEM *ext,
