@@ -46,6 +46,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <sys/mman.h>
@@ -56,6 +57,7 @@
 #include "lrelu.h"
 #include "naive.h"
 #include "peers.h"
+#include "prelu.h"
 
 namespace
 {
@@ -485,6 +487,10 @@ struct Row {
     std::string kernel;
     std::function<Caller()> make;
     bool checked;
+    // Threads rows: lrelu_set_num_threads(threads) around the run (0: the
+    // library's setting untouched); only at the largest size.
+    size_t threads = 0;
+    bool largest_only = false;
     mutable std::map<size_t, std::pair<double, double>> checks = {}; // n: the counts
 };
 
@@ -583,6 +589,19 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
         state.SkipWithError("cannot select the kernel");
         return;
     }
+    if (row.threads && lrelu_set_num_threads(row.threads) != LRELU_OK) {
+        state.SkipWithError("cannot set the number of threads (built without threads?)");
+        return;
+    }
+    // Back to one thread however the run ends.
+    struct RestoreThreads {
+        bool on;
+        ~RestoreThreads()
+        {
+            if (on)
+                lrelu_set_num_threads(1);
+        }
+    } restore_threads{row.threads != 0};
     const DType t = row.type;
     const Arena &arena = arena_of(t);
     const size_t esize = tinfo(t).bytes;
@@ -835,6 +854,33 @@ template <size_t B> void add_limits(std::vector<Row> &rows, DType t)
     rows.push_back({t, Op::TinyForward, "limit:memcpy", "", plain(limit_tiny_memcpy<B>), false});
 }
 
+// The same bytes as a float32 forward call copied by t threads, each its
+// own 64-byte-aligned share (memcpy, or the streaming copy): the limit of
+// the threads rows.
+std::function<Caller()> threads_copy(size_t t, bool nt)
+{
+    return [t, nt] {
+        return Caller([t, nt](const Call &c) {
+            const float *in = (const float *)c.in;
+            float *out = (float *)c.out;
+            const size_t m = c.n, line = 16; // floats per 64-byte line
+            std::vector<std::thread> th;
+            for (size_t i = 0; i < t; i++) {
+                const size_t b = i == 0 ? 0 : m * i / t / line * line;
+                const size_t e = i + 1 == t ? m : m * (i + 1) / t / line * line;
+                th.emplace_back([=] {
+                    if (nt)
+                        nt_copy(in + b, out + b, e - b);
+                    else
+                        std::memcpy(out + b, in + b, (e - b) * sizeof(float));
+                });
+            }
+            for (auto &x : th)
+                x.join();
+        });
+    };
+}
+
 // Which types the run covers (--types), and the ops each gets.
 std::vector<DType> run_types = {DType::F32, DType::F16, DType::BF16, DType::F64};
 
@@ -879,6 +925,21 @@ std::vector<Row> make_rows(const std::vector<Peer> &peers)
     }
     if (std::find(run_types.begin(), run_types.end(), DType::F32) == run_types.end())
         return rows;
+    // Forward out of place at the largest size with 1..N threads (N: the
+    // CPUs here; the dispatched kernel), and the same bytes copied by as
+    // many threads: the multi-threaded limit.
+    const size_t cpus = std::max<size_t>(1, std::thread::hardware_concurrency());
+    for (size_t t = 1; t <= cpus; t++) {
+        const std::string ts = std::to_string(t);
+        rows.push_back({DType::F32, Op::Forward, "lrelu:threads" + ts, "",
+                        lrelu_caller(DType::F32, Kind::Forward), true, t, true});
+        rows.push_back({DType::F32, Op::Forward, "limit:memcpy_threads" + ts, "",
+                        threads_copy(t, false), false, 0, true});
+#if defined(__SSE2__)
+        rows.push_back({DType::F32, Op::Forward, "limit:nt_copy_threads" + ts, "",
+                        threads_copy(t, true), false, 0, true});
+#endif
+    }
     for (const Peer &p : peers) {
         std::vector<Op> ops = {Op::Forward, Op::ForwardSubnormal};
         if (p.backward)
@@ -945,9 +1006,10 @@ void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &t
         if (smoke)
             b->Iterations(1);
     };
+    const size_t largest = *std::max_element(sizes.begin(), sizes.end());
     for (size_t n : sizes)
         for (const Row &row : rows)
-            if (row.op != Op::TinyForward &&
+            if (row.op != Op::TinyForward && (!row.largest_only || n == largest) &&
                 (!data_independence_op(row.op) || std::count(di.begin(), di.end(), n)) &&
                 (n <= kFreshMax || !slow_row(row)))
                 reg(row, n);
@@ -1114,6 +1176,7 @@ int main(int argc, char **argv)
     benchmark::AddCustomContext("clock_cost_ns", std::to_string(clock_cost_s * 1e9));
 
     register_all(sizes, tiny, peers, smoke);
+    register_prelu(smoke);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;

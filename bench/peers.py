@@ -10,6 +10,8 @@ Peers (each single-threaded):
                             variant when available, else the allocating one)
                             (float32; forward and backward also bfloat16
                             and float64: forward_bf16, backward_f64, ...)
+           prelu_forward    torch.nn.functional.prelu (NCHW, channels_last)
+           prelu_backward   aten.prelu_backward (dx and the weight gradient)
 
 The output is a JSON file in the shape of Google Benchmark's
 --benchmark_format=json, with benchmark names <op>/<impl>/<n>, so that
@@ -408,7 +410,8 @@ def aggregate_entries(runs):
         for key in ("bytes_per_second", "items_per_second"):
             entry[key] = fn([r[key] for r in runs])
         for key in ("n", "mismatches", "special_mismatches"):
-            entry[key] = first[key]
+            if key in first:
+                entry[key] = first[key]
         out.append(entry)
     return out
 
@@ -485,6 +488,58 @@ def parse_args(argv):
     if args.sizes is None:
         args.sizes = SMOKE_SIZES if args.smoke else DEFAULT_SIZES
     return args
+
+
+# PReLU (the C suite's prelu_* rows): PyTorch's F.prelu forward and its
+# backward, aten.prelu_backward (what autograd calls: dx and the weight
+# gradient), one thread, on the same shapes. NHWC is a channels_last tensor.
+PRELU_SHAPES = [("NCHW_8x64x56x56", (8, 64, 56, 56), False),
+                ("NHWC_8x56x56x64", (8, 64, 56, 56), True),
+                ("NCHW_1x16x7x7", (1, 16, 7, 7), False)]
+PRELU_SMOKE_SHAPES = [("NCHW_1x16x7x7", (1, 16, 7, 7), False)]
+PRELU_BYTES = {"prelu_forward": 8, "prelu_backward": 12}
+
+
+def torch_prelu_run(np, torch, op, shape, nhwc):
+    rng = np.random.default_rng(SEED)
+    x = torch.from_numpy(rng.standard_normal(shape, dtype=np.float32))
+    dy = torch.from_numpy(rng.standard_normal(shape, dtype=np.float32))
+    if nhwc:
+        x = x.contiguous(memory_format=torch.channels_last)
+        dy = dy.contiguous(memory_format=torch.channels_last)
+    w = torch.full((shape[1],), 0.25)
+    prelu = torch.nn.functional.prelu
+    backward = torch.ops.aten.prelu_backward
+
+    if op == "prelu_forward":
+        def run():
+            prelu(x, w)
+    else:
+        def run():
+            backward(dy, x, w)
+    return run
+
+
+def torch_prelu_entries(np, torch, args, families):
+    entries = []
+    shapes = PRELU_SMOKE_SHAPES if args.smoke else PRELU_SHAPES
+    for instance, (label, shape, nhwc) in enumerate(shapes):
+        n = math.prod(shape)
+        for op in ("prelu_forward", "prelu_backward"):
+            family = families.setdefault((op, "peer:torch"), len(families))
+            name = f"{op}/peer:torch/{label}"
+            run = torch_prelu_run(np, torch, op, shape, nhwc)
+            run()
+            results = measure(run, args.min_time, args.repetitions, args.smoke)
+            runs = [iteration_entry(name, n, PRELU_BYTES[op], args.repetitions, i,
+                                    family, instance, it, real, cpu, {"n": n})
+                    for i, (it, real, cpu) in enumerate(results)]
+            entries += runs
+            if args.repetitions > 1:
+                entries += aggregate_entries(runs)
+            real = statistics.median(r["real_time"] for r in runs)
+            log(f"{name}: {real:.1f} ns")
+    return entries
 
 
 def load_peers():
@@ -604,6 +659,9 @@ def main(argv=None):
             # size.
             del x, dy, ref
             gc.collect()
+
+    if torch is not None and cases:
+        benchmarks += torch_prelu_entries(np, torch, args, families)
 
     extra["alpha"] = ALPHA
     extra["seed"] = SEED

@@ -165,7 +165,8 @@ def collect(files):
                 unparsed.add(base)
                 continue
             if split_op(key[0])[0] not in KNOWN_OPS:
-                unknown.add(key[0])
+                if key[0] not in PRELU_OPS:  # read by collect_prelu
+                    unknown.add(key[0])
                 continue
             groups.setdefault(key, {"median": [], "iteration": []})
             groups[key][kind].append(e)
@@ -593,7 +594,88 @@ def in_range(n, bounds):
     return n >= lo and (hi is None or n <= hi)
 
 
-def targets_section(grouped, info):
+# PReLU rows (bench/prelu.cpp, bench/peers.py): prelu_<op>/<impl>/<shape>,
+# where NCHW and NHWC of one tensor have the same n: they are read here by
+# name, apart from the <op>/<impl>/<n> results.
+PRELU_OPS = ("prelu_forward", "prelu_backward")
+PRELU_SHAPES = ("NCHW_8x64x56x56", "NHWC_8x56x56x64", "NCHW_1x16x7x7")
+# PReLU / lrelu of the same size (speed, the dispatched kernel).
+PRELU_BARS = {"prelu_forward": 0.95, "prelu_backward": 0.8}
+
+
+def collect_prelu(files):
+    """{(op, impl, shape): (median real ns, n)} of the PReLU rows."""
+    runs = {}
+    for _, benchmarks in files:
+        for e in benchmarks:
+            if not isinstance(e, dict) or e.get("error_occurred"):
+                continue
+            base = e.get("run_name") or e.get("name", "")
+            parts = base.split("/")
+            if len(parts) < 3 or parts[0] not in PRELU_OPS:
+                continue
+            key = tuple(parts[:3])
+            g = runs.setdefault(key, {"median": [], "iteration": []})
+            if e.get("run_type") == "aggregate":
+                if e.get("aggregate_name") == "median":
+                    g["median"].append(e)
+            else:
+                g["iteration"].append(e)
+    out = {}
+    for key, g in runs.items():
+        chosen = g["median"] or g["iteration"]
+        times = [t for t in map(real_time_ns, chosen) if t is not None]
+        if times:
+            out[key] = (statistics.median(times), max_counter(chosen, "n"))
+    return out
+
+
+def prelu_section(prelu, info):
+    if not prelu:
+        return []
+    disp = info.kernel
+    impls = sorted({k[1] for k in prelu}, key=lambda i: (
+        not i.endswith(f":{disp}"), i.startswith("peer:"), i))
+    body = []
+    for op in PRELU_OPS:
+        for shape in PRELU_SHAPES:
+            base = prelu.get((op, f"lrelu_same_size:{disp}", shape))
+            for impl in impls:
+                r = prelu.get((op, impl, shape))
+                if r is None or (impl.startswith("lrelu") and
+                                 not impl.endswith(f":{disp}")):
+                    continue
+                body.append([op, shape, impl, f"{r[0] / 1e3:.1f}",
+                             fmt_ratio(base[0], r[0]) if base else DASH])
+    lines = ["## PReLU (float32)", "",
+             "Time of one call (µs, median) of the dispatched kernel's "
+             "lrelu_prelu_forward / lrelu_prelu_backward (dx and dslope), "
+             "lrelu_forward / lrelu_backward on as many elements "
+             "(lrelu_same_size) and the peers (one thread); the last "
+             "column is the speed relative to lrelu of the same size.", ""]
+    lines += md_table(["Op", "Shape", "Implementation", "µs", "vs lrelu"],
+                      body)
+    return lines + [""]
+
+
+def threads_section(all_grouped):
+    keys = thread_keys(all_grouped)
+    if not keys:
+        return ["## Threads", "", "No multi-threaded rows in this run.", ""]
+    body = []
+    for op, impl in keys:
+        for n, r in sorted(all_grouped[(op, impl)].items()):
+            body.append([op, impl, fmt_n(n), fmt_gbs(r.gbs)])
+    lines = ["## Threads", "",
+             "Forward out of place at the largest size with 1..N threads "
+             "(lrelu_set_num_threads), and memcpy / the streaming copy of "
+             "the same bytes by as many threads: the multi-threaded limit. "
+             "GB/s, 8 bytes per element.", ""]
+    lines += md_table(["Op", "Implementation", "Size", "GB/s"], body)
+    return lines + [""]
+
+
+def targets_section(grouped, info, prelu=None, all_grouped=None):
     """Each target with its measured ratio and whether it is met."""
     disp = info.dispatched
     if disp is None:
@@ -602,6 +684,10 @@ def targets_section(grouped, info):
 
     def add(target, what, n, value, bar, higher=True):
         if value is None:
+            return
+        if bar is None:  # shown, no bar
+            rows.append([target, what, fmt_n(n) if n else "–",
+                         f"{value:.2f}", "–", "shown"])
             return
         met = value >= bar if higher else value <= bar
         rows.append([target, what, fmt_n(n) if n else "–", f"{value:.2f}",
@@ -658,6 +744,43 @@ def targets_section(grouped, info):
             worst, n = max(ratios)
             add("7. data independence: time on random signs / on positive "
                 "(worst)", f"{kernel}", n, worst, DI_BAR, higher=False)
+    for op in PRELU_OPS:
+        for shape in PRELU_SHAPES:
+            p = (prelu or {}).get((op, disp, shape))
+            base = (prelu or {}).get((op, f"lrelu_same_size:{info.kernel}",
+                                      shape))
+            if p and base:
+                add("8. PReLU vs lrelu of the same size (speed)",
+                    f"{op} {shape} / lrelu", p[1], base[0] / p[0],
+                    PRELU_BARS[op])
+    cells1 = (all_grouped or {}).get(("forward", "lrelu:threads1"), {})
+    cells2 = (all_grouped or {}).get(("forward", "lrelu:threads2"), {})
+    common = sorted(set(cells1) & set(cells2))
+    if common:
+        n = common[-1]
+        a, b = cells2[n].gbs, cells1[n].gbs
+        if a and b:
+            add("9. forward out of place, largest size (64 Mi floats): "
+                "2 threads vs one", "threads2 / threads1", n, a / b, 1.6)
+    sizes_py = sorted(n for (o, i), cells in grouped.items()
+                      if o == "forward" and i == "python:lrelu" for n in cells)
+    if sizes_py:
+        big = 16 << 20 if (16 << 20) in sizes_py else sizes_py[-1]
+        ours = gbs_of(grouped, "forward", "python:lrelu", big)
+        seed = gbs_of(grouped, "forward", "python:numpy_seed", big)
+        direct = gbs_of(grouped, "forward", "python:c_direct", big)
+        if ours and seed:
+            add("10. Python ufunc (16 Mi) vs the seed's np.maximum(a*x, x)",
+                "lrelu.leaky_relu / numpy_seed", big, ours / seed, 3.0)
+        if ours and direct:
+            add("10. Python ufunc (16 Mi) vs the C library called directly",
+                "lrelu.leaky_relu / c_direct", big, ours / direct, 0.9)
+        small = 1024 if 1024 in sizes_py else sizes_py[0]
+        t = grouped.get(("forward", "python:lrelu"), {}).get(small)
+        m = grouped.get(("forward", "python:numpy_maximum"), {}).get(small)
+        if t and m and t.call_ns and m.call_ns:
+            add("11. Python ufunc call (1 Ki) vs np.maximum(x, z), time",
+                "ns / ns", small, t.call_ns / m.call_ns, None)
     lines = ["## Targets, point by point (float32)", "",
              "Ratios of the dispatched kernel (and, for 5, of each kernel) "
              "measured in this run. Medians when repeated.", ""]
@@ -1146,7 +1269,7 @@ def plot_types(plt, path, grouped, info, title):
 
 def thread_keys(grouped):
     """Rows of multi-threaded runs: an implementation or op that names
-    threads (none yet; a panel appears when the suite has them)."""
+    threads (forward/lrelu:threads<T>, limit:memcpy_threads<T>, ...)."""
     return sorted(k for k in grouped if "thread" in k[0] or "thread" in k[1])
 
 
@@ -1188,7 +1311,12 @@ def main(argv=None):
     if not results:
         die("no benchmark named <op>/<impl>/<n> in the inputs")
     info = Info(files, args.inputs)
-    grouped = by_op_impl(results)
+    all_grouped = by_op_impl(results)
+    # The threads rows have their own section: the tables, limits and
+    # targets above it are single-threaded.
+    threaded = set(thread_keys(all_grouped))
+    grouped = {k: v for k, v in all_grouped.items() if k not in threaded}
+    prelu = collect_prelu(files)
 
     fwd = build_rows(grouped, info, "forward", "forward", "forward_inplace",
                      "in place")
@@ -1231,10 +1359,9 @@ def main(argv=None):
     lines += tiny_section(grouped, info)
     lines += subnormal_section(grouped, info)
     lines += independence_section(grouped, info)
-    if not thread_keys(grouped):
-        lines += ["## Threads", "", "No multi-threaded rows in this run.",
-                  ""]
-    lines += targets_section(grouped, info)
+    lines += prelu_section(prelu, info)
+    lines += threads_section(all_grouped)
+    lines += targets_section(grouped, info, prelu, all_grouped)
 
     os.makedirs(args.out, exist_ok=True)
     written = []
@@ -1248,7 +1375,8 @@ def main(argv=None):
         for name, fn, what in PLOTS:
             path = os.path.join(args.out, name)
             title = f"liblrelu: {what} ({info.cpu_model})"
-            if fn(plt, path, grouped, info, title):
+            data = all_grouped if fn is plot_threads else grouped
+            if fn(plt, path, data, info, title):
                 written.append(path)
     for path in written:
         print(path)

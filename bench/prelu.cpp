@@ -1,0 +1,166 @@
+// PReLU rows of the benchmark suite: lrelu_prelu_forward and
+// lrelu_prelu_backward (dx and dslope) on every kernel, next to
+// lrelu_forward / lrelu_backward of the same size (the targets: PReLU
+// forward >= 0.95x, backward with dslope >= 0.8x), and oneDNN's PReLU
+// (one thread) where Debian's libdnnl has it. Names:
+// prelu_<op>/<impl>/<shape>, with counter n (elements) and bytes moved.
+#include "prelu.h"
+
+#include <benchmark/benchmark.h>
+#include <lrelu.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#ifdef HAVE_ONEDNN
+#include <oneapi/dnnl/dnnl.hpp>
+#endif
+
+namespace
+{
+
+struct Shape {
+    const char *name;
+    size_t outer, channels, inner; // the library's view
+    int64_t n, c, h, w;            // the tensor
+    bool nhwc;
+};
+
+const Shape kShapes[] = {
+    {"NCHW_8x64x56x56", 8, 64, 56 * 56, 8, 64, 56, 56, false},
+    {"NHWC_8x56x56x64", 8 * 56 * 56, 64, 1, 8, 64, 56, 56, true},
+    {"NCHW_1x16x7x7", 1, 16, 49, 1, 16, 7, 7, false},
+};
+
+struct Buffers {
+    std::vector<float> x, dy, out, slope, dslope;
+    explicit Buffers(const Shape &s)
+        : x(s.outer * s.channels * s.inner), dy(x.size()), out(x.size()), slope(s.channels),
+          dslope(s.channels)
+    {
+        unsigned r = 12345;
+        for (size_t i = 0; i < x.size(); i++) {
+            r = r * 1103515245u + 12345u;
+            x[i] = (float)((int)(r >> 8) % 2001 - 1000) / 100.0f;
+            dy[i] = (float)((int)(r >> 4) % 2001 - 1000) / 1000.0f;
+        }
+        for (size_t c = 0; c < s.channels; c++)
+            slope[c] = 0.01f * (float)(c + 1);
+    }
+};
+
+void counters(benchmark::State &st, size_t n, size_t bytes_per_elem)
+{
+    st.counters["n"] = (double)n;
+    st.SetBytesProcessed((int64_t)st.iterations() * (int64_t)(n * bytes_per_elem));
+}
+
+#ifdef HAVE_ONEDNN
+struct Dnnl {
+    dnnl::engine eng{dnnl::engine::kind::cpu, 0};
+    dnnl::stream strm{eng};
+    dnnl::memory::desc data_md, w_md;
+    dnnl::prelu_forward::primitive_desc fwd_pd;
+    dnnl::prelu_backward::primitive_desc bwd_pd;
+    explicit Dnnl(const Shape &s)
+    {
+        using tag = dnnl::memory::format_tag;
+        using dt = dnnl::memory::data_type;
+        data_md = dnnl::memory::desc({s.n, s.c, s.h, s.w}, dt::f32, s.nhwc ? tag::nhwc : tag::nchw);
+        w_md = dnnl::memory::desc({1, s.c, 1, 1}, dt::f32, tag::nchw);
+        fwd_pd = dnnl::prelu_forward::primitive_desc(
+            dnnl::prelu_forward::desc(dnnl::prop_kind::forward_training, data_md, w_md), eng);
+        bwd_pd = dnnl::prelu_backward::primitive_desc(
+            dnnl::prelu_backward::desc(data_md, w_md, data_md, w_md), eng, fwd_pd);
+    }
+};
+#endif
+
+} // namespace
+
+void register_prelu(bool smoke)
+{
+    auto reg = [smoke](const std::string &name, std::function<void(benchmark::State &)> fn) {
+        auto *b = benchmark::RegisterBenchmark(name.c_str(), fn)->UseRealTime();
+        if (smoke)
+            b->Iterations(1);
+    };
+    for (const Shape &s : kShapes) {
+        const size_t n = s.outer * s.channels * s.inner;
+        for (size_t k = 0; k < lrelu_kernel_count(); k++) {
+            const std::string kernel = lrelu_kernel_name(k), impl = "lrelu:" + kernel;
+            reg("prelu_forward/" + impl + "/" + s.name, [=](benchmark::State &st) {
+                Buffers b(s);
+                lrelu_set_kernel(kernel.c_str());
+                for (auto _ : st)
+                    lrelu_prelu_forward(b.x.data(), b.out.data(), b.slope.data(), s.outer,
+                                        s.channels, s.inner);
+                lrelu_set_kernel(nullptr);
+                counters(st, n, 8);
+            });
+            reg("prelu_forward/lrelu_same_size:" + kernel + "/" + s.name,
+                [=](benchmark::State &st) {
+                    Buffers b(s);
+                    lrelu_set_kernel(kernel.c_str());
+                    for (auto _ : st)
+                        lrelu_forward(b.x.data(), b.out.data(), n, 0.01f);
+                    lrelu_set_kernel(nullptr);
+                    counters(st, n, 8);
+                });
+            reg("prelu_backward/" + impl + "/" + s.name, [=](benchmark::State &st) {
+                Buffers b(s);
+                lrelu_set_kernel(kernel.c_str());
+                for (auto _ : st)
+                    lrelu_prelu_backward(b.x.data(), b.dy.data(), b.out.data(), b.slope.data(),
+                                         b.dslope.data(), s.outer, s.channels, s.inner);
+                lrelu_set_kernel(nullptr);
+                counters(st, n, 12);
+            });
+            reg("prelu_backward/lrelu_same_size:" + kernel + "/" + s.name,
+                [=](benchmark::State &st) {
+                    Buffers b(s);
+                    lrelu_set_kernel(kernel.c_str());
+                    for (auto _ : st)
+                        lrelu_backward(b.x.data(), b.dy.data(), b.out.data(), n, 0.01f);
+                    lrelu_set_kernel(nullptr);
+                    counters(st, n, 12);
+                });
+        }
+#ifdef HAVE_ONEDNN
+        reg(std::string("prelu_forward/peer:onednn/") + s.name, [=](benchmark::State &st) {
+            Buffers b(s);
+            Dnnl d(s);
+            dnnl::memory src(d.data_md, d.eng, b.x.data()), w(d.w_md, d.eng, b.slope.data()),
+                dst(d.data_md, d.eng, b.out.data());
+            dnnl::prelu_forward prim(d.fwd_pd);
+            for (auto _ : st) {
+                prim.execute(d.strm,
+                             {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, dst}});
+                d.strm.wait();
+            }
+            counters(st, n, 8);
+        });
+        reg(std::string("prelu_backward/peer:onednn/") + s.name, [=](benchmark::State &st) {
+            Buffers b(s);
+            Dnnl d(s);
+            dnnl::memory src(d.data_md, d.eng, b.x.data()), w(d.w_md, d.eng, b.slope.data()),
+                ddst(d.data_md, d.eng, b.dy.data()), dsrc(d.data_md, d.eng, b.out.data()),
+                dw(d.w_md, d.eng, b.dslope.data());
+            dnnl::prelu_backward prim(d.bwd_pd);
+            for (auto _ : st) {
+                prim.execute(d.strm, {{DNNL_ARG_SRC, src},
+                                      {DNNL_ARG_WEIGHTS, w},
+                                      {DNNL_ARG_DIFF_DST, ddst},
+                                      {DNNL_ARG_DIFF_SRC, dsrc},
+                                      {DNNL_ARG_DIFF_WEIGHTS, dw}});
+                d.strm.wait();
+            }
+            counters(st, n, 12);
+        });
+#endif
+    }
+}
