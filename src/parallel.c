@@ -93,7 +93,22 @@ static void init(void)
     pthread_mutex_unlock(&lock);
 }
 
-__attribute__((constructor)) static void parallel_constructor(void) { pthread_once(&once, init); }
+#if LRELU_HAVE_OPENMP
+static pthread_once_t pin_once = PTHREAD_ONCE_INIT;
+static void pin_runtime(void);
+#endif
+
+/* At load, the OpenMP runtime is pinned for the life of the process (see
+ * pin_runtime): also when no parallel region ever runs, since a program
+ * that dlopens and dlcloses liblrelu would otherwise load and unload the
+ * runtime each time, losing what its initialisation allocated. */
+__attribute__((constructor)) static void parallel_constructor(void)
+{
+    pthread_once(&once, init);
+#if LRELU_HAVE_OPENMP
+    pthread_once(&pin_once, pin_runtime);
+#endif
+}
 
 /* The thread count a setting stands for in the calling thread. */
 static size_t resolve(size_t n)
@@ -170,8 +185,6 @@ size_t lrelu_parallel_tasks(const struct lrelu_parallel *p, size_t bytes)
  * dlopen and unloads it would unload the runtime too (libgomp is not
  * NODELETE), under threads still running its code. So before the first
  * parallel region, the runtime is pinned for the life of the process. */
-static pthread_once_t pin_once = PTHREAD_ONCE_INIT;
-
 static void pin_runtime(void)
 {
     Dl_info info;
