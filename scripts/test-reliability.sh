@@ -20,7 +20,7 @@ need_packages "${BUILD_PACKAGES[@]}" clang libclang-rt-dev valgrind python3
 # first UBSan report (-fno-sanitize-recover), ASan always does, TSan is told
 # to; stack traces make the report readable.
 export UBSAN_OPTIONS=print_stacktrace=1
-export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp"
 
 # build PART CC CXX [meson options...]
 build() {
