@@ -154,10 +154,20 @@ static inline simde__mmask16 f32_le0(f32_vs x)
     return simde_mm512_cmpgt_epi32_mask(
         simde_mm512_add_epi32(simde_mm512_castps_si512(x), i32(0x7fffffff)), i32(-0x800001));
 }
-static inline f32_vs f32_fwd(f32_vs x, f32_vc a) { return _mm512_mask_mul_ps(x, f32_le0(x), a, x); }
+/* The kept lanes come from a copy hidden from the optimiser: seeing
+ * select(m, a * v, v), clang may compute select(m, a, 1) * v, which quiets
+ * a signalling NaN in the kept lanes (it did, in an instrumented build). */
+static inline f32_vs f32_fwd(f32_vs x, f32_vc a)
+{
+    f32_vs keep = x;
+    __asm__("" : "+v"(keep));
+    return _mm512_mask_mul_ps(keep, f32_le0(x), a, x);
+}
 static inline f32_vs f32_bwd(f32_vs x, f32_vs dy, f32_vc a)
 {
-    return _mm512_mask_mul_ps(dy, f32_le0(x), a, dy);
+    f32_vs keep = dy;
+    __asm__("" : "+v"(keep));
+    return _mm512_mask_mul_ps(keep, f32_le0(x), a, dy);
 }
 static inline simde__mmask8 f64_le0(f64_vs x)
 {
@@ -165,10 +175,17 @@ static inline simde__mmask8 f64_le0(f64_vs x)
         simde_mm512_add_epi64(simde_mm512_castpd_si512(x), simde_mm512_set1_epi64(INT64_MAX)),
         simde_mm512_set1_epi64(-0x10000000000001));
 }
-static inline f64_vs f64_fwd(f64_vs x, f64_vc a) { return _mm512_mask_mul_pd(x, f64_le0(x), a, x); }
+static inline f64_vs f64_fwd(f64_vs x, f64_vc a)
+{
+    f64_vs keep = x;
+    __asm__("" : "+v"(keep));
+    return _mm512_mask_mul_pd(keep, f64_le0(x), a, x);
+}
 static inline f64_vs f64_bwd(f64_vs x, f64_vs dy, f64_vc a)
 {
-    return _mm512_mask_mul_pd(dy, f64_le0(x), a, dy);
+    f64_vs keep = dy;
+    __asm__("" : "+v"(keep));
+    return _mm512_mask_mul_pd(keep, f64_le0(x), a, dy);
 }
 #define LRELU_OWN_FWD
 #define LRELU_OWN_BWD
@@ -311,8 +328,10 @@ static inline void bf16_store_part(uint16_t *p, size_t k, bf16_vs v) { part16_st
  * 0 * inf) keeps its sign and payload top with no NaN test. */
 static inline __m512i bf16_half(__m512i x, __m512i dy, __m512 a)
 {
-    const __m512 p = _mm512_mask_mul_ps(_mm512_castsi512_ps(dy), f32_le0(_mm512_castsi512_ps(x)), a,
-                                        _mm512_castsi512_ps(dy));
+    __m512 keep = _mm512_castsi512_ps(dy); /* hidden: see f32_fwd */
+    __asm__("" : "+v"(keep));
+    const __m512 p =
+        _mm512_mask_mul_ps(keep, f32_le0(_mm512_castsi512_ps(x)), a, _mm512_castsi512_ps(dy));
     const __m512i u = _mm512_castps_si512(p);
     return _mm512_add_epi32(
         u, _mm512_add_epi32(_mm512_and_si512(_mm512_srli_epi32(u, 16), i32(1)), i32(0x7fff)));

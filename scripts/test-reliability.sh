@@ -58,7 +58,7 @@ part_tsan() {
 
 part_fuzz() {
     build fuzz clang clang++ -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
-        -Dbench=disabled &&
+        -Dbench=disabled -Dopenmp=disabled &&
         LRELU_TEST_QUICK=1 meson test -C build-test-fuzz --no-suite install --print-errorlogs
 }
 

@@ -26,5 +26,6 @@ else
 fi
 mkdir -p "$artifacts"
 # New inputs go to the first directory only; the seeds are read, not written.
-"$fuzzer" -max_total_time="$seconds" -timeout=10 -print_final_stats=1 \
+# -error_exitcode: libFuzzer's default, 77, is what Meson reads as "skipped".
+"$fuzzer" -max_total_time="$seconds" -timeout=10 -error_exitcode=1 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$@" "$corpus" "$seeds"
