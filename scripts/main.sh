@@ -3,7 +3,7 @@
 # the benchmark suite (every kernel, the memory limits and the peers), and
 # writes a Markdown table and PNG plots to results/.
 #
-#   bash scripts/main.sh           about 3-4 minutes on 2 cores (medians of 3)
+#   bash scripts/main.sh           about 5 minutes on 2 cores (medians of 3)
 #   bash scripts/main.sh --quick   under a minute: two sizes, short timings
 #   bash scripts/main.sh --full    ten sizes, medians of 5
 set -euo pipefail
