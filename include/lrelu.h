@@ -237,9 +237,12 @@ LRELU_API int lrelu_prelu_backward(const float *x, const float *dy, float *dx, c
                                    float *dslope, size_t outer, size_t channels, size_t inner);
 
 /*
- * Quantized Leaky ReLU on int8 (qs8) and uint8 (qu8) arrays, with
- * XNNPACK's fixed-point definition (its qs8-vlrelu / qu8-vlrelu kernels),
- * so that the results match XNNPACK's bit for bit. Since 1.2.
+ * Quantized Leaky ReLU on int8 (qs8) and uint8 (qu8) arrays, with the
+ * fixed-point definition of XNNPACK's qs8-vlrelu / qu8-vlrelu kernels
+ * (XNNPACK since 2022), so that the results match theirs bit for bit.
+ * (Older XNNPACK releases, Debian 12's among them, compute a table in float
+ * arithmetic instead, which differs by one near rounding boundaries.)
+ * Since 1.2.
  *
  * The parameters, passed by pointer and only read during the call (never
  * stored). The layout of this struct is part of the ABI from 1.2 on:
