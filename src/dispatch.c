@@ -28,7 +28,7 @@
  * has no row in the table. */
 #define PLAIN_ONLY(isa)                                                                            \
     {                                                                                              \
-        {NULL}, {NULL}, NULL, NULL, NULL, NULL                                                     \
+        {NULL}, {NULL}, NULL, NULL, NULL, NULL, { NULL }                                           \
     }
 #if defined(__x86_64__) || defined(__i386__)
 #define LEVELS(K)                                                                                  \
@@ -93,6 +93,13 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
         return lrelu_dispatch_init()->fns.backward[LRELU_TYPE_##type](x, dy, dx, n, alpha);        \
     }
 LRELU_FOR_TYPES(BOOTSTRAP, )
+#define BOOTSTRAP_Q(qtype, unused)                                                                 \
+    static int boot_forward_##qtype(const void *x, void *y, size_t n,                              \
+                                    const struct lrelu_quant_params *p)                            \
+    {                                                                                              \
+        return lrelu_dispatch_init()->fns.forward_q[LRELU_QTYPE_##qtype](x, y, n, p);              \
+    }
+LRELU_FOR_QTYPES(BOOTSTRAP_Q, )
 #define BOOT_FWD(type, unused) boot_forward_##type,
 #define BOOT_BWD(type, unused) boot_backward_##type,
 #define NEVER                                                                                      \
@@ -106,8 +113,14 @@ static const struct lrelu_kernel bootstrap = {
     0,
     /* No PReLU functions: the PReLU entry points initialise first
      * (lrelu_dispatch_init), as they check their arguments. */
-    {{LRELU_FOR_TYPES(BOOT_FWD, )}, {LRELU_FOR_TYPES(BOOT_BWD, )}, NULL, NULL, NULL, NULL},
-    {{NULL}, {NULL}, NULL, NULL, NULL, NULL},
+    {{LRELU_FOR_TYPES(BOOT_FWD, )},
+     {LRELU_FOR_TYPES(BOOT_BWD, )},
+     NULL,
+     NULL,
+     NULL,
+     NULL,
+     {LRELU_FOR_QTYPES(BOOT_FWD, )}},
+    {{NULL}, {NULL}, NULL, NULL, NULL, NULL, {NULL}},
     SIZE_MAX,
     {NEVER, NEVER},
 };
