@@ -220,6 +220,41 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
     simde_mm512_storeu_pd(a1, simde_mm512_add_pd(simde_mm512_loadu_pd(a1), term_hi(x, g)));
 }
 
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+/* The terms straight from memory: each half converted under the mask of
+ * the lanes where x is not > 0 (zeroed elsewhere, and masked-off lanes
+ * raise nothing), no blends and no extracts. */
+static inline __m512d cvt_masked(simde__mmask8 k, const float *p)
+{
+    /* In asm: clang would otherwise convert every lane and blend after,
+     * raising "invalid" for a signalling NaN in a lane where x > 0. */
+    __m512d r;
+    __asm__("vcvtps2pd %1, %0%{%2%}%{z%}"
+            : "=v"(r)
+            : "m"(*(const __m256 *)(const void *)p), "Yk"(k));
+    return r;
+}
+static inline simde__m512d term_at(simde__mmask8 k, const float *xp, const float *gp)
+{
+    return _mm512_mul_pd(cvt_masked(k, xp), cvt_masked(k, gp));
+}
+static inline f32_acc f32_acc_add_at(f32_acc a, f32_vs x, const float *xp, const float *gp,
+                                     size_t l)
+{
+    (void)l;
+    const simde__mmask16 k = f32_le0(x);
+    return _mm512_add_pd(_mm512_add_pd(a, term_at((simde__mmask8)k, xp, gp)),
+                         term_at((simde__mmask8)(k >> 8), xp + 8, gp + 8));
+}
+static inline void f32_dacc_at(double *a0, double *a1, f32_vs x, const float *xp, const float *gp)
+{
+    const simde__mmask16 k = f32_le0(x);
+    _mm512_storeu_pd(a0, _mm512_add_pd(_mm512_loadu_pd(a0), term_at((simde__mmask8)k, xp, gp)));
+    _mm512_storeu_pd(
+        a1, _mm512_add_pd(_mm512_loadu_pd(a1), term_at((simde__mmask8)(k >> 8), xp + 8, gp + 8)));
+}
+#define LRELU_OWN_PRELU_TERMS
+#endif
 #define LRELU_PRELU
 #define LRELU_T f32
 #include "kernel_body.h"

@@ -55,6 +55,11 @@
  *                                       a0[k] += x[k] * dy[k] for k <
  *                                       min(lanes, 8); with 16 lanes,
  *                                       a1[k - 8] += x[k] * dy[k] for k >= 8
+ *   and, with LRELU_OWN_PRELU_TERMS, acc_add_at(acc a, vs x, const elem *xp,
+ *   const elem *dyp, size_t l) and dacc_at(double *a0, double *a1, vs x,
+ *   const elem *xp, const elem *dyp): the same sums of the terms of the
+ *   whole vectors at xp and dyp (x is the one at xp), where x > 0 adding
+ *   +0 and raising nothing, as the cleared vectors do.
  *
  * Each function comes in two variants: the plain one stores through the
  * cache; the _stream one stores the head through the cache until the output
@@ -357,18 +362,27 @@ int LRELU_EXPORT(lrelu_prelu_backward, LRELU_T)(const float *x, const float *dy,
 }
 
 /* The terms of one vector: x and dy cleared where x > 0 (so a term there
- * is +0 * +0, whatever dy holds); dx where wanted. */
+ * is +0 * +0, whatever dy holds), or, with LRELU_OWN_PRELU_TERMS, x itself
+ * and the two addresses, from which the ISA's acc_add and dacc form the
+ * same terms (and raise the same exceptions); dx where wanted, as
+ * backward's step computes it. */
+#ifdef LRELU_OWN_PRELU_TERMS
+#define LRELU_TERMS_(m, xv, gv, xp, gp) (xv), (xp), (gp)
+#define LRELU_ACC_FN_                   P(acc_add_at)
+#define LRELU_DACC_FN_                  P(dacc_at)
+#else
+#define LRELU_TERMS_(m, xv, gv, xp, gp) P(clear)(m, xv), P(clear)(m, gv)
+#define LRELU_ACC_FN_                   P(acc_add)
+#define LRELU_DACC_FN_                  P(dacc)
+#endif
 #define LRELU_PRELU_STEP(xp, gp, dxp, s, want_dx, ACCUMULATE)                                      \
     do {                                                                                           \
         const VS xv_ = P(load)(xp), gv_ = P(load)(gp);                                             \
         const P(vm) m_ = P(gt0)(xv_);                                                              \
-        const VS gc_ = P(clear)(m_, gv_);                                                          \
-        ACCUMULATE(P(clear)(m_, xv_), gc_);                                                        \
-        if (want_dx) {                                                                             \
-            VC p_ = P(mul)(s, P(widen)(gc_));                                                      \
-            LRELU_HIDE(p_);                                                                        \
-            P(store)(dxp, P(select)(m_, gv_, P(narrow)(p_)));                                      \
-        }                                                                                          \
+        (void)m_;                                                                                  \
+        ACCUMULATE(LRELU_TERMS_(m_, xv_, gv_, xp, gp));                                            \
+        if (want_dx)                                                                               \
+            P(store)(dxp, P(bwd)(xv_, gv_, s));                                                    \
     } while (0)
 
 /* Terms per group: whole vectors covering whole sets of the eight sums. */
@@ -380,7 +394,7 @@ LRELU_INLINE P(acc)
     P(dslope_group)(const ELEM *x, const ELEM *dy, ELEM *dx, VC a, P(acc) acc, int want_dx)
 {
     for (size_t v = 0; v < P(group) / W; v++) {
-#define LRELU_ACC_(xc, gc) acc = P(acc_add)(acc, xc, gc, (v * W) & 7)
+#define LRELU_ACC_(...) acc = LRELU_ACC_FN_(acc, __VA_ARGS__, (v * W) & 7)
         LRELU_PRELU_STEP(x + v * W, dy + v * W, dx + v * W, a, want_dx, LRELU_ACC_);
 #undef LRELU_ACC_
     }
@@ -418,17 +432,11 @@ LRELU_INLINE void P(dslope_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t 
 #ifndef LRELU_PART_BY_COPY
     /* Masked loads and stores (a group is one vector here). */
     if (i < n && (size_t)P(group) == (size_t)W) {
-#define LRELU_ACC_(xc, gc) acc = P(acc_add)(acc, xc, gc, 0)
         const VS xv = P(load_part)(x + i, n - i), gv = P(load_part)(dy + i, n - i);
         const P(vm) m = P(gt0)(xv);
-        const VS gc = P(clear)(m, gv);
-        LRELU_ACC_(P(clear)(m, xv), gc);
-        if (want_dx) {
-            VC p = P(mul)(a, P(widen)(gc));
-            LRELU_HIDE(p);
-            P(store_part)(dx + i, n - i, P(select)(m, gv, P(narrow)(p)));
-        }
-#undef LRELU_ACC_
+        acc = P(acc_add)(acc, P(clear)(m, xv), P(clear)(m, gv), 0);
+        if (want_dx)
+            P(store_part)(dx + i, n - i, P(bwd)(xv, gv, a));
         i = n;
     }
 #endif
@@ -452,7 +460,7 @@ LRELU_INLINE void P(dslope_rows_run)(const ELEM *x, const ELEM *dy, ELEM *dx, si
                                      int want_dx)
 {
     size_t i = 0;
-#define LRELU_DACC_(xc, gc) P(dacc)(acc + j, acc + P(wrap)(j + 8, period), xc, gc)
+#define LRELU_DACC_(...) LRELU_DACC_FN_(acc + j, acc + P(wrap)(j + 8, period), __VA_ARGS__)
     for (; i + W <= n; i += W) {
         const VC s = P(widen)(P(load)(ext + j));
         LRELU_PRELU_STEP(x + i, dy + i, dx + i, s, want_dx, LRELU_DACC_);
@@ -483,6 +491,10 @@ int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *
     return 0;
 }
 #undef LRELU_PRELU_STEP
+#undef LRELU_TERMS_
+#undef LRELU_ACC_FN_
+#undef LRELU_DACC_FN_
+#undef LRELU_OWN_PRELU_TERMS
 #undef LRELU_PRELU
 #endif /* LRELU_PRELU */
 

@@ -23,6 +23,7 @@
  * NEON source built for this CPU through SIMDe (where there is no NEON)
  * through the same driver (lrelu_prelu_*_with).
  */
+#include <fenv.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -560,6 +561,78 @@ static void test_errors(void)
         FAIL("backward empty, dx alone refused");
 }
 
+/* Floating-point exceptions: every kernel raises exactly the scalar
+ * kernel's flags for forward, backward (dx and dslope, each alone) in the
+ * NCHW and NHWC layouts, with one special element among filler that
+ * raises nothing (x = +1, dy = +1; x = -0, dy = +0). Where x > 0 nothing
+ * may be raised for that element: no product, no conversion of dy. */
+static void test_flags(void)
+{
+    static const struct {
+        uint32_t x, dy;
+        float slope;
+    } cases[] = {
+        {0xbf800000u, 0x7fa00001u, 0.5f}, /* x < 0, dy a signalling NaN: invalid */
+        {0x3f800000u, 0x7fa00001u, 0.5f}, /* x > 0, dy a signalling NaN: nothing */
+        {0x3f800000u, 0xffa00001u, 0.5f}, /* the same, negative */
+        {0x7fa00001u, 0x3f800000u, 0.5f}, /* x a signalling NaN: invalid */
+        {0xff800000u, 0x00000000u, 0.5f}, /* x = -inf, dy = 0: the term is invalid */
+        {0x7f800000u, 0x00000000u, 0.0f}, /* x = +inf: nothing */
+        {0xbf800000u, 0xff800000u, 0.0f}, /* 0 * inf in dx */
+        {0xff7fffffu, 0x7f7fffffu, 3.0f}, /* overflow in y, dx and dslope */
+        {0x7f7fffffu, 0xff7fffffu, 3.0f}, /* x > 0: nothing */
+        {0x80000001u, 0x00000001u, 0.3f}, /* underflow */
+        {0xbdcccccdu, 0x3dcccccdu, 0.1f}, /* inexact */
+    };
+    static const size_t lengths[] = {1, 13, 37};
+    const size_t C = 3;
+    float x[3 * 2 * 37], dy[3 * 2 * 37], out[3 * 2 * 37], s[3], ds[3];
+    unsigned long checked = 0;
+    for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++)
+        for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++)
+            for (int nhwc = 0; nhwc < 2; nhwc++) {
+                const size_t len = lengths[li], o = nhwc ? len : 2, in = nhwc ? 1 : len;
+                const size_t n = o * C * in;
+                const size_t positions[] = {0, n / 2, n - 1};
+                for (size_t pi = 0; pi < 3; pi++)
+                    for (int op = 0; op < 4; op++) {
+                        int want = 0;
+                        for (size_t m = 0; m < impl_count; m++) {
+                            for (size_t k = 0; k < n; k++) {
+                                x[k] = u2f(k % 2 ? 0x80000000u : 0x3f800000u);
+                                dy[k] = u2f(k % 2 ? 0u : 0x3f800000u);
+                            }
+                            x[positions[pi]] = u2f(cases[ci].x);
+                            dy[positions[pi]] = u2f(cases[ci].dy);
+                            for (size_t c = 0; c < C; c++)
+                                s[c] = cases[ci].slope;
+                            feclearexcept(FE_ALL_EXCEPT);
+                            if (op == 0)
+                                run_forward(&impls[m], x, out, s, o, C, in);
+                            else
+                                run_backward(&impls[m], x, dy, op == 2 ? NULL : out, s,
+                                             op == 3 ? NULL : ds, o, C, in);
+                            const int f = fetestexcept(FE_ALL_EXCEPT);
+                            checked++;
+                            if (m == 0)
+                                want = f;
+                            else if (f != want)
+                                FAIL("%s flags: %s %s x=%08x dy=%08x slope=%a n=%zu pos=%zu: "
+                                     "raised %#x, the scalar kernel %#x",
+                                     impls[m].name,
+                                     op == 0   ? "forward"
+                                     : op == 1 ? "backward"
+                                     : op == 2 ? "dslope alone"
+                                               : "dx alone",
+                                     nhwc ? "NHWC" : "NCHW", cases[ci].x, cases[ci].dy,
+                                     (double)cases[ci].slope, n, positions[pi], (unsigned)f,
+                                     (unsigned)want);
+                        }
+                    }
+            }
+    printf("flags: %lu calls\n", checked);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < lrelu_kernel_count() && impl_count < 8; i++)
@@ -615,6 +688,7 @@ int main(void)
     }
     test_cancellation();
     test_specials();
+    test_flags();
     test_errors();
     lrelu_set_kernel(NULL);
     if (fails) {
