@@ -527,8 +527,7 @@ int lrelu_prelu_forward(const float *x, float *y, const float *slope, size_t out
     const int status = prelu_check(0, x, NULL, y, slope, NULL, n, channels);
     if (UNLIKELY(status != LRELU_OK))
         return status;
-    return lrelu_prelu_forward_with(&lrelu_dispatch_init()->fns, x, y, slope, outer, channels,
-                                    inner);
+    return lrelu_prelu_forward_with(&lrelu_current()->fns, x, y, slope, outer, channels, inner);
 }
 
 int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float *slope,
@@ -550,7 +549,7 @@ int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float
     const int status = prelu_check(1, x, dy, dx, slope, dslope, n, channels);
     if (UNLIKELY(status != LRELU_OK))
         return status;
-    return lrelu_prelu_backward_with(&lrelu_dispatch_init()->fns, x, dy, dx, slope, dslope, outer,
+    return lrelu_prelu_backward_with(&lrelu_current()->fns, x, dy, dx, slope, dslope, outer,
                                      channels, inner);
 }
 
