@@ -1,5 +1,6 @@
 /*
- * liblrelu - Leaky ReLU on float32, float16, bfloat16 and float64 arrays,
+ * liblrelu - Leaky ReLU on float32, float16, bfloat16 and float64 arrays
+ * (and quantized int8 / uint8 ones, lrelu_forward_qs8 / _qu8),
  * dispatched at load time to the fastest kernel the CPU and the operating
  * system support.
  *
@@ -77,8 +78,9 @@ enum lrelu_status {
     /* An argument is invalid: a NULL array with n > 0, a non-finite alpha,
      * an n whose byte range does not fit in the address space, an array
      * not aligned to its element type (with n > 0, and not partially
-     * overlapping: that is LRELU_EOVERLAP), or a negative alpha in
-     * lrelu_backward_from_output. */
+     * overlapping: that is LRELU_EOVERLAP), a negative alpha in
+     * lrelu_backward_from_output, or quantization parameters out of
+     * range (lrelu_forward_qs8). */
     LRELU_EINVAL = -1,
     /* An output array partially overlaps an input array (exactly the same
      * array is allowed: that is in place). */
@@ -233,6 +235,56 @@ LRELU_API int lrelu_prelu_forward(const float *x, float *y, const float *slope, 
                                   size_t channels, size_t inner);
 LRELU_API int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float *slope,
                                    float *dslope, size_t outer, size_t channels, size_t inner);
+
+/*
+ * Quantized Leaky ReLU on int8 (qs8) and uint8 (qu8) arrays, with the
+ * fixed-point definition of XNNPACK's qs8-vlrelu / qu8-vlrelu kernels
+ * (XNNPACK since 2022), so that the results match theirs bit for bit.
+ * (Older XNNPACK releases, Debian 12's among them, compute a table in float
+ * arithmetic instead, which differs by one near rounding boundaries.)
+ * Since 1.2.
+ *
+ * The parameters, passed by pointer and only read during the call (never
+ * stored). The layout of this struct is part of the ABI from 1.2 on:
+ * three floats, then two int32_t, in this order.
+ */
+typedef struct lrelu_quant {
+    float input_scale, output_scale, alpha;
+    int32_t input_zero_point, output_zero_point;
+} lrelu_quant;
+
+/*
+ * The definition. Once per call, in binary32 arithmetic rounded to nearest
+ * even (whatever the caller's rounding mode or flush-to-zero setting;
+ * computed exactly, raising no floating-point exception):
+ *
+ *   r  = input_scale / output_scale,   s  = r * alpha
+ *   Mp = lrintf(256 * r),              Mn = lrintf(256 * s)
+ *
+ * then for every element, in integers:
+ *
+ *   d    = x[i] - input_zero_point
+ *   M    = d >= 0 ? Mp : Mn
+ *   y[i] = clamp((output_zero_point * 256 + 128 + d * M) >> 8, min, max)
+ *
+ * with an arithmetic shift (a floor: ties round up) and min, max those of
+ * int8_t (-128, 127) or uint8_t (0, 255).
+ *
+ * Valid parameters, as XNNPACK requires them: input_scale and output_scale
+ * finite and > 0 (subnormals included); alpha finite; 2^-8 <= r <= 2^7;
+ * 2^-8 <= |s|, s <= 2^7 and s >= -0x1.FFFCp6 (-127.99); both zero points
+ * within the element type's range. So alpha = 0 is refused (|s| < 2^-8),
+ * as XNNPACK refuses it: a plain ReLU is a clamp. Negative alpha and
+ * alpha > 1 are allowed.
+ *
+ * y == x (in place) is allowed. Returns LRELU_OK; LRELU_EINVAL (q NULL,
+ * parameters not valid (whatever n), x or y NULL with n > 0, n too large
+ * for the address range); LRELU_EOVERLAP (y partially overlaps x). On an
+ * error nothing is written. n == 0 returns LRELU_OK (given valid
+ * parameters) and accepts NULL arrays.
+ */
+LRELU_API int lrelu_forward_qs8(const int8_t *x, int8_t *y, size_t n, const lrelu_quant *q);
+LRELU_API int lrelu_forward_qu8(const uint8_t *x, uint8_t *y, size_t n, const lrelu_quant *q);
 
 /* Bytes moved (read + written: twice the element size per element
  * forward, three times backward; 8 and 12 for float32) from which an

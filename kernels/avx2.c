@@ -276,3 +276,10 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
 #include "kernel_body.h"
 #define LRELU_T bf16
 #include "kernel_body.h"
+
+/* Quantized int8 and uint8: the 16-bit form of quant_body.h on 256 bits. */
+#include "quant_avx2.h"
+#define LRELU_Q qs8
+#include "quant_body.h"
+#define LRELU_Q qu8
+#include "quant_body.h"

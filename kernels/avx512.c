@@ -390,3 +390,90 @@ static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f) { return sel1
 
 #define LRELU_T bf16
 #include "kernel_body.h"
+
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+/* Quantized int8 and uint8 (quant_body.h): the definition itself, in 32-bit
+ * lanes (AVX-512F has no 16-bit arithmetic on 512 bits): a 64-byte step is
+ * four quarters of sixteen elements, each widened, d = x - zero point, the
+ * multiplier chosen by a mask, the product plus bias shifted, and narrowed
+ * with saturation (VPMOVSDB clamps to int8; for uint8, a max with 0 first,
+ * then VPMOVUSDB clamps to 255). (SIMDe 0.7.4 lacks these 512-bit
+ * conversions and shifts: native intrinsics.) */
+typedef struct {
+    __m512i zx, mp, mn, bias;
+} qc;
+static inline qc qc_make(const struct lrelu_quant_params *p)
+{
+    return (qc){_mm512_set1_epi32(p->input_zero_point), _mm512_set1_epi32(p->positive_multiplier),
+                _mm512_set1_epi32(p->negative_multiplier), _mm512_set1_epi32(p->bias)};
+}
+typedef struct {
+    __m128i q0, q1, q2, q3;
+} q64;
+static inline q64 q64_load(const void *p)
+{
+    const __m128i *v = p;
+    return (q64){_mm_loadu_si128(v), _mm_loadu_si128(v + 1), _mm_loadu_si128(v + 2),
+                 _mm_loadu_si128(v + 3)};
+}
+static inline void q64_store(void *p, q64 r)
+{
+    __m128i *v = p;
+    _mm_storeu_si128(v, r.q0);
+    _mm_storeu_si128(v + 1, r.q1);
+    _mm_storeu_si128(v + 2, r.q2);
+    _mm_storeu_si128(v + 3, r.q3);
+}
+/* (bias + d * M) >> 8 of sixteen widened elements. */
+static inline __m512i q_acc(__m512i x, const qc *c)
+{
+    const __m512i d = _mm512_sub_epi32(x, c->zx);
+    const __mmask16 pos = _mm512_cmp_epi32_mask(d, _mm512_setzero_si512(), _MM_CMPINT_NLT);
+    const __m512i m = _mm512_mask_blend_epi32(pos, c->mn, c->mp);
+    return _mm512_srai_epi32(_mm512_add_epi32(c->bias, _mm512_mullo_epi32(d, m)), 8);
+}
+static inline __m128i qs8_quarter(__m128i x, const qc *c)
+{
+    return _mm512_cvtsepi32_epi8(q_acc(_mm512_cvtepi8_epi32(x), c));
+}
+static inline __m128i qu8_quarter(__m128i x, const qc *c)
+{
+    const __m512i v = _mm512_max_epi32(q_acc(_mm512_cvtepu8_epi32(x), c), _mm512_setzero_si512());
+    return _mm512_cvtusepi32_epi8(v);
+}
+
+typedef int8_t qs8_elem;
+typedef q64 qs8_vb;
+enum { qs8_lanes = 64 };
+static inline qs8_vb qs8_load(const int8_t *p) { return q64_load(p); }
+static inline void qs8_store(int8_t *p, qs8_vb v) { q64_store(p, v); }
+static inline qs8_vb qs8_fwd(qs8_vb x, const qc *c)
+{
+    return (q64){qs8_quarter(x.q0, c), qs8_quarter(x.q1, c), qs8_quarter(x.q2, c),
+                 qs8_quarter(x.q3, c)};
+}
+
+typedef uint8_t qu8_elem;
+typedef q64 qu8_vb;
+enum { qu8_lanes = 64 };
+static inline qu8_vb qu8_load(const uint8_t *p) { return q64_load(p); }
+static inline void qu8_store(uint8_t *p, qu8_vb v) { q64_store(p, v); }
+static inline qu8_vb qu8_fwd(qu8_vb x, const qc *c)
+{
+    return (q64){qu8_quarter(x.q0, c), qu8_quarter(x.q1, c), qu8_quarter(x.q2, c),
+                 qu8_quarter(x.q3, c)};
+}
+#define LRELU_OWN_QFWD
+#define LRELU_Q qs8
+#include "quant_body.h"
+#define LRELU_OWN_QFWD
+#define LRELU_Q qu8
+#include "quant_body.h"
+#else
+/* Emulated: the AVX2 kernel's 16-bit form. */
+#include "quant_avx2.h"
+#define LRELU_Q qs8
+#include "quant_body.h"
+#define LRELU_Q qu8
+#include "quant_body.h"
+#endif

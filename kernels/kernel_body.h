@@ -305,6 +305,18 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
                                size_t period, size_t j, int bwd)
 {
     size_t i = 0;
+#ifndef LRELU_PART_BY_COPY
+    /* Up to the output's next vector boundary in one masked step: no store
+     * of the loop then splits a cache line. */
+    const size_t head = (size_t)(-(uintptr_t)out & (W * sizeof(ELEM) - 1)) / sizeof(ELEM);
+    if (head != 0 && head < n) {
+        const VC s = P(widen)(P(load)(ext + j));
+        const VS xv = P(load_part)(x, head);
+        P(store_part)(out, head, bwd ? P(bwd)(xv, P(load_part)(dy, head), s) : P(fwd)(xv, s));
+        i = head;
+        j = P(wrap)(j + head, period);
+    }
+#endif
     /* Four vectors a step, so that the wrap of j (a chain of dependent
      * operations) is paid once for four (period >= 4 * lanes). */
     for (; i + 4 * W <= n; i += 4 * W) {

@@ -8,8 +8,10 @@
  *                                    aligned to its element)
  *
  * with op forward (x -> y) or backward (x, dy -> dx), type f32, f16, bf16 or
- * f64. alpha arrives as a double: exactly the caller's float for f32, f16
- * and bf16 (whose kernels multiply in binary32), the caller's double for f64.
+ * f64; and lrelu_forward_<qtype>_<isa> for the quantized types qs8 and qu8
+ * (below; no streaming variant). alpha arrives as a double: exactly the
+ * caller's float for f32, f16 and bf16 (whose kernels multiply in
+ * binary32), the caller's double for f64.
  * Arguments are already checked: pointers valid for n elements, alpha
  * finite, an output either equal to an input or disjoint from it. They
  * return 0 (LRELU_OK), so that an entry point can end in a tail call.
@@ -18,6 +20,7 @@
 #define LRELU_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* The element types, in the order of the dispatch table (named so that
  * LRELU_TYPE_##type works in the X-macros). */
@@ -33,6 +36,29 @@ enum lrelu_type {
 #define LRELU_FOR_TYPES(X, arg) X(f32, arg) X(f16, arg) X(bf16, arg) X(f64, arg)
 
 typedef int (*lrelu_forward_fn)(const void *x, void *y, size_t n, double alpha);
+
+/*
+ * Quantized forward, int8 (qs8) and uint8 (qu8), XNNPACK's fixed-point
+ * definition: with d = x - input_zero_point and M = d >= 0 ? Mp : Mn,
+ *
+ *   y = clamp((bias + d * M) >> 8, type min, type max)
+ *
+ * (arithmetic shift; bias = output_zero_point * 256 + 128). src/lrelu.c
+ * checks the parameters and computes the multipliers once per call; the
+ * kernels may rely on these ranges: zero points within the type, Mp in
+ * [1, 32768], Mn in [-32767, -1] or [1, 32768] (so that -Mp and -Mn fit
+ * in int16, and |d * M| < 2^23).
+ */
+struct lrelu_quant_params {
+    int32_t input_zero_point;
+    int32_t output_zero_point;
+    int32_t positive_multiplier; /* Mp */
+    int32_t negative_multiplier; /* Mn */
+    int32_t bias;                /* output_zero_point * 256 + 128 */
+};
+enum lrelu_qtype { LRELU_QTYPE_qs8, LRELU_QTYPE_qu8, LRELU_QTYPE_COUNT };
+#define LRELU_FOR_QTYPES(X, arg) X(qs8, arg) X(qu8, arg)
+typedef int (*lrelu_quant_fn)(const void *x, void *y, size_t n, const struct lrelu_quant_params *p);
 typedef int (*lrelu_backward_fn)(const void *x, const void *dy, void *dx, size_t n, double alpha);
 
 /*
@@ -70,7 +96,7 @@ typedef int (*lrelu_prelu_dslope_rows_fn)(const float *x, const float *dy, float
                                           const float *ext, size_t period, size_t j, double *acc);
 
 /* One kernel's functions, indexed by element type; then the PReLU ones
- * (NULL in the streaming table). */
+ * and the quantized ones (NULL in the streaming table). */
 struct lrelu_kernel_fns {
     lrelu_forward_fn forward[LRELU_TYPE_COUNT];
     lrelu_backward_fn backward[LRELU_TYPE_COUNT];
@@ -78,6 +104,7 @@ struct lrelu_kernel_fns {
     lrelu_prelu_backward_fn prelu_backward;
     lrelu_prelu_dslope_fn prelu_dslope;
     lrelu_prelu_dslope_rows_fn prelu_dslope_rows;
+    lrelu_quant_fn forward_q[LRELU_QTYPE_COUNT];
 };
 
 #define LRELU_DECLARE_TYPE_(type, isa)                                                             \
@@ -96,8 +123,12 @@ struct lrelu_kernel_fns {
                                      double alpha, size_t phase, double *lanes);                   \
     int lrelu_prelu_dslope_rows_f32_##isa(const float *x, const float *dy, float *dx, size_t n,    \
                                           const float *ext, size_t period, size_t j, double *acc);
+#define LRELU_DECLARE_QTYPE_(qtype, isa)                                                           \
+    int lrelu_forward_##qtype##_##isa(const void *x, void *y, size_t n,                            \
+                                      const struct lrelu_quant_params *p);
 #define LRELU_DECLARE_KERNEL(isa)                                                                  \
-    LRELU_FOR_TYPES(LRELU_DECLARE_TYPE_, isa) LRELU_DECLARE_PRELU_(isa)
+    LRELU_FOR_TYPES(LRELU_DECLARE_TYPE_, isa)                                                      \
+    LRELU_DECLARE_PRELU_(isa) LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, isa)
 
 /* Every kernel of every architecture (a build defines those it compiles). */
 #define LRELU_ALL_ISAS(X) X(scalar) X(sse2) X(avx2) X(avx512) X(neon)
@@ -109,16 +140,23 @@ LRELU_ALL_ISAS(LRELU_DECLARE_KERNEL)
 #define LRELU_BWD_(type, isa)        lrelu_backward_##type##_##isa,
 #define LRELU_FWD_STREAM_(type, isa) lrelu_forward_stream_##type##_##isa,
 #define LRELU_BWD_STREAM_(type, isa) lrelu_backward_stream_##type##_##isa,
+#define LRELU_FWD_Q_(qtype, isa)     lrelu_forward_##qtype##_##isa,
 #define LRELU_KERNEL_FNS(isa)                                                                      \
     {                                                                                              \
         {LRELU_FOR_TYPES(LRELU_FWD_, isa)}, {LRELU_FOR_TYPES(LRELU_BWD_, isa)},                    \
             lrelu_prelu_forward_f32_##isa, lrelu_prelu_backward_f32_##isa,                         \
-            lrelu_prelu_dslope_f32_##isa, lrelu_prelu_dslope_rows_f32_##isa                        \
+            lrelu_prelu_dslope_f32_##isa, lrelu_prelu_dslope_rows_f32_##isa,                       \
+        {                                                                                          \
+            LRELU_FOR_QTYPES(LRELU_FWD_Q_, isa)                                                    \
+        }                                                                                          \
     }
 #define LRELU_KERNEL_STREAM_FNS(isa)                                                               \
     {                                                                                              \
         {LRELU_FOR_TYPES(LRELU_FWD_STREAM_, isa)}, {LRELU_FOR_TYPES(LRELU_BWD_STREAM_, isa)},      \
-            NULL, NULL, NULL, NULL                                                                 \
+            NULL, NULL, NULL, NULL,                                                                \
+        {                                                                                          \
+            NULL                                                                                   \
+        }                                                                                          \
     }
 
 #endif /* LRELU_KERNELS_H */

@@ -199,3 +199,57 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
 #include "kernel_body.h"
 #define LRELU_T f64
 #include "kernel_body.h"
+
+/* Quantized int8 and uint8: the 16-bit form of quant_body.h, mulhrs being
+ * SQRDMULH ((2ab + 2^15) >> 16, the same value; it saturates only for
+ * -32768 * -32768, which a = -d * 128 never is). */
+typedef simde_int16x8_t vw;
+static inline vw w_set(int16_t v) { return simde_vdupq_n_s16(v); }
+static inline vw w_sub(vw a, vw b) { return simde_vsubq_s16(a, b); }
+static inline vw w_shl7(vw a) { return simde_vshlq_n_s16(a, 7); }
+static inline vw w_gt0(vw a)
+{
+    return simde_vreinterpretq_s16_u16(simde_vcgtq_s16(a, simde_vdupq_n_s16(0)));
+}
+static inline vw w_sel(vw m, vw t, vw f)
+{
+    return simde_vbslq_s16(simde_vreinterpretq_u16_s16(m), t, f);
+}
+static inline vw w_mulhrs(vw a, vw b) { return simde_vqrdmulhq_s16(a, b); }
+static inline vw w_adds(vw a, vw b) { return simde_vqaddq_s16(a, b); }
+#define LRELU_Q16
+
+typedef int8_t qs8_elem;
+typedef simde_int8x16_t qs8_vb;
+enum { qs8_lanes = 16 };
+static inline qs8_vb qs8_load(const int8_t *p) { return simde_vld1q_s8(p); }
+static inline void qs8_store(int8_t *p, qs8_vb v) { simde_vst1q_s8(p, v); }
+static inline vw qs8_widen_lo(qs8_vb v) { return simde_vmovl_s8(simde_vget_low_s8(v)); }
+static inline vw qs8_widen_hi(qs8_vb v) { return simde_vmovl_s8(simde_vget_high_s8(v)); }
+static inline qs8_vb qs8_narrow(vw lo, vw hi)
+{
+    return simde_vcombine_s8(simde_vqmovn_s16(lo), simde_vqmovn_s16(hi));
+}
+
+typedef uint8_t qu8_elem;
+typedef simde_uint8x16_t qu8_vb;
+enum { qu8_lanes = 16 };
+static inline qu8_vb qu8_load(const uint8_t *p) { return simde_vld1q_u8(p); }
+static inline void qu8_store(uint8_t *p, qu8_vb v) { simde_vst1q_u8(p, v); }
+static inline vw qu8_widen_lo(qu8_vb v)
+{
+    return simde_vreinterpretq_s16_u16(simde_vmovl_u8(simde_vget_low_u8(v)));
+}
+static inline vw qu8_widen_hi(qu8_vb v)
+{
+    return simde_vreinterpretq_s16_u16(simde_vmovl_u8(simde_vget_high_u8(v)));
+}
+static inline qu8_vb qu8_narrow(vw lo, vw hi)
+{
+    return simde_vcombine_u8(simde_vqmovun_s16(lo), simde_vqmovun_s16(hi));
+}
+
+#define LRELU_Q qs8
+#include "quant_body.h"
+#define LRELU_Q qu8
+#include "quant_body.h"

@@ -219,3 +219,51 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
 #include "kernel_body.h"
 #define LRELU_T f64
 #include "kernel_body.h"
+
+/* Quantized int8 and uint8 (quant_body.h): the definition itself, in int32
+ * arithmetic, with masks for the choice of multiplier and the clamp.
+ * (>> of a negative int32 is an arithmetic shift with every compiler the
+ * library supports; C leaves it to the implementation.) */
+typedef struct {
+    int32_t zx, mp, mn, bias;
+} qc;
+static inline qc qc_make(const struct lrelu_quant_params *p)
+{
+    return (qc){p->input_zero_point, p->positive_multiplier, p->negative_multiplier, p->bias};
+}
+/* v clamped to [lo, hi], by masks. */
+static inline int32_t clamp32(int32_t v, int32_t lo, int32_t hi)
+{
+    uint32_t below = MASK32(v < lo), above = MASK32(v > hi);
+    OPAQUE(below);
+    OPAQUE(above);
+    const uint32_t u = sel32(below, (uint32_t)lo, (uint32_t)v);
+    return (int32_t)sel32(above, (uint32_t)hi, u);
+}
+static inline int32_t quant_one(int32_t x, const qc *c, int32_t lo, int32_t hi)
+{
+    const int32_t d = x - c->zx;
+    const int32_t m = (int32_t)sel32(MASK32(d >= 0), (uint32_t)c->mp, (uint32_t)c->mn);
+    return clamp32((c->bias + d * m) >> 8, lo, hi);
+}
+
+typedef int8_t qs8_elem;
+typedef int32_t qs8_vb;
+enum { qs8_lanes = 1 };
+static inline qs8_vb qs8_load(const int8_t *p) { return *p; }
+static inline void qs8_store(int8_t *p, qs8_vb v) { *p = (int8_t)v; }
+static inline qs8_vb qs8_fwd(qs8_vb x, const qc *c) { return quant_one(x, c, -128, 127); }
+
+typedef uint8_t qu8_elem;
+typedef int32_t qu8_vb;
+enum { qu8_lanes = 1 };
+static inline qu8_vb qu8_load(const uint8_t *p) { return *p; }
+static inline void qu8_store(uint8_t *p, qu8_vb v) { *p = (uint8_t)v; }
+static inline qu8_vb qu8_fwd(qu8_vb x, const qc *c) { return quant_one(x, c, 0, 255); }
+
+#define LRELU_OWN_QFWD
+#define LRELU_Q qs8
+#include "quant_body.h"
+#define LRELU_OWN_QFWD
+#define LRELU_Q qu8
+#include "quant_body.h"

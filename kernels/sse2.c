@@ -237,3 +237,63 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
 #include "kernel_body.h"
 #define LRELU_T f64
 #include "kernel_body.h"
+
+/* Quantized int8 and uint8: the 16-bit form of quant_body.h. SSE2 has no
+ * PMULHRSW (SSSE3): from the high and low halves of the product,
+ * (p + 2^14) >> 15 = 2 * hi + ((lo >> 14) + 1) >> 1 with lo unsigned, the
+ * last term an average with zero. */
+typedef vi vw;
+static inline vw w_set(int16_t v) { return simde_mm_set1_epi16(v); }
+static inline vw w_sub(vw a, vw b) { return simde_mm_sub_epi16(a, b); }
+static inline vw w_shl7(vw a) { return simde_mm_slli_epi16(a, 7); }
+static inline vw w_gt0(vw a) { return simde_mm_cmpgt_epi16(a, simde_mm_setzero_si128()); }
+static inline vw w_sel(vw m, vw t, vw f) { return sel(m, t, f); }
+static inline vw w_mulhrs(vw a, vw b)
+{
+    const vw hi = simde_mm_mulhi_epi16(a, b), lo = simde_mm_mullo_epi16(a, b);
+    const vw r = simde_mm_avg_epu16(simde_mm_srli_epi16(lo, 14), simde_mm_setzero_si128());
+    return simde_mm_add_epi16(simde_mm_add_epi16(hi, hi), r);
+}
+static inline vw w_adds(vw a, vw b) { return simde_mm_adds_epi16(a, b); }
+#define LRELU_Q16
+
+typedef int8_t qs8_elem;
+typedef vi qs8_vb;
+enum { qs8_lanes = 16 };
+static inline qs8_vb qs8_load(const int8_t *p)
+{
+    return simde_mm_loadu_si128((const vi *)(const void *)p);
+}
+static inline void qs8_store(int8_t *p, qs8_vb v) { simde_mm_storeu_si128((vi *)(void *)p, v); }
+static inline vw qs8_widen_lo(qs8_vb v)
+{
+    return simde_mm_srai_epi16(simde_mm_unpacklo_epi8(v, v), 8);
+}
+static inline vw qs8_widen_hi(qs8_vb v)
+{
+    return simde_mm_srai_epi16(simde_mm_unpackhi_epi8(v, v), 8);
+}
+static inline qs8_vb qs8_narrow(vw lo, vw hi) { return simde_mm_packs_epi16(lo, hi); }
+
+typedef uint8_t qu8_elem;
+typedef vi qu8_vb;
+enum { qu8_lanes = 16 };
+static inline qu8_vb qu8_load(const uint8_t *p)
+{
+    return simde_mm_loadu_si128((const vi *)(const void *)p);
+}
+static inline void qu8_store(uint8_t *p, qu8_vb v) { simde_mm_storeu_si128((vi *)(void *)p, v); }
+static inline vw qu8_widen_lo(qu8_vb v)
+{
+    return simde_mm_unpacklo_epi8(v, simde_mm_setzero_si128());
+}
+static inline vw qu8_widen_hi(qu8_vb v)
+{
+    return simde_mm_unpackhi_epi8(v, simde_mm_setzero_si128());
+}
+static inline qu8_vb qu8_narrow(vw lo, vw hi) { return simde_mm_packus_epi16(lo, hi); }
+
+#define LRELU_Q qs8
+#include "quant_body.h"
+#define LRELU_Q qu8
+#include "quant_body.h"

@@ -28,7 +28,7 @@
  * has no row in the table. */
 #define PLAIN_ONLY(isa)                                                                            \
     {                                                                                              \
-        {NULL}, {NULL}, NULL, NULL, NULL, NULL                                                     \
+        {NULL}, {NULL}, NULL, NULL, NULL, NULL, { NULL }                                           \
     }
 #if defined(__x86_64__) || defined(__i386__)
 #define LEVELS(K)                                                                                  \
@@ -113,6 +113,13 @@ static int boot_prelu_dslope_rows(const float *x, const float *dy, float *dx, si
 {
     return lrelu_dispatch_init()->fns.prelu_dslope_rows(x, dy, dx, n, ext, period, j, acc);
 }
+#define BOOTSTRAP_Q(qtype, unused)                                                                 \
+    static int boot_forward_##qtype(const void *x, void *y, size_t n,                              \
+                                    const struct lrelu_quant_params *p)                            \
+    {                                                                                              \
+        return lrelu_dispatch_init()->fns.forward_q[LRELU_QTYPE_##qtype](x, y, n, p);              \
+    }
+LRELU_FOR_QTYPES(BOOTSTRAP_Q, )
 #define BOOT_FWD(type, unused) boot_forward_##type,
 #define BOOT_BWD(type, unused) boot_backward_##type,
 #define NEVER                                                                                      \
@@ -132,8 +139,9 @@ static const struct lrelu_kernel bootstrap = {
      boot_prelu_forward,
      boot_prelu_backward,
      boot_prelu_dslope,
-     boot_prelu_dslope_rows},
-    {{NULL}, {NULL}, NULL, NULL, NULL, NULL},
+     boot_prelu_dslope_rows,
+     {LRELU_FOR_QTYPES(BOOT_FWD, )}},
+    {{NULL}, {NULL}, NULL, NULL, NULL, NULL, {NULL}},
     SIZE_MAX,
     {NEVER, NEVER},
 };

@@ -235,6 +235,132 @@ ENTRY_POINTS(_bf16, uint16_t, float, bf16)
 ENTRY_POINTS(_f64, double, double, f64)
 
 /*
+ * Quantized forward (lrelu.h): XNNPACK's definition, whose parameters are
+ * binary32 arithmetic: r = input_scale / output_scale, s = r * alpha,
+ * Mp = lrintf(256 * r), Mn = lrintf(256 * s), all rounded to nearest even.
+ * They are computed here with integers, exactly as that arithmetic rounds,
+ * so that they depend neither on the caller's rounding mode nor on
+ * flush-to-zero / denormals-are-zero, and raise no floating-point
+ * exception.
+ */
+
+/* A positive value m * 2^e (m > 0). */
+struct qfp {
+    uint64_t m;
+    int e;
+};
+
+static int bit_length(uint64_t m)
+{
+    int b = 0;
+    for (; m != 0; m >>= 1)
+        b++;
+    return b;
+}
+
+/* m * 2^e (m > 0), plus less than one unit of m's last place when sticky,
+ * rounded to 24 significant bits, to nearest, ties to even. */
+static struct qfp qfp_round(uint64_t m, int e, int sticky)
+{
+    const int k = bit_length(m) - 24;
+    if (k <= 0)
+        return (struct qfp){m << -k, e + k};
+    uint64_t q = m >> k;
+    const uint64_t rem = m & (((uint64_t)1 << k) - 1), half = (uint64_t)1 << (k - 1);
+    if (rem > half || (rem == half && (sticky || (q & 1))))
+        q++;
+    return (struct qfp){q, e + k}; /* q may be 2^24: still exact */
+}
+
+static uint32_t float_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* A finite float's magnitude (not zero), exactly. */
+static struct qfp qfp_of(uint32_t u)
+{
+    const uint32_t exp = u >> 23 & 0xffu, frac = u & 0x7fffffu;
+    const uint64_t m = exp != 0 ? (frac | 0x800000u) : frac;
+    return qfp_round(m, (exp != 0 ? (int)exp : 1) - 150, 0);
+}
+
+/* m * 2^e (m < 2^25) rounded to an integer, to nearest, ties to even
+ * (e >= -40 here). */
+static int32_t qfp_rint(struct qfp v)
+{
+    if (v.e >= 0)
+        return (int32_t)(v.m << v.e);
+    const int k = -v.e;
+    uint64_t q = v.m >> k;
+    const uint64_t rem = v.m & (((uint64_t)1 << k) - 1), half = (uint64_t)1 << (k - 1);
+    if (rem > half || (rem == half && (q & 1)))
+        q++;
+    return (int32_t)q;
+}
+
+/* The kernel's parameters from the caller's, for zero points in
+ * [zmin, zmax]; 0 when they are not valid (lrelu.h). */
+static int quant_params(const lrelu_quant *q, int32_t zmin, int32_t zmax,
+                        struct lrelu_quant_params *p)
+{
+    if (q == NULL)
+        return 0;
+    /* On the bits, so that DAZ cannot make a subnormal scale zero. */
+    const uint32_t in_scale = float_bits(q->input_scale), out_scale = float_bits(q->output_scale);
+    const uint32_t alpha = float_bits(q->alpha), alpha_abs = alpha & 0x7fffffffu;
+    if (in_scale - 1u >= 0x7f7fffffu || out_scale - 1u >= 0x7f7fffffu ||
+        alpha_abs - 1u >= 0x7f7fffffu)
+        return 0; /* a scale not finite and > 0, alpha not finite or zero */
+    if (q->input_zero_point < zmin || q->input_zero_point > zmax || q->output_zero_point < zmin ||
+        q->output_zero_point > zmax)
+        return 0;
+    /* r: the quotient of the significands to 40 bits and more, then
+     * rounded once (the remainder as sticky bit). */
+    const struct qfp a = qfp_of(in_scale), b = qfp_of(out_scale);
+    const uint64_t num = a.m << 40;
+    const struct qfp r = qfp_round(num / b.m, a.e - b.e - 40, num % b.m != 0);
+    /* s: the exact product of the significands, rounded once. */
+    const struct qfp al = qfp_of(alpha_abs);
+    const struct qfp s = qfp_round(r.m * al.m, r.e + al.e, 0);
+    /* The range checks on the exact values (every valid r and s is a
+     * normal binary32, whose rounding qfp_round gives). */
+    const double rd = ldexp((double)r.m, r.e), sd = ldexp((double)s.m, s.e);
+    const int neg = alpha >> 31 != 0;
+    if (!(rd >= 0x1p-8 && rd <= 0x1p7 && sd >= 0x1p-8 && (neg ? sd <= 0x1.FFFCp6 : sd <= 0x1p7)))
+        return 0;
+    const int32_t mn = qfp_rint((struct qfp){s.m, s.e + 8});
+    p->input_zero_point = q->input_zero_point;
+    p->output_zero_point = q->output_zero_point;
+    p->positive_multiplier = qfp_rint((struct qfp){r.m, r.e + 8});
+    p->negative_multiplier = neg ? -mn : mn;
+    p->bias = q->output_zero_point * 256 + 128;
+    return 1;
+}
+
+static inline int quant_forward(enum lrelu_qtype t, const void *x, void *y, size_t n,
+                                const lrelu_quant *q, int32_t zmin, int32_t zmax)
+{
+    struct lrelu_quant_params p;
+    int status;
+    if (UNLIKELY(!check_call(quant_params(q, zmin, zmax, &p), 0, x, NULL, y, n, 1, 1, &status)))
+        return status;
+    return lrelu_current()->fns.forward_q[t](x, y, n, &p);
+}
+
+int lrelu_forward_qs8(const int8_t *x, int8_t *y, size_t n, const lrelu_quant *q)
+{
+    return quant_forward(LRELU_QTYPE_qs8, x, y, n, q, INT8_MIN, INT8_MAX);
+}
+
+int lrelu_forward_qu8(const uint8_t *x, uint8_t *y, size_t n, const lrelu_quant *q)
+{
+    return quant_forward(LRELU_QTYPE_qu8, x, y, n, q, 0, UINT8_MAX);
+}
+
+/*
  * PReLU, float32: x, dy, dx, y viewed as [outer][channels][inner], one
  * slope per channel.
  *

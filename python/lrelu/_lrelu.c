@@ -21,7 +21,9 @@
  * even (a NaN keeps its sign and payload top, quieted).
  *
  * Bad alpha (non-finite; negative for backward from the output) raises
- * ValueError: see ALPHAS_OK and the type resolver.
+ * ValueError before anything is written: see checked_vectorcall (every
+ * alpha of a call, even those where= masks), ALPHAS_OK and the type
+ * resolver.
  *
  * The loops leave no floating-point exception flags behind, so NumPy
  * warns of none: the kernels compute alpha * x in every lane and select
@@ -318,6 +320,70 @@ static int check_alpha_operand(PyArrayObject *op, int from_output)
     return 0;
 }
 
+/*
+ * NumPy 1.24 calls the type resolver only when it promotes a Python scalar,
+ * and an inner loop sees only its own stretch of the operands: with an array
+ * of slopes, NumPy may call the loop once per row, so a bad slope in a later
+ * row would be found after earlier rows were written. So every call of the
+ * ufuncs checks its alpha operand first, whole, before NumPy's own call:
+ * each ufunc object's vectorcall slot is wrapped (the object stays a real
+ * np.ufunc; reduce/outer/at and the like go to NumPy directly and are
+ * covered by the loops' checks). Operands that override __array_ufunc__
+ * (a Dask array) are left to their own dispatch, whose NumPy calls come
+ * back here chunk by chunk.
+ */
+static vectorcallfunc numpy_vectorcall;
+
+static int alpha_overridden(PyObject *a)
+{
+    PyObject *f;
+    if (PyArray_CheckExact(a) || PyArray_IsAnyScalar(a) || PyList_Check(a) || PyTuple_Check(a))
+        return 0;
+    f = PyObject_GetAttrString(a, "__array_ufunc__");
+    if (f == NULL) {
+        PyErr_Clear();
+        return 0;
+    }
+    Py_DECREF(f);
+    return 1;
+}
+
+static int check_alpha_object(PyObject *a, int from_output)
+{
+    PyArrayObject *arr;
+    int st;
+    if (PyFloat_Check(a) || PyArray_IsScalar(a, Floating)) { /* no array needed */
+        const double v = PyFloat_AsDouble(a);
+        if (v == -1.0 && PyErr_Occurred())
+            return -1;
+        if (alpha_ok(v, from_output))
+            return 0;
+        PyErr_SetString(PyExc_ValueError, from_output ? msg_alpha_out : msg_alpha);
+        return -1;
+    }
+    if (alpha_overridden(a))
+        return 0;
+    arr = (PyArrayObject *)PyArray_FromAny(a, NULL, 0, 0, 0, NULL);
+    if (arr == NULL) {
+        PyErr_Clear(); /* not an array: NumPy's call reports it */
+        return 0;
+    }
+    st = check_alpha_operand(arr, from_output);
+    Py_DECREF(arr);
+    return st;
+}
+
+static PyObject *checked_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf,
+                                    PyObject *kwnames)
+{
+    PyUFuncObject *uf = (PyUFuncObject *)callable;
+    const int from_output = uf->data != NULL && uf->data[0] != NULL;
+    if ((Py_ssize_t)PyVectorcall_NARGS(nargsf) >= uf->nin &&
+        check_alpha_object(args[uf->nin - 1], from_output) < 0)
+        return NULL;
+    return numpy_vectorcall(callable, args, nargsf, kwnames);
+}
+
 static int resolve_types(PyUFuncObject *ufunc, NPY_CASTING casting, PyArrayObject **operands,
                          PyObject *type_tup, PyArray_Descr **out_dtypes)
 {
@@ -363,6 +429,13 @@ static int add_ufunc(PyObject *m, const char *name, PyUFuncGenericFunction *func
     if (uf == NULL)
         return -1;
     uf->type_resolver = resolve_types;
+    if (uf->vectorcall == NULL) {
+        PyErr_SetString(PyExc_ImportError, "this NumPy's ufuncs have no vectorcall slot");
+        Py_DECREF(uf);
+        return -1;
+    }
+    numpy_vectorcall = uf->vectorcall;
+    uf->vectorcall = checked_vectorcall;
     if (PyModule_AddObject(m, name, (PyObject *)uf) < 0) {
         Py_DECREF(uf);
         return -1;

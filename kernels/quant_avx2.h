@@ -1,0 +1,67 @@
+/*
+ * The 16-bit arithmetic and the int8 / uint8 primitives of the quantized
+ * kernels (quant_body.h) on 256-bit AVX2 vectors, 32 elements a step:
+ * shared by the AVX2 kernel and the AVX-512 kernel's emulated build.
+ */
+#ifndef LRELU_QUANT_AVX2_H
+#define LRELU_QUANT_AVX2_H
+
+#include <simde/x86/avx2.h>
+#include <stdint.h>
+
+typedef simde__m256i vw;
+static inline vw w_set(int16_t v) { return simde_mm256_set1_epi16(v); }
+static inline vw w_sub(vw a, vw b) { return simde_mm256_sub_epi16(a, b); }
+static inline vw w_shl7(vw a) { return simde_mm256_slli_epi16(a, 7); }
+static inline vw w_gt0(vw a) { return simde_mm256_cmpgt_epi16(a, simde_mm256_setzero_si256()); }
+static inline vw w_sel(vw m, vw t, vw f) { return simde_mm256_blendv_epi8(f, t, m); }
+static inline vw w_mulhrs(vw a, vw b) { return simde_mm256_mulhrs_epi16(a, b); }
+static inline vw w_adds(vw a, vw b) { return simde_mm256_adds_epi16(a, b); }
+#define LRELU_Q16
+
+/* Packing works within 128-bit halves: lo's and hi's lanes interleave by
+ * quarters, which one permute puts back in order. */
+static inline simde__m256i q_order(simde__m256i v)
+{
+    return simde_mm256_permute4x64_epi64(v, SIMDE_MM_SHUFFLE(3, 1, 2, 0));
+}
+static inline simde__m256i q_load(const void *p)
+{
+    return simde_mm256_loadu_si256((const simde__m256i *)p);
+}
+static inline void q_store(void *p, simde__m256i v)
+{
+    simde_mm256_storeu_si256((simde__m256i *)p, v);
+}
+
+typedef int8_t qs8_elem;
+typedef simde__m256i qs8_vb;
+enum { qs8_lanes = 32 };
+static inline qs8_vb qs8_load(const int8_t *p) { return q_load(p); }
+static inline void qs8_store(int8_t *p, qs8_vb v) { q_store(p, v); }
+static inline vw qs8_widen_lo(qs8_vb v)
+{
+    return simde_mm256_cvtepi8_epi16(simde_mm256_castsi256_si128(v));
+}
+static inline vw qs8_widen_hi(qs8_vb v)
+{
+    return simde_mm256_cvtepi8_epi16(simde_mm256_extracti128_si256(v, 1));
+}
+static inline qs8_vb qs8_narrow(vw lo, vw hi) { return q_order(simde_mm256_packs_epi16(lo, hi)); }
+
+typedef uint8_t qu8_elem;
+typedef simde__m256i qu8_vb;
+enum { qu8_lanes = 32 };
+static inline qu8_vb qu8_load(const uint8_t *p) { return q_load(p); }
+static inline void qu8_store(uint8_t *p, qu8_vb v) { q_store(p, v); }
+static inline vw qu8_widen_lo(qu8_vb v)
+{
+    return simde_mm256_cvtepu8_epi16(simde_mm256_castsi256_si128(v));
+}
+static inline vw qu8_widen_hi(qu8_vb v)
+{
+    return simde_mm256_cvtepu8_epi16(simde_mm256_extracti128_si256(v, 1));
+}
+static inline qu8_vb qu8_narrow(vw lo, vw hi) { return q_order(simde_mm256_packus_epi16(lo, hi)); }
+
+#endif /* LRELU_QUANT_AVX2_H */

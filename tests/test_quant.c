@@ -1,0 +1,499 @@
+/*
+ * Quantized Leaky ReLU (lrelu_forward_qs8, lrelu_forward_qu8) on every
+ * kernel, against the definition of lrelu.h written out here on its own:
+ * the multipliers with the C library's binary32 division, multiply and
+ * lrintf in the default environment, every element in int64 arithmetic
+ * with a floor division.
+ *
+ *  - every one of the 256 inputs, for each of many parameter sets (the
+ *    ends of the valid range of r and s, ties of 256 * r and 256 * s, which
+ *    lrintf rounds to even, negative alpha, alpha > 1, zero points at the
+ *    type's limits, random ones), in an order and at lengths that put every
+ *    value in every lane and through the tails;
+ *  - every n 0..300, arrays ending right before a PROT_NONE page and
+ *    starting right after one, out of place and in place: no fault, no
+ *    byte outside the output written;
+ *  - the multipliers do not depend on the rounding mode or FTZ / DAZ, and
+ *    no call raises a floating-point exception;
+ *  - every invalid parameter (each bound crossed by one step), NULL
+ *    arrays and parameters, a size out of range: LRELU_EINVAL and the
+ *    output untouched; partial overlap: LRELU_EOVERLAP.
+ *
+ * Kernels: every usable kernel of the library through the API, and the
+ * test-only NEON build (on CPUs without NEON) directly, with the
+ * multipliers computed here.
+ */
+#define _DEFAULT_SOURCE /* write, _exit */
+#include <fenv.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
+
+#define MAX_N     300
+#define MAX_FAILS 20
+
+static int fails;
+static struct impl impls[16];
+static size_t impl_count;
+
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        if (fails++ < MAX_FAILS) {                                                                 \
+            printf("FAIL ");                                                                       \
+            printf(__VA_ARGS__);                                                                   \
+            printf("\n");                                                                          \
+        }                                                                                          \
+    } while (0)
+
+static const char *const qnames[LRELU_QTYPE_COUNT] = {"qs8", "qu8"};
+static const int32_t zmin[LRELU_QTYPE_COUNT] = {-128, 0}, zmax[LRELU_QTYPE_COUNT] = {127, 255};
+
+/* The reference multipliers; 0 when the parameters are not valid. */
+static int ref_params(enum lrelu_qtype t, const lrelu_quant *q, long *mp, long *mn)
+{
+    if (!(isfinite(q->input_scale) && q->input_scale > 0 && isfinite(q->output_scale) &&
+          q->output_scale > 0 && isfinite(q->alpha)))
+        return 0;
+    if (q->input_zero_point < zmin[t] || q->input_zero_point > zmax[t] ||
+        q->output_zero_point < zmin[t] || q->output_zero_point > zmax[t])
+        return 0;
+    volatile float r = q->input_scale / q->output_scale;
+    volatile float s = r * q->alpha;
+    if (!(r >= 0x1p-8f && r <= 0x1p7f && fabsf(s) >= 0x1p-8f && s <= 0x1p7f && s >= -0x1.FFFCp6f))
+        return 0;
+    *mp = lrintf(256.0f * r);
+    *mn = lrintf(256.0f * s);
+    return 1;
+}
+
+static int64_t floor_div256(int64_t v) { return v >= 0 ? v / 256 : -((-v + 255) / 256); }
+
+static int ref_elem(enum lrelu_qtype t, int x, const lrelu_quant *q, long mp, long mn)
+{
+    const int64_t d = (int64_t)x - q->input_zero_point;
+    const int64_t m = d >= 0 ? mp : mn;
+    const int64_t v = floor_div256((int64_t)q->output_zero_point * 256 + 128 + d * m);
+    return (int)(v < zmin[t] ? zmin[t] : v > zmax[t] ? zmax[t] : v);
+}
+
+static int get_q(enum lrelu_qtype t, const void *p, size_t i)
+{
+    return t == LRELU_QTYPE_qs8 ? ((const int8_t *)p)[i] : ((const uint8_t *)p)[i];
+}
+
+static void put_q(enum lrelu_qtype t, void *p, size_t i, int v)
+{
+    if (t == LRELU_QTYPE_qs8)
+        ((int8_t *)p)[i] = (int8_t)v;
+    else
+        ((uint8_t *)p)[i] = (uint8_t)v;
+}
+
+static int call_api_q(enum lrelu_qtype t, const void *x, void *y, size_t n, const lrelu_quant *q)
+{
+    return t == LRELU_QTYPE_qs8 ? lrelu_forward_qs8(x, y, n, q) : lrelu_forward_qu8(x, y, n, q);
+}
+
+/* One call on a kernel: a library kernel through the API, a test-only one
+ * directly with the reference multipliers (valid parameters only). */
+static int run_q(const struct impl *k, enum lrelu_qtype t, const void *x, void *y, size_t n,
+                 const lrelu_quant *q)
+{
+    if (k->fns == NULL) {
+        if (lrelu_set_kernel(k->name) != LRELU_OK) {
+            FAIL("lrelu_set_kernel(\"%s\") refused a listed kernel", k->name);
+            return LRELU_EUNSUPPORTED;
+        }
+        return call_api_q(t, x, y, n, q);
+    }
+    long mp, mn;
+    if (!ref_params(t, q, &mp, &mn))
+        return LRELU_EINVAL;
+    const struct lrelu_quant_params p = {q->input_zero_point, q->output_zero_point, (int32_t)mp,
+                                         (int32_t)mn, q->output_zero_point * 256 + 128};
+    return k->fns->forward_q[t](x, y, n, &p);
+}
+
+/* The parameter sets: fixed ones, then random ones (invalid random ones
+ * are skipped here; the invalid cases have their own test). */
+#define MAX_SETS 400
+static lrelu_quant sets[MAX_SETS];
+static size_t set_count;
+
+static uint64_t rng_state = 0x51756e74ull;
+static uint64_t rnd(void) { return rng_next(&rng_state); }
+
+static void add_set(float is, float os, float alpha, int32_t zx, int32_t zy)
+{
+    if (set_count < MAX_SETS)
+        sets[set_count++] = (lrelu_quant){is, os, alpha, zx, zy};
+}
+
+static void make_sets(enum lrelu_qtype t)
+{
+    set_count = 0;
+    const int32_t lo = zmin[t], hi = zmax[t], mid = (lo + hi + 1) / 2;
+    const int32_t zps[][2] = {{lo, lo},   {hi, hi},          {lo, hi},         {hi, lo},
+                              {mid, mid}, {mid - 1, lo + 3}, {lo + 1, hi - 1}, {hi - 2, mid + 5}};
+    for (size_t z = 0; z < sizeof zps / sizeof zps[0]; z++) {
+        const int32_t zx = zps[z][0], zy = zps[z][1];
+        add_set(1.0f, 256.0f, 1.0f, zx, zy);               /* r = s = 2^-8 */
+        add_set(128.0f, 1.0f, 1.0f, zx, zy);               /* r = s = 2^7 */
+        add_set(1.0f, 1.0f, 0x1p-8f, zx, zy);              /* s = 2^-8 */
+        add_set(1.0f, 1.0f, -0x1p-8f, zx, zy);             /* s = -2^-8 */
+        add_set(1.0f, 1.0f, 128.0f, zx, zy);               /* s = 2^7 */
+        add_set(1.0f, 1.0f, -0x1.FFFCp6f, zx, zy);         /* s at its lower end */
+        add_set(0x1p-8f, 0x1p-15f, -0x1.FFFCp-1f, zx, zy); /* Mp = 32768, Mn = -32767 */
+        add_set(0.5f, 0.25f, 0.1f, zx, zy);                /* r = 2 */
+        add_set(0.1f, 0.3f, 0.25f, zx, zy);
+        add_set(1.0f, 0.37f, -0.7f, zx, zy);  /* negative alpha */
+        add_set(0.013f, 0.05f, 3.7f, zx, zy); /* alpha > 1 */
+        add_set(2.0f, 1.0f, 1.5f, zx, zy);
+        add_set(5.0f, 512.0f, 1.0f, zx, zy);         /* 256 r = 2.5: a tie, to 2 */
+        add_set(7.0f, 512.0f, 1.0f, zx, zy);         /* 256 r = 3.5: a tie, to 4 */
+        add_set(1.0f, 1.0f, 0x1.4p-7f, zx, zy);      /* 256 s = 2.5 */
+        add_set(1.0f, 1.0f, -0x1.4p-7f, zx, zy);     /* 256 s = -2.5 */
+        add_set(1.0f, 1.0f, 0x1.8p-8f, zx, zy);      /* 256 s = 1.5 */
+        add_set(1e-30f, 3e-30f, 0.02f, zx, zy);      /* small scales */
+        add_set(0x1p-149f, 0x1p-147f, 1.0f, zx, zy); /* subnormal scales, r = 1/4 */
+        add_set(3e38f, 1e38f, -0.5f, zx, zy);        /* large scales */
+    }
+    const float alphas[] = {0.01f, 0.1f,  0.2f,   0.3333f, 0.5f,  1.0f,
+                            1.7f,  10.0f, -0.01f, -0.5f,   -1.0f, -3.0f};
+    while (set_count < MAX_SETS) {
+        const uint64_t r = rnd();
+        const float is = ldexpf(1.0f + (float)(r & 0xfffff) / 0x1p20f, (int)(r >> 20 & 15) - 10);
+        const float os =
+            ldexpf(1.0f + (float)(r >> 24 & 0xfffff) / 0x1p20f, (int)(r >> 44 & 7) - 4);
+        const float alpha = alphas[(r >> 47) % (sizeof alphas / sizeof alphas[0])];
+        const int32_t zx = lo + (int32_t)((r >> 52) % 256), zy = lo + (int32_t)(rnd() % 256);
+        const lrelu_quant q = {is, os, alpha, zx, zy};
+        long mp, mn;
+        if (ref_params(t, &q, &mp, &mn))
+            sets[set_count++] = q;
+    }
+}
+
+/* Every input value on every kernel, for every parameter set: x holds the
+ * 256 values three times over (a stride that moves each value through
+ * every lane), at lengths 256, 256 + 37 and 3 * 256 - 1, out of place and
+ * in place. */
+static void test_values(enum lrelu_qtype t)
+{
+    unsigned char x[768], y[768], want[768];
+    const size_t lengths[] = {256, 293, 767};
+    make_sets(t);
+    for (size_t si = 0; si < set_count; si++) {
+        const lrelu_quant *q = &sets[si];
+        long mp, mn;
+        if (!ref_params(t, q, &mp, &mn)) {
+            FAIL("%s set %zu: the reference refuses a fixed parameter set", qnames[t], si);
+            continue;
+        }
+        for (size_t i = 0; i < sizeof x; i++) {
+            put_q(t, x, i, zmin[t] + (int)((i * 167 + i / 256) & 255));
+            want[i] = 0;
+            put_q(t, want, i, ref_elem(t, get_q(t, x, i), q, mp, mn));
+        }
+        for (size_t k = 0; k < impl_count; k++) {
+            for (size_t l = 0; l < sizeof lengths / sizeof lengths[0]; l++) {
+                for (int in_place = 0; in_place < 2; in_place++) {
+                    const size_t n = lengths[l];
+                    memset(y, 0x5a, sizeof y);
+                    if (in_place)
+                        memcpy(y, x, n);
+                    const int st = run_q(&impls[k], t, in_place ? (const void *)y : x, y, n, q);
+                    if (st != LRELU_OK) {
+                        FAIL("%s %s set %zu: returned %d", impls[k].name, qnames[t], si, st);
+                        continue;
+                    }
+                    for (size_t i = 0; i < n; i++) {
+                        if (get_q(t, y, i) != get_q(t, want, i)) {
+                            FAIL("%s %s n=%zu in_place=%d: x[%zu]=%d gives %d, want %d (is=%a "
+                                 "os=%a alpha=%a zx=%d zy=%d Mp=%ld Mn=%ld)",
+                                 impls[k].name, qnames[t], n, in_place, i, get_q(t, x, i),
+                                 get_q(t, y, i), get_q(t, want, i), q->input_scale, q->output_scale,
+                                 q->alpha, (int)q->input_zero_point, (int)q->output_zero_point, mp,
+                                 mn);
+                            break;
+                        }
+                    }
+                    for (size_t i = n; i < sizeof y; i++) {
+                        if (y[i] != 0x5a) {
+                            FAIL("%s %s n=%zu: byte %zu past the end written", impls[k].name,
+                                 qnames[t], n, i);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    printf("%s: %zu parameter sets, every input value, %zu kernels\n", qnames[t], set_count,
+           impl_count);
+}
+
+/* Guard pages: every n 0..MAX_N at both ends of a guarded span. */
+static char current[200];
+
+static void on_fault(int sig)
+{
+    static const char head[] = "FAIL fault (a read or write outside the array): ";
+    (void)sig;
+    if (write(1, head, sizeof head - 1) < 0 || write(1, current, strlen(current)) < 0)
+        _exit(2);
+    _exit(1);
+}
+
+static void test_guard(enum lrelu_qtype t)
+{
+    static const unsigned char FILL = 0xa5;
+    struct guarded gin = guarded_alloc(MAX_N), gout = guarded_alloc(MAX_N);
+    const lrelu_quant q = {0.3f, 0.2f, -0.3f, zmin[t] + 100, zmin[t] + 17};
+    long mp, mn;
+    ref_params(t, &q, &mp, &mn);
+    signal(SIGSEGV, on_fault);
+    signal(SIGBUS, on_fault);
+    for (size_t k = 0; k < impl_count; k++) {
+        for (size_t n = 0; n <= MAX_N; n++) {
+            for (int c = 0; c < 4; c++) {
+                const int at_end = c & 1, in_place = c >> 1;
+                unsigned char *x = at_end ? gin.hi - n : gin.lo;
+                unsigned char *y = at_end ? gout.hi - n : gout.lo;
+                memset(gout.lo, FILL, (size_t)(gout.hi - gout.lo));
+                for (size_t i = 0; i < n; i++)
+                    x[i] = (unsigned char)(i * 97 + n);
+                const unsigned char *src = x;
+                if (in_place) {
+                    memcpy(y, x, n);
+                    src = y;
+                }
+                snprintf(current, sizeof current, "kernel=%s type=%s n=%zu %s in_place=%d\n",
+                         impls[k].name, qnames[t], n, at_end ? "at-upper-guard" : "at-lower-guard",
+                         in_place);
+                const int st = run_q(&impls[k], t, src, y, n, &q);
+                if (st != LRELU_OK) {
+                    FAIL("returned %d: %s", st, current);
+                    continue;
+                }
+                for (size_t i = 0; i < n; i++) {
+                    const int want = ref_elem(t, get_q(t, x, i), &q, mp, mn);
+                    if (get_q(t, y, i) != want) {
+                        FAIL("element %zu is %d, want %d: %s", i, get_q(t, y, i), want, current);
+                        break;
+                    }
+                }
+                for (const unsigned char *p = gout.lo; p < gout.hi; p++) {
+                    if ((p < y || p >= y + n) && *p != FILL) {
+                        FAIL("byte %td outside the output changed: %s", p - y, current);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    printf("%s: guard pages, n = 0..%d, %zu kernels\n", qnames[t], MAX_N, impl_count);
+}
+
+/* The multipliers do not depend on the environment: every rounding mode,
+ * and FTZ / DAZ where there are; and no call raises an exception. Library
+ * kernels only (the test-only build takes the multipliers from here). */
+static void test_environment(enum lrelu_qtype t)
+{
+    static const int modes[] = {FE_TONEAREST,
+#ifdef FE_UPWARD
+                                FE_UPWARD,
+#endif
+#ifdef FE_DOWNWARD
+                                FE_DOWNWARD,
+#endif
+#ifdef FE_TOWARDZERO
+                                FE_TOWARDZERO
+#endif
+    };
+    unsigned char x[256], y[256];
+    for (size_t i = 0; i < 256; i++)
+        put_q(t, x, i, zmin[t] + (int)i);
+    make_sets(t);
+    size_t checked = 0;
+    for (size_t si = 0; si < set_count; si += 7) {
+        const lrelu_quant *q = &sets[si];
+        long mp, mn;
+        ref_params(t, q, &mp, &mn);
+        for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+            for (int daz = 0; daz < 2; daz++) {
+#if defined(__SSE2__)
+                const unsigned csr = _mm_getcsr();
+                if (daz)
+                    _mm_setcsr(csr | 0x8040u); /* FTZ and DAZ */
+#else
+                if (daz)
+                    continue;
+#endif
+                fesetround(modes[m]);
+                feclearexcept(FE_ALL_EXCEPT);
+                const int st = call_api_q(t, x, y, 256, q);
+                const int raised = fetestexcept(FE_ALL_EXCEPT);
+                fesetround(FE_TONEAREST);
+#if defined(__SSE2__)
+                _mm_setcsr(csr);
+#endif
+                checked++;
+                if (st != LRELU_OK) {
+                    FAIL("%s mode %zu daz=%d set %zu: returned %d", qnames[t], m, daz, si, st);
+                    continue;
+                }
+                if (raised != 0)
+                    FAIL("%s mode %zu daz=%d set %zu: raised exceptions 0x%x", qnames[t], m, daz,
+                         si, (unsigned)raised);
+                for (size_t i = 0; i < 256; i++) {
+                    const int want = ref_elem(t, get_q(t, x, i), q, mp, mn);
+                    if (get_q(t, y, i) != want) {
+                        FAIL("%s rounding mode %zu daz=%d: x=%d gives %d, want %d (is=%a os=%a "
+                             "alpha=%a)",
+                             qnames[t], m, daz, get_q(t, x, i), get_q(t, y, i), want,
+                             q->input_scale, q->output_scale, q->alpha);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    printf("%s: the same results in %zu calls under every rounding mode and FTZ/DAZ, no "
+           "exception\n",
+           qnames[t], checked);
+}
+
+/* Every invalid case: the status, and y untouched. */
+static void expect(enum lrelu_qtype t, const char *what, const void *x, void *y, size_t n,
+                   const lrelu_quant *q, int want, const unsigned char *y_before, size_t y_bytes)
+{
+    const int st = call_api_q(t, x, y, n, q);
+    if (st != want)
+        FAIL("%s %s: returned %d, want %d", qnames[t], what, st, want);
+    if (y_before != NULL && memcmp(y, y_before, y_bytes) != 0)
+        FAIL("%s %s: the output was written", qnames[t], what);
+}
+
+static void test_invalid(enum lrelu_qtype t)
+{
+    unsigned char buf[64], x[16], y[16], keep[16];
+    memset(x, 3, sizeof x);
+    memset(y, 0x77, sizeof y);
+    memcpy(keep, y, sizeof y);
+    const lrelu_quant ok = {0.5f, 0.25f, 0.1f, zmin[t] + 5, zmin[t] + 9};
+    const float below = nextafterf(1.0f, 0.0f), above = nextafterf(1.0f, 2.0f);
+    struct {
+        const char *what;
+        lrelu_quant q;
+    } bad[] = {
+        {"input_scale 0", {0.0f, 1.0f, 0.5f, 0, 0}},
+        {"input_scale -0", {-0.0f, 1.0f, 0.5f, 0, 0}},
+        {"input_scale < 0", {-1.0f, 1.0f, 0.5f, 0, 0}},
+        {"input_scale inf", {INFINITY, 1.0f, 0.5f, 0, 0}},
+        {"input_scale NaN", {NAN, 1.0f, 0.5f, 0, 0}},
+        {"output_scale 0", {1.0f, 0.0f, 0.5f, 0, 0}},
+        {"output_scale < 0", {1.0f, -1.0f, 0.5f, 0, 0}},
+        {"output_scale inf", {1.0f, INFINITY, 0.5f, 0, 0}},
+        {"output_scale NaN", {1.0f, NAN, 0.5f, 0, 0}},
+        {"alpha 0", {1.0f, 1.0f, 0.0f, 0, 0}},
+        {"alpha -0", {1.0f, 1.0f, -0.0f, 0, 0}},
+        {"alpha NaN", {1.0f, 1.0f, NAN, 0, 0}},
+        {"alpha inf", {1.0f, 1.0f, INFINITY, 0, 0}},
+        {"alpha -inf", {1.0f, 1.0f, -INFINITY, 0, 0}},
+        {"r just below 2^-8", {below, 256.0f, 1.0f, 0, 0}},
+        {"r just above 2^7", {128.0f * above, 1.0f, 0.5f, 0, 0}},
+        {"s just below 2^-8", {1.0f, 1.0f, 0x1p-8f * below, 0, 0}},
+        {"s just above -2^-8", {1.0f, 1.0f, -0x1p-8f * below, 0, 0}},
+        {"s just above 2^7", {1.0f, 1.0f, 128.0f * above, 0, 0}},
+        {"s just below -0x1.FFFCp6", {1.0f, 1.0f, nextafterf(-0x1.FFFCp6f, -200.0f), 0, 0}},
+        {"s = -2^7", {1.0f, 1.0f, -128.0f, 0, 0}},
+        {"alpha tiny", {1.0f, 1.0f, 0x1p-149f, 0, 0}},
+        {"alpha huge", {1.0f, 1.0f, 3e38f, 0, 0}},
+        {"r overflows", {3e38f, 1e-30f, 0.5f, 0, 0}},
+        {"r underflows", {1e-30f, 3e38f, 0.5f, 0, 0}},
+        {"input_zero_point below", {1.0f, 1.0f, 0.5f, zmin[t] - 1, 0}},
+        {"input_zero_point above", {1.0f, 1.0f, 0.5f, zmax[t] + 1, 0}},
+        {"output_zero_point below", {1.0f, 1.0f, 0.5f, 0, zmin[t] - 1}},
+        {"output_zero_point above", {1.0f, 1.0f, 0.5f, 0, zmax[t] + 1}},
+        {"input_zero_point INT32_MIN", {1.0f, 1.0f, 0.5f, INT32_MIN, 0}},
+        {"output_zero_point INT32_MAX", {1.0f, 1.0f, 0.5f, 0, INT32_MAX}},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        long mp, mn;
+        if (ref_params(t, &bad[i].q, &mp, &mn))
+            FAIL("%s %s: the reference accepts it (the test is wrong)", qnames[t], bad[i].what);
+        for (size_t k = 0; k < impl_count; k++) {
+            if (impls[k].fns != NULL)
+                continue;
+            lrelu_set_kernel(impls[k].name);
+            expect(t, bad[i].what, x, y, sizeof x, &bad[i].q, LRELU_EINVAL, keep, sizeof y);
+            expect(t, bad[i].what, x, y, 0, &bad[i].q, LRELU_EINVAL, keep, sizeof y);
+            expect(t, bad[i].what, NULL, NULL, 0, &bad[i].q, LRELU_EINVAL, NULL, 0);
+        }
+    }
+    lrelu_set_kernel(NULL);
+    /* The valid neighbours of the bounds are accepted. */
+    const lrelu_quant edge[] = {{1.0f, 256.0f, 1.0f, 0, 0},
+                                {128.0f, 1.0f, 1.0f, 0, 0},
+                                {1.0f, 1.0f, -0x1.FFFCp6f, 0, 0},
+                                {1.0f, 1.0f, -0x1p-8f, 0, 0},
+                                {0x1p-149f, 0x1p-149f, 0.5f, 0, 0}};
+    for (size_t i = 0; i < sizeof edge / sizeof edge[0]; i++)
+        expect(t, "a valid bound", x, buf, sizeof x, &edge[i], LRELU_OK, NULL, 0);
+    expect(t, "NULL parameters", x, y, sizeof x, NULL, LRELU_EINVAL, keep, sizeof y);
+    expect(t, "NULL parameters, n = 0", x, y, 0, NULL, LRELU_EINVAL, keep, sizeof y);
+    expect(t, "NULL x", NULL, y, sizeof x, &ok, LRELU_EINVAL, keep, sizeof y);
+    expect(t, "NULL y", x, NULL, sizeof x, &ok, LRELU_EINVAL, NULL, 0);
+    expect(t, "NULL arrays, n = 0", NULL, NULL, 0, &ok, LRELU_OK, NULL, 0);
+    expect(t, "n = SIZE_MAX", x, y, SIZE_MAX, &ok, LRELU_EINVAL, keep, sizeof y);
+    expect(t, "n past the address space", x, y, SIZE_MAX - (uintptr_t)y / 2, &ok, LRELU_EINVAL,
+           keep, sizeof y);
+    /* Overlap: y one byte after x and before, for every kernel; the very
+     * same array is in place. */
+    for (size_t k = 0; k < impl_count; k++) {
+        if (impls[k].fns != NULL)
+            continue;
+        lrelu_set_kernel(impls[k].name);
+        memset(buf, 0x11, sizeof buf);
+        unsigned char before[64];
+        memcpy(before, buf, sizeof buf);
+        expect(t, "y = x + 1", buf, buf + 1, 40, &ok, LRELU_EOVERLAP, NULL, 0);
+        expect(t, "y = x - 1", buf + 1, buf, 40, &ok, LRELU_EOVERLAP, NULL, 0);
+        expect(t, "y = x + 39", buf, buf + 39, 40, &ok, LRELU_EOVERLAP, NULL, 0);
+        if (memcmp(buf, before, sizeof buf) != 0)
+            FAIL("%s %s: an overlapping call wrote", qnames[t], impls[k].name);
+        expect(t, "y = x + 40 (adjacent)", buf, buf + 40, 20, &ok, LRELU_OK, NULL, 0);
+        expect(t, "y = x (in place)", buf, buf, 40, &ok, LRELU_OK, NULL, 0);
+    }
+    lrelu_set_kernel(NULL);
+    printf("%s: %zu invalid parameter sets, NULL, size and overlap cases\n", qnames[t],
+           sizeof bad / sizeof bad[0]);
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0); /* a fault's _exit loses no report */
+    impl_count = test_impls(impls, 16);
+    for (int t = 0; t < LRELU_QTYPE_COUNT; t++) {
+        test_values((enum lrelu_qtype)t);
+        test_guard((enum lrelu_qtype)t);
+        test_environment((enum lrelu_qtype)t);
+        test_invalid((enum lrelu_qtype)t);
+    }
+    if (fails > MAX_FAILS)
+        printf("... %d failures in all\n", fails);
+    printf("%s\n", fails ? "FAILED" : "all quantized checks passed");
+    return fails ? 1 : 0;
+}
