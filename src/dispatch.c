@@ -93,6 +93,26 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
         return lrelu_dispatch_init()->fns.backward[LRELU_TYPE_##type](x, dy, dx, n, alpha);        \
     }
 LRELU_FOR_TYPES(BOOTSTRAP, )
+static int boot_prelu_forward(const float *x, float *y, size_t n, const float *ext, size_t period,
+                              size_t j)
+{
+    return lrelu_dispatch_init()->fns.prelu_forward(x, y, n, ext, period, j);
+}
+static int boot_prelu_backward(const float *x, const float *dy, float *dx, size_t n,
+                               const float *ext, size_t period, size_t j)
+{
+    return lrelu_dispatch_init()->fns.prelu_backward(x, dy, dx, n, ext, period, j);
+}
+static int boot_prelu_dslope(const float *x, const float *dy, float *dx, size_t n, double alpha,
+                             size_t phase, double *lanes)
+{
+    return lrelu_dispatch_init()->fns.prelu_dslope(x, dy, dx, n, alpha, phase, lanes);
+}
+static int boot_prelu_dslope_rows(const float *x, const float *dy, float *dx, size_t n,
+                                  const float *ext, size_t period, size_t j, double *acc)
+{
+    return lrelu_dispatch_init()->fns.prelu_dslope_rows(x, dy, dx, n, ext, period, j, acc);
+}
 #define BOOTSTRAP_Q(qtype, unused)                                                                 \
     static int boot_forward_##qtype(const void *x, void *y, size_t n,                              \
                                     const struct lrelu_quant_params *p)                            \
@@ -111,14 +131,15 @@ static const struct lrelu_kernel bootstrap = {
     "bootstrap",
     0,
     0,
-    /* No PReLU functions: the PReLU entry points initialise first
-     * (lrelu_dispatch_init), as they check their arguments. */
+    /* PReLU too: a PReLU call that starts before the initialisation makes
+     * several kernel calls, each of which goes to the chosen kernel (every
+     * kernel gives the same bits, partial sums included). */
     {{LRELU_FOR_TYPES(BOOT_FWD, )},
      {LRELU_FOR_TYPES(BOOT_BWD, )},
-     NULL,
-     NULL,
-     NULL,
-     NULL,
+     boot_prelu_forward,
+     boot_prelu_backward,
+     boot_prelu_dslope,
+     boot_prelu_dslope_rows,
      {LRELU_FOR_QTYPES(BOOT_FWD, )}},
     {{NULL}, {NULL}, NULL, NULL, NULL, NULL, {NULL}},
     SIZE_MAX,

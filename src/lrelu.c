@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -480,45 +481,64 @@ static size_t prelu_pattern(float *pattern, const float *slope, size_t channels,
     return period;
 }
 
-/* Forward (dy == NULL) or dx alone, on any kernel's functions. */
+/* One PReLU kernel call: forward (dy == NULL) or dx, elements [at, at + n),
+ * the first with pattern phase j. */
+static inline void prelu_call(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
+                              float *out, size_t at, size_t n, const float *pattern, size_t period,
+                              size_t j)
+{
+    if (dy == NULL)
+        k->prelu_forward(x + at, out + at, n, pattern, period, j);
+    else
+        k->prelu_backward(x + at, dy + at, out + at, n, pattern, period, j);
+}
+
+/*
+ * Forward (dy == NULL) or dx alone, on any kernel's functions: the elements
+ * [b, e) of the tensor (all of them: b = 0, e = n). A range is the same
+ * kernel calls as the whole tensor, cut at b and e, the slope pattern
+ * entered at the phase of element b; every element is computed on its own,
+ * so its bits do not depend on where a range starts (the thread split).
+ */
 static void prelu_elementwise(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
                               float *out, const float *slope, size_t outer, size_t channels,
-                              size_t inner)
+                              size_t inner, size_t b, size_t e)
 {
     const size_t len = channels * inner;
     float pattern[PRELU_PATTERN_MAX + 2 * PRELU_REACH];
     if (len <= PRELU_PATTERN_MAX) {
-        /* The whole pattern: one call. */
+        /* The whole pattern: one call (element f at phase f mod period). */
         const size_t period = prelu_pattern(pattern, slope, channels, inner);
-        if (dy == NULL)
-            k->prelu_forward(x, out, outer * len, pattern, period, 0);
-        else
-            k->prelu_backward(x, dy, out, outer * len, pattern, period, 0);
+        prelu_call(k, x, dy, out, b, e - b, pattern, period, b % period);
         return;
     }
     if (inner >= PRELU_RUN_MIN) {
-        /* One call per channel block, slope[c] as alpha. */
-        for (size_t o = 0; o < outer; o++)
-            for (size_t c = 0; c < channels; c++) {
-                const size_t at = (o * channels + c) * inner;
-                if (dy == NULL)
-                    k->forward[LRELU_TYPE_f32](x + at, out + at, inner, slope[c]);
-                else
-                    k->backward[LRELU_TYPE_f32](x + at, dy + at, out + at, inner, slope[c]);
-            }
+        /* One call per channel block (its part in [b, e)), slope[c] as alpha. */
+        for (size_t blk = b / inner; blk < outer * channels && blk * inner < e; blk++) {
+            const size_t lo = blk * inner > b ? blk * inner : b;
+            const size_t hi = (blk + 1) * inner < e ? (blk + 1) * inner : e;
+            const float alpha = slope[blk % channels];
+            if (dy == NULL)
+                k->forward[LRELU_TYPE_f32](x + lo, out + lo, hi - lo, alpha);
+            else
+                k->backward[LRELU_TYPE_f32](x + lo, dy + lo, out + lo, hi - lo, alpha);
+        }
         return;
     }
-    /* Stretches of whole channels, each with its pattern, for every outer. */
-    const size_t per = PRELU_PATTERN_MAX / inner;
+    /* Stretches of whole channels, each with its pattern (laid out when the
+     * range first meets the stretch), for every outer index. */
+    const size_t per = PRELU_PATTERN_MAX / inner, o0 = b / len, o1 = (e - 1) / len;
     for (size_t c0 = 0; c0 < channels; c0 += per) {
         const size_t cn = channels - c0 < per ? channels - c0 : per;
-        const size_t period = prelu_pattern(pattern, slope + c0, cn, inner);
-        for (size_t o = 0; o < outer; o++) {
-            const size_t at = (o * channels + c0) * inner;
-            if (dy == NULL)
-                k->prelu_forward(x + at, out + at, cn * inner, pattern, period, 0);
-            else
-                k->prelu_backward(x + at, dy + at, out + at, cn * inner, pattern, period, 0);
+        size_t period = 0;
+        for (size_t o = o0; o <= o1; o++) {
+            const size_t at = o * len + c0 * inner;
+            const size_t lo = at > b ? at : b, hi = at + cn * inner < e ? at + cn * inner : e;
+            if (lo >= hi)
+                continue;
+            if (period == 0)
+                period = prelu_pattern(pattern, slope + c0, cn, inner);
+            prelu_call(k, x, dy, out, lo, hi - lo, pattern, period, lo - at);
         }
     }
 }
@@ -582,6 +602,15 @@ static void dslope_rows_block(const struct lrelu_kernel_fns *k, const float *x, 
         r[c] = prelu_tree(acc + c, cn);
 }
 
+/* The slopes of cn channels, eight times, then the reach (the pattern of
+ * dslope_rows_block). */
+static void rows_pattern(float *pattern, const float *slope, size_t cn)
+{
+    memcpy(pattern, slope, cn * sizeof *pattern);
+    for (size_t j = cn; j < 8 * cn + PRELU_REACH; j++)
+        pattern[j] = pattern[j - cn];
+}
+
 static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
                          float *dx, const float *slope, float *dslope, size_t outer,
                          size_t channels, size_t inner)
@@ -606,10 +635,7 @@ static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const
     float pattern[8 * PRELU_ROWS_MAX_C + PRELU_REACH];
     for (size_t c0 = 0; c0 < channels; c0 += PRELU_ROWS_MAX_C) {
         const size_t cn = channels - c0 < PRELU_ROWS_MAX_C ? channels - c0 : PRELU_ROWS_MAX_C;
-        /* cn slopes, eight times, then the reach. */
-        memcpy(pattern, slope + c0, cn * sizeof *pattern);
-        for (size_t j = cn; j < 8 * cn + PRELU_REACH; j++)
-            pattern[j] = pattern[j - cn];
+        rows_pattern(pattern, slope + c0, cn);
         for (size_t c = 0; c < cn; c++)
             sum[c] = 0;
         for (size_t b = 0; b < blocks; b++) {
@@ -623,11 +649,11 @@ static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const
 }
 
 /* After the checks (n > 0), on any kernel's functions: the entry points
- * with the active kernel, the tests with test-only builds. */
+ * with the active kernel, the tests with test-only builds. One thread. */
 int lrelu_prelu_forward_with(const struct lrelu_kernel_fns *k, const float *x, float *y,
                              const float *slope, size_t outer, size_t channels, size_t inner)
 {
-    prelu_elementwise(k, x, NULL, y, slope, outer, channels, inner);
+    prelu_elementwise(k, x, NULL, y, slope, outer, channels, inner, 0, outer * channels * inner);
     return LRELU_OK;
 }
 
@@ -638,7 +664,141 @@ int lrelu_prelu_backward_with(const struct lrelu_kernel_fns *k, const float *x, 
     if (dslope != NULL)
         prelu_dslope(k, x, dy, dx, slope, dslope, outer, channels, inner);
     else
-        prelu_elementwise(k, x, dy, dx, slope, outer, channels, inner);
+        prelu_elementwise(k, x, dy, dx, slope, outer, channels, inner, 0, outer * channels * inner);
+    return LRELU_OK;
+}
+
+/*
+ * Large PReLU calls over threads (src/parallel.h), as large lrelu calls:
+ * only from the same threshold (LRELU_SPLIT_MIN_BYTES moved: 8 bytes an
+ * element forward and for dslope alone, 12 with dx), the same number of
+ * tasks (one per OpenMP thread, or bytes / LRELU_TASK_BYTES for a caller's
+ * pool), and the same bits as one thread whatever the tasks and threads:
+ *
+ * - y, or dx alone: chunks of whole 64-byte lines of the output, each the
+ *   elements [b, e) of prelu_elementwise (the pattern entered at phase
+ *   b mod period): every element gets the kernel function and slope it
+ *   gets in one thread.
+ * - dslope (and dx with it): the unit of work is one dslope block of a
+ *   group of channels (dslope_block, dslope_rows_block), which writes its
+ *   results, one double per channel, into a scratch array at
+ *   [block][channel], and dx of its own elements. The calling thread then
+ *   adds each channel's results in block order from +0 and rounds once:
+ *   the documented order, whichever thread computed which block. A
+ *   channel's results do not depend on the group that holds it (each
+ *   channel keeps its own eight partial sums, its terms in increasing
+ *   order), so the groups are made smaller (down to one channel; eight for
+ *   NHWC, whose narrower groups take a call per row) until there are as
+ *   many units as tasks; a task takes a run of consecutive units, block
+ *   by block, the groups of a block in channel order.
+ *   Two units may write one 64-byte line of dx, where a group's channels
+ *   or a block's terms end inside a line: block ends are fixed by the
+ *   order (8192 terms) and group ends by the shape, so they cannot all be
+ *   moved onto lines without giving up the single pass over x and dy. It
+ *   is harmless: every float of dx is written by exactly one unit (the
+ *   kernels write nothing outside their elements, and PReLU never uses
+ *   streaming stores, which could leave a partial line), so no two
+ *   threads write the same bytes; the cost is a line passed between two
+ *   cores at each such boundary, one or two per block and group.
+ * - The scratch array comes from malloc; if that fails, the call runs on
+ *   one thread, with the same bits.
+ * (A NaN dslope is some NaN: which NaN term's payload it carries is not
+ * fixed, as C leaves the payload of a sum of two NaNs to the compiler's
+ * order of operands.)
+ */
+#define PRELU_ROWS_MIN_C ((size_t)8)
+
+struct prelu_split {
+    const struct lrelu_kernel_fns *k;
+    const float *x, *dy, *slope;
+    float *out; /* y or dx; NULL for dslope alone */
+    size_t outer, channels, inner;
+    struct lrelu_lines lines;                   /* y, or dx alone */
+    size_t blocks, group, groups, units, count; /* dslope */
+    double *r;                                  /* results, [block][channel] */
+};
+
+static void prelu_elementwise_task(void *arg, size_t i)
+{
+    const struct prelu_split *s = arg;
+    const size_t b = lrelu_lines_start(&s->lines, i), e = lrelu_lines_start(&s->lines, i + 1);
+    if (b < e)
+        prelu_elementwise(s->k, s->x, s->dy, s->out, s->slope, s->outer, s->channels, s->inner, b,
+                          e);
+}
+
+/* Unit u: block u / groups of the group u mod groups. */
+static void prelu_dslope_unit(const struct prelu_split *s, size_t u)
+{
+    const size_t b = u / s->groups, c0 = u % s->groups * s->group;
+    const size_t cn = s->channels - c0 < s->group ? s->channels - c0 : s->group;
+    double *r = s->r + b * s->channels + c0;
+    if (s->inner > 1) {
+        dslope_block(s->k, s->x, s->dy, s->out, s->slope, s->outer, s->channels, s->inner, c0, cn,
+                     b, r);
+    } else {
+        float pattern[8 * PRELU_ROWS_MAX_C + PRELU_REACH];
+        rows_pattern(pattern, s->slope + c0, cn);
+        dslope_rows_block(s->k, s->x, s->dy, s->out, pattern, s->outer, s->channels, c0, cn, b, r);
+    }
+}
+
+/* Task i: units [start(i), start(i + 1)), shared out evenly. */
+static void prelu_dslope_task(void *arg, size_t i)
+{
+    const struct prelu_split *s = arg;
+    const size_t q = s->units / s->count, rem = s->units % s->count;
+    const size_t u0 = i * q + (i < rem ? i : rem), u1 = u0 + q + (i < rem);
+    for (size_t u = u0; u < u1; u++)
+        prelu_dslope_unit(s, u);
+}
+
+/* n >= the split threshold of the call's operation; per: bytes moved an
+ * element (8 or 12). */
+static __attribute__((noinline)) int prelu_split(const struct lrelu_kernel_fns *k, const float *x,
+                                                 const float *dy, float *out, const float *slope,
+                                                 float *dslope, size_t outer, size_t channels,
+                                                 size_t inner, size_t n, size_t per)
+{
+    struct lrelu_parallel p;
+    lrelu_parallel_get(&p);
+    /* Bytes read + written, saturating (n * 4 fits, n * 12 may not). */
+    const size_t total = n > SIZE_MAX / per ? SIZE_MAX : n * per;
+    size_t count = lrelu_parallel_tasks(&p, total);
+    struct prelu_split s = {k, x, dy, slope, out, outer, channels, inner, {0}, 0, 0, 0, 0, 0, NULL};
+    if (dslope == NULL) {
+        if (count < 2)
+            return dy == NULL ? lrelu_prelu_forward_with(k, x, out, slope, outer, channels, inner)
+                              : lrelu_prelu_backward_with(k, x, dy, out, slope, NULL, outer,
+                                                          channels, inner);
+        s.lines = lrelu_lines_of(out, sizeof(float), n, count);
+        lrelu_parallel_run(&p, prelu_elementwise_task, &s, count);
+        return LRELU_OK;
+    }
+    s.blocks = (outer * inner + PRELU_BLOCK - 1) / PRELU_BLOCK;
+    const size_t min_c = inner > 1 ? 1 : PRELU_ROWS_MIN_C;
+    s.group = inner > 1 ? PRELU_CHUNK_C : PRELU_ROWS_MAX_C;
+    s.group = channels < s.group ? channels : s.group;
+    for (;;) {
+        s.groups = (channels + s.group - 1) / s.group;
+        s.units = s.blocks * s.groups;
+        if (s.units >= count || s.group <= min_c)
+            break;
+        s.group = (s.group + 1) / 2 > min_c ? (s.group + 1) / 2 : min_c;
+    }
+    s.count = count < s.units ? count : s.units;
+    if (s.count >= 2 && s.blocks <= SIZE_MAX / sizeof(double) / channels)
+        s.r = malloc(s.blocks * channels * sizeof(double));
+    if (s.r == NULL)
+        return lrelu_prelu_backward_with(k, x, dy, out, slope, dslope, outer, channels, inner);
+    lrelu_parallel_run(&p, prelu_dslope_task, &s, s.count);
+    for (size_t c = 0; c < channels; c++) {
+        double sum = 0;
+        for (size_t b = 0; b < s.blocks; b++)
+            sum += s.r[b * channels + c];
+        dslope[c] = (float)sum;
+    }
+    free(s.r);
     return LRELU_OK;
 }
 
@@ -653,8 +813,11 @@ int lrelu_prelu_forward(const float *x, float *y, const float *slope, size_t out
     const int status = prelu_check(0, x, NULL, y, slope, NULL, n, channels);
     if (UNLIKELY(status != LRELU_OK))
         return status;
-    return lrelu_prelu_forward_with(&lrelu_dispatch_init()->fns, x, y, slope, outer, channels,
-                                    inner);
+    const struct lrelu_kernel_fns *k = &lrelu_current()->fns;
+    if (UNLIKELY(n >= lrelu_split_min_n(LRELU_OP_FORWARD, LRELU_TYPE_f32)))
+        return prelu_split(k, x, NULL, y, slope, NULL, outer, channels, inner, n,
+                           2 * sizeof(float));
+    return lrelu_prelu_forward_with(k, x, y, slope, outer, channels, inner);
 }
 
 int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float *slope,
@@ -676,8 +839,13 @@ int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float
     const int status = prelu_check(1, x, dy, dx, slope, dslope, n, channels);
     if (UNLIKELY(status != LRELU_OK))
         return status;
-    return lrelu_prelu_backward_with(&lrelu_dispatch_init()->fns, x, dy, dx, slope, dslope, outer,
-                                     channels, inner);
+    const struct lrelu_kernel_fns *k = &lrelu_current()->fns;
+    /* dslope alone reads 8 bytes an element, as forward moves. */
+    const int op = dx != NULL ? LRELU_OP_BACKWARD : LRELU_OP_FORWARD;
+    if (UNLIKELY(n >= lrelu_split_min_n(op, LRELU_TYPE_f32)))
+        return prelu_split(k, x, dy, dx, slope, dslope, outer, channels, inner, n,
+                           (dx != NULL ? 3 : 2) * sizeof(float));
+    return lrelu_prelu_backward_with(k, x, dy, dx, slope, dslope, outer, channels, inner);
 }
 
 const char *lrelu_strerror(int status)

@@ -73,4 +73,38 @@ size_t lrelu_parallel_tasks(const struct lrelu_parallel *p, size_t bytes);
 void lrelu_parallel_run(const struct lrelu_parallel *p, lrelu_task_fn task, void *arg,
                         size_t count);
 
+/*
+ * A call of n elements (of size bytes, the output at out) cut into count
+ * chunks of whole 64-byte lines of the output: chunk 0 starts at element 0,
+ * every later one on a line boundary (where the output is aligned to its
+ * element), the lines after the head shared out evenly. PReLU's split uses
+ * it (src/lrelu.c).
+ */
+struct lrelu_lines {
+    size_t n, head, line, lines, count;
+};
+
+static inline struct lrelu_lines lrelu_lines_of(const void *out, size_t size, size_t n,
+                                                size_t count)
+{
+    const uintptr_t o = (uintptr_t)out;
+    size_t head = (o & (size - 1)) == 0 ? ((0 - o) & (LRELU_LINE_BYTES - 1)) / size : 0;
+    head = head < n ? head : n;
+    const size_t line = LRELU_LINE_BYTES / size;
+    const struct lrelu_lines c = {n, head, line, (n - head + line - 1) / line, count};
+    return c;
+}
+
+/* First element of chunk i (n from i = count on). */
+static inline size_t lrelu_lines_start(const struct lrelu_lines *c, size_t i)
+{
+    if (i == 0)
+        return 0;
+    if (i >= c->count)
+        return c->n;
+    const size_t q = c->lines / c->count, r = c->lines % c->count;
+    const size_t start = c->head + (i * q + (i < r ? i : r)) * c->line;
+    return start < c->n ? start : c->n;
+}
+
 #endif /* LRELU_PARALLEL_H */

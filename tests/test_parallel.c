@@ -5,7 +5,9 @@
  * through test pools that run the tasks in reverse order on threads of
  * their own. The chunks a pool sees are contiguous, disjoint, cover the
  * call, start on 64-byte boundaries of the output and number bytes / task
- * size; the pool is never called for calls below the threshold. Many
+ * size; the pool is never called for calls below the threshold. PReLU
+ * (forward, dx alone, dslope alone, both) on NCHW, NHWC and shared-slope
+ * shapes gives one thread's bits, dslope included, likewise. Many
  * caller threads call concurrently while the settings (and the kernel)
  * change under them.
  * LRELU_NUM_THREADS is read at load (child processes).
@@ -80,6 +82,23 @@ static void *xmalloc(size_t bytes)
     return p;
 }
 
+static uint32_t f2u(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* The same bits, or both NaN: which of a channel's NaN terms a NaN dslope
+ * carries is left open (C does not fix the payload of a sum of two NaNs,
+ * and the compiler may order each addition's operands either way), as in
+ * test_prelu. */
+static int same_float(float a, float b)
+{
+    const uint32_t u = f2u(a), v = f2u(b);
+    return u == v || ((u & 0x7fffffffu) > 0x7f800000u && (v & 0x7fffffffu) > 0x7f800000u);
+}
+
 static uint64_t rng(uint64_t *s)
 {
     *s = *s * 6364136223846793005u + 1442695040888963407u;
@@ -112,6 +131,23 @@ struct pool_job {
     struct test_pool *pool;
 };
 
+/* A test pool's thread. Its stack is smaller than the OpenMP runtime's
+ * (8 MiB by default): glibc keeps a joined thread's stack, with its
+ * thread-local storage, for the next thread that asks for at most that
+ * size, and an OpenMP thread taking over a pool thread's stack, alive at
+ * exit, would make memcheck report that storage as allocated here (the
+ * suppression in valgrind.supp matches the runtime's own allocations). */
+static void start_pool_thread(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0 || pthread_attr_setstacksize(&attr, (size_t)1 << 20) != 0 ||
+        pthread_create(th, &attr, fn, arg) != 0) {
+        printf("FAIL pthread_create\n");
+        exit(1);
+    }
+    pthread_attr_destroy(&attr);
+}
+
 static void *pool_worker(void *p)
 {
     struct pool_job *j = p;
@@ -132,10 +168,7 @@ static void reverse_pool(void *pool, lrelu_task_fn task, void *arg, size_t count
     pthread_t th[POOL_THREADS];
     for (size_t i = 0; i < POOL_THREADS; i++) {
         jobs[i] = (struct pool_job){task, arg, count, i, pthread_self(), tp};
-        if (pthread_create(&th[i], NULL, pool_worker, &jobs[i]) != 0) {
-            printf("FAIL pthread_create\n");
-            exit(1);
-        }
+        start_pool_thread(&th[i], pool_worker, &jobs[i]);
     }
     for (size_t i = 0; i < POOL_THREADS; i++)
         pthread_join(th[i], NULL);
@@ -217,10 +250,7 @@ static void probe_pool(void *pool, lrelu_task_fn task, void *arg, size_t count)
     }
     struct probe_job j = {p, task, arg};
     pthread_t th;
-    if (pthread_create(&th, NULL, probe_worker, &j) != 0) {
-        printf("FAIL pthread_create\n");
-        exit(1);
-    }
+    start_pool_thread(&th, probe_worker, &j);
     pthread_join(th, NULL);
 }
 
@@ -460,6 +490,257 @@ static void test_chunks(void)
     printf("chunks: %zu split calls, tasks on 64-byte lines, contiguous, even\n", checked);
 }
 
+/* ---- PReLU ---------------------------------------------------------- */
+
+static const char *const prelu_op_names[4] = {"forward", "backward dx alone",
+                                              "backward dslope alone", "backward dx and dslope"};
+
+/* op 0 forward (out = y), 1 dx alone, 2 dslope alone, 3 both. */
+static int prelu_call(int op, const float *x, const float *dy, float *out, const float *slope,
+                      float *dslope, size_t o, size_t c, size_t in)
+{
+    if (op == 0)
+        return lrelu_prelu_forward(x, out, slope, o, c, in);
+    return lrelu_prelu_backward(x, dy, op == 2 ? NULL : out, slope, op == 1 ? NULL : dslope, o, c,
+                                in);
+}
+
+/* The elements of op from which it is split: 8 bytes an element forward
+ * and for dslope alone, 12 with dx. */
+static size_t prelu_split_n(int op) { return split_n(LRELU_TYPE_f32, op == 1 || op == 3); }
+
+/* Finite data whose dslope depends on the order of the additions, across
+ * blocks: all x <= 0, small terms (|x * dy| below 2^8, multiples of
+ * 2^-16), and one term in 4096 (two a block) of +-2^60 (x = -2^30,
+ * dy = +-2^30; ulp(2^60) = 2^8): a block's result is either a small sum or
+ * +-2^60 plus what it did not absorb, and the small sums of other blocks
+ * are absorbed or not depending on the order in which the blocks' results
+ * are added. The large terms of each channel cancel, so that dslope is
+ * what survived. */
+static void order_sensitive(float *x, float *dy, size_t o, size_t c, size_t in, uint64_t seed)
+{
+    int *sign = malloc(c * sizeof *sign);
+    size_t *last = malloc(c * sizeof *last);
+    if (sign == NULL || last == NULL) {
+        printf("FAIL out of memory\n");
+        exit(1);
+    }
+    for (size_t ch = 0; ch < c; ch++)
+        sign[ch] = 1;
+    for (size_t i = 0; i < o * c * in; i++) {
+        const uint64_t r = rng(&seed);
+        const size_t ch = i / in % c;
+        if ((r & 4095) == 0) {
+            x[i] = -0x1p30f;
+            dy[i] = sign[ch] > 0 ? 0x1p30f : -0x1p30f;
+            sign[ch] = -sign[ch];
+            last[ch] = i;
+        } else {
+            x[i] = -(float)((r >> 8) % 4096) / 256.0f;
+            dy[i] = (float)((int)((r >> 24) % 8192) - 4096) / 256.0f;
+        }
+    }
+    for (size_t ch = 0; ch < c; ch++)
+        if (sign[ch] < 0)
+            dy[last[ch]] = 1.0f; /* an odd count: the last one made small */
+    free(sign);
+    free(last);
+}
+
+/* Large PReLU calls: forward, dx alone, dslope alone and both, on NCHW
+ * (long channel blocks, stretches of short ones, one pattern, many dslope
+ * blocks a channel), NHWC (channels a multiple of no vector width, more
+ * than 256), one shared slope; 1, 2, 3, 8 threads and the reverse-order
+ * pool against one thread, byte for byte (dslope too, but that any NaN
+ * equals any NaN), on random bits and on order-sensitive finite data; in
+ * place through the pool. */
+static void test_prelu_same_bits(void)
+{
+    static const struct {
+        size_t outer, channels, inner;
+    } shapes[] = {
+        {4, 24, 3000},  /* NCHW: a call per channel block; 2 dslope blocks */
+        {20000, 13, 1}, /* NHWC: 3 dslope blocks of 8192 rows */
+        {48, 300, 11},  /* NCHW, short blocks: stretches of channels */
+        {3000, 7, 9},   /* NCHW: one slope pattern; 4 dslope blocks */
+        {3, 5, 30011},  /* 11 dslope blocks a channel, crossing rows */
+        {1500, 300, 1}, /* NHWC, more than 256 channels */
+        {1, 1, 300001}, /* one shared slope: 37 dslope blocks */
+        {10000, 17, 1}, /* NHWC, 2 blocks: narrower channel groups */
+    };
+    const size_t n_shapes = sizeof shapes / sizeof shapes[0];
+    struct test_pool tp = {0};
+    size_t checked = 0;
+    for (int kern = quick; kern < 2; kern++) {
+        lrelu_set_kernel(kern ? "scalar" : NULL);
+        for (size_t sh = 0; sh < n_shapes; sh++) {
+            if (quick && sh != 0 && sh != 1 && sh != 4 && sh != 7)
+                continue;
+            const size_t o = shapes[sh].outer, c = shapes[sh].channels, in = shapes[sh].inner;
+            const size_t n = o * c * in, off = 1 + sh % 3, out_off = (5 * sh + 3) % 16;
+            const size_t bytes = (n + 32) * sizeof(float), cbytes = (c + 32) * sizeof(float);
+            float *x = xmalloc(bytes), *dy = xmalloc(bytes), *want = xmalloc(bytes),
+                  *got = xmalloc(bytes), *slope = xmalloc(cbytes), *ds_want = xmalloc(cbytes),
+                  *ds_got = xmalloc(cbytes);
+            for (size_t k = 0; k < c; k++)
+                slope[k] = (float)((int)(k % 7) - 2) / 8.0f; /* -0.25 .. 0.5, 0 */
+            for (int data = 0; data < 2; data++) {
+                if (data == 0) {
+                    fill_random(x, bytes, 31 + sh);
+                    fill_random(dy, bytes, 310 + sh);
+                } else {
+                    order_sensitive(x + off, dy + off, o, c, in, 3100 + sh);
+                }
+                for (int op = 0; op < 4; op++) {
+                    if (quick && data == 0 && op == 3)
+                        continue;
+                    CHECK(n >= prelu_split_n(op), "shape %zu below the split threshold", sh);
+                    lrelu_set_parallel_for(NULL, NULL);
+                    lrelu_set_num_threads(1);
+                    memset(want, 0x5a, bytes);
+                    memset(ds_want, 0x5a, cbytes);
+                    int st = prelu_call(op, x + off, dy + off, want + out_off, slope, ds_want + 8,
+                                        o, c, in);
+                    CHECK(st == LRELU_OK, "reference PReLU call: %d", st);
+                    const size_t settings[] = {1, 2, 3, 8, 0};
+                    for (size_t s = quick; s < sizeof settings / sizeof settings[0]; s++) {
+                        const size_t calls = atomic_load(&tp.calls);
+                        if (settings[s] == 0) {
+                            lrelu_set_num_threads(1);
+                            lrelu_set_parallel_for(reverse_pool, &tp);
+                        } else if (lrelu_set_num_threads(settings[s]) != LRELU_OK) {
+                            continue; /* no OpenMP */
+                        }
+                        memset(got, 0x5a, bytes);
+                        memset(ds_got, 0x5a, cbytes);
+                        st = prelu_call(op, x + off, dy + off, got + out_off, slope, ds_got + 8, o,
+                                        c, in);
+                        lrelu_set_parallel_for(NULL, NULL);
+                        CHECK(st == LRELU_OK, "status %d", st);
+                        CHECK(settings[s] != 0 || atomic_load(&tp.calls) == calls + 1,
+                              "PReLU %s [%zu][%zu][%zu]: pool called %zu times, want once",
+                              prelu_op_names[op], o, c, in, atomic_load(&tp.calls) - calls);
+                        const char *how = settings[s] ? "threads" : "pool";
+                        if (memcmp(got, want, bytes) != 0) {
+                            size_t i = 0;
+                            while (memcmp(&got[i], &want[i], 4) == 0)
+                                i++;
+                            CHECK(0,
+                                  "PReLU %s [%zu][%zu][%zu] data %d, %s %zu: %s[%zu] %08x, one "
+                                  "thread %08x",
+                                  prelu_op_names[op], o, c, in, data, how, settings[s],
+                                  op == 0 ? "y" : "dx", i - out_off, f2u(got[i]), f2u(want[i]));
+                        }
+                        size_t i = 0;
+                        while (i < c + 32 && same_float(ds_got[i], ds_want[i]))
+                            i++;
+                        if (i < c + 32) {
+                            CHECK(0,
+                                  "PReLU %s [%zu][%zu][%zu] data %d, %s %zu: dslope[%zu] %a "
+                                  "(%08x), one thread %a (%08x)",
+                                  prelu_op_names[op], o, c, in, data, how, settings[s], i - 8,
+                                  (double)ds_got[i], f2u(ds_got[i]), (double)ds_want[i],
+                                  f2u(ds_want[i]));
+                        }
+                        checked++;
+                    }
+                    /* In place (y == x; dx == dy, dx == x), through the pool. */
+                    if (op == 2)
+                        continue;
+                    const int on_dy = op == 3 && data == 1;
+                    memcpy(got, on_dy ? dy : x, bytes);
+                    memcpy(ds_got, ds_want, cbytes);
+                    lrelu_set_parallel_for(reverse_pool, &tp);
+                    st = prelu_call(op, on_dy ? x + off : got + off, on_dy ? got + off : dy + off,
+                                    got + off, slope, ds_got + 8, o, c, in);
+                    lrelu_set_parallel_for(NULL, NULL);
+                    int same_ds = 1;
+                    for (size_t i = 0; i < c + 32; i++)
+                        same_ds &= same_float(ds_got[i], ds_want[i]);
+                    CHECK(st == LRELU_OK &&
+                              memcmp(got + off, want + out_off, n * sizeof(float)) == 0 && same_ds,
+                          "PReLU %s [%zu][%zu][%zu] in place on %s through the pool differs",
+                          prelu_op_names[op], o, c, in, on_dy ? "dy" : "x");
+                }
+            }
+            free(x);
+            free(dy);
+            free(want);
+            free(got);
+            free(slope);
+            free(ds_want);
+            free(ds_got);
+        }
+    }
+    lrelu_set_kernel(NULL);
+    lrelu_set_parallel_for(NULL, NULL);
+    lrelu_set_num_threads(1);
+    CHECK(atomic_load(&tp.on_caller) == 0, "a PReLU task ran on the caller's thread");
+    printf("PReLU same bits: %zu split calls checked against one thread, pool called %zu times\n",
+           checked, atomic_load(&tp.calls));
+}
+
+/* Small PReLU calls never reach the pool; the first split sizes do. The
+ * chunks of y and dx alone are whole lines of the output, contiguous. */
+static void test_prelu_chunks(void)
+{
+    static struct probe p;
+    size_t checked = 0;
+    lrelu_set_num_threads(1);
+    for (int op = 0; op < 4; op++) {
+        const size_t min = prelu_split_n(op), cap = min + 64;
+        const size_t cap_bytes = (cap * 4 + 63) / 64 * 64;
+        float *x = xmalloc(cap * 4), *dy = xmalloc(cap * 4), slope[3] = {0.25f, -0.5f, 2.0f}, ds[3];
+        unsigned char *out = xmalloc(cap_bytes);
+        memset(x, 0x3c, cap * 4); /* positive: y = x, dx = dy, never the fill byte */
+        memset(dy, 0x3c, cap * 4);
+        /* n, and the shape's channels (1: [1][1][n]; 3: NHWC [n / 3][3][1]) */
+        const size_t lens[][2] = {{64, 1},      {64, 3},  {min - 1, 1},
+                                  {min - 3, 3}, {min, 1}, {min + 3, 3}};
+        for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++) {
+            const size_t c = lens[l][1], n = lens[l][0] / c * c, off = 3;
+            const size_t o = c == 1 ? 1 : n / c, in = c == 1 ? n : 1;
+            memset(&p, 0, sizeof p);
+            p.fill = 0xee;
+            p.base = out;
+            p.base_len = cap_bytes;
+            p.out = out + off * 4;
+            p.size = 4;
+            p.n = n;
+            memset(out, p.fill, cap_bytes);
+            lrelu_set_parallel_for(probe_pool, &p);
+            /* dslope alone writes no array: the pool still sees its tasks */
+            const int st = prelu_call(op, x, dy, (float *)(out + off * 4), slope, ds, o, c, in);
+            lrelu_set_parallel_for(NULL, NULL);
+            CHECK(st == LRELU_OK, "status %d", st);
+            const int split = n >= min;
+            CHECK(p.calls == (size_t)split,
+                  "PReLU %s n=%zu (split from %zu): pool called %zu times", prelu_op_names[op], n,
+                  min, p.calls);
+            if (!split || op >= 2) /* dslope: tasks are blocks, checked by the bits */
+                continue;
+            CHECK(!p.bad && p.count >= 2,
+                  "PReLU %s n=%zu: %zu tasks, a task wrote no or a "
+                  "broken range",
+                  prelu_op_names[op], n, p.count);
+            CHECK(p.bad || (p.begin[0] == 0 && p.end[p.count - 1] == n),
+                  "PReLU tasks do not cover the call");
+            for (size_t k = 1; k < p.count && !p.bad; k++) {
+                CHECK((uintptr_t)(out + (off + p.begin[k]) * 4) % 64 == 0,
+                      "PReLU %s n=%zu: task %zu starts at %zu, not on a line", prelu_op_names[op],
+                      n, k, p.begin[k]);
+                CHECK(p.begin[k] == p.end[k - 1], "PReLU tasks %zu and %zu leave a gap", k - 1, k);
+            }
+            checked++;
+        }
+        free(x);
+        free(dy);
+        free(out);
+    }
+    printf("PReLU chunks: small calls stay off the pool; %zu split calls on 64-byte lines\n",
+           checked);
+}
+
 /* Engine style: caller threads call concurrently while the settings change. */
 #define CALLERS 4
 struct caller {
@@ -682,6 +963,8 @@ int main(int argc, char **argv)
     test_settings();
     test_same_bits();
     test_chunks();
+    test_prelu_same_bits();
+    test_prelu_chunks();
     test_engine();
     test_env(argv[0]);
     if (fails) {

@@ -1,9 +1,9 @@
 /*
  * A static link, and calls before the library's constructor has run: this
  * program's constructor (priority 101 runs before the default priority)
- * starts several threads whose very first act is a liblrelu call. Each must
- * get the right answer from the best usable kernel, with the choice made
- * exactly once.
+ * starts several threads whose very first act is a liblrelu call (lrelu_forward
+ * or lrelu_prelu_forward). Each must get the right answer from the best
+ * usable kernel, with the choice made exactly once.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -20,7 +20,10 @@ static const char *seen[THREADS];
 static void *first_call(void *arg)
 {
     const size_t t = (size_t)arg;
-    status[t] = lrelu_forward(x, y[t], 5, 0.25f);
+    static const float slope[1] = {0.25f};
+    /* Half of them start with PReLU, whose kernel table is the same. */
+    status[t] =
+        t % 2 ? lrelu_prelu_forward(x, y[t], slope, 1, 1, 5) : lrelu_forward(x, y[t], 5, 0.25f);
     seen[t] = lrelu_active_kernel();
     return NULL;
 }

@@ -4,7 +4,9 @@
 The input format is described at the top of fuzz_lrelu.c. The seeds give
 the fuzzer, for every element type, every special value and alpha, every
 layout (in place, overlaps, NULL arrays, huge n) and the lengths around
-each vector width, to mutate from.
+each vector width, to mutate from; and PReLU calls of every kind on NCHW,
+NHWC and shared-slope shapes (the driver's three ways of laying out the
+slopes), in place, with raw slopes and empty shapes.
 
     make_corpus.py DIR           write the seeds into DIR (emptied first)
     make_corpus.py --check DIR   exit 1 unless DIR holds exactly these seeds
@@ -176,10 +178,67 @@ def seeds_of(t):
     return s
 
 
+# PReLU inputs (byte 2 bit 7): the calls, the output layouts (byte 1), the
+# slope modes (byte 9 bit 1).
+PRELU = 0x80
+HEADER = 18  # bytes before the values
+P_FORWARD, P_BOTH, P_DX, P_DSLOPE = 0, 1, 2, 3
+P_NAMES = {P_FORWARD: 'forward', P_BOTH: 'backward', P_DX: 'dx', P_DSLOPE: 'dslope'}
+RAW_SLOPES = 2
+
+# Finite values of both signs, some tiny, some large, whose products and
+# sums exercise dslope's rounding.
+PRELU_PLAIN = [f32(v) for v in (-1.5, 2.25, -0.375, 7.0, -1e-3, 3e4, -2.5e4, 0.0, -0.0, 1e-40,
+                                -6.5, 0.125, -1e20, 1e20, -3.0, 5.5, -0.8125, 1.0)]
+
+
+def prelu_seed(op, outer, channels, inner, out=OUT_OWN, mis=(1, 2, 3), slope_mis=(0, 5),
+               raw=False, values=None):
+    """One PReLU input: the shape (inner up to 511), the output layout."""
+    header = bytes([op, out, PRELU, mis[0], mis[1], mis[2], outer, channels, inner & 255,
+                    inner >> 8 | (RAW_SLOPES if raw else 0), slope_mis[0] | slope_mis[1] << 4])
+    header += bytes(HEADER - len(header))
+    vals = values if values is not None else VALUES[F32]
+    return header + b''.join(struct.pack('<I', v) for v in vals)
+
+
+
+def prelu_seeds():
+    s = {}
+    shapes = {
+        'nchw': (2, 3, 5), 'nchw-49': (2, 16, 49), 'nhwc': (37, 7, 1), 'nhwc-33': (5, 33, 1),
+        'shared': (1, 1, 100), 'blocks': (1, 9, 300), 'stretches': (1, 100, 21),
+        'odd': (3, 17, 13),
+    }
+    for name, (o, c, i) in shapes.items():
+        for op in (P_FORWARD, P_BOTH, P_DX, P_DSLOPE):
+            s[f'prelu-{P_NAMES[op]}-{name}'] = prelu_seed(op, o, c, i)
+        s[f'prelu-backward-{name}-finite'] = prelu_seed(P_BOTH, o, c, i, values=PRELU_PLAIN)
+    # in place; misaligned slopes and dslope; raw slopes (NaN, infinities:
+    # errors); empty shapes
+    s['prelu-forward-in-place'] = prelu_seed(P_FORWARD, 3, 5, 7, out=OUT_X)
+    s['prelu-backward-in-place-x'] = prelu_seed(P_BOTH, 3, 5, 7, out=OUT_X)
+    s['prelu-backward-in-place-dy'] = prelu_seed(P_BOTH, 3, 5, 7, out=OUT_DY)
+    s['prelu-dx-in-place-dy'] = prelu_seed(P_DX, 9, 3, 1, out=OUT_DY)
+    s['prelu-backward-misaligned'] = prelu_seed(P_BOTH, 4, 6, 3, mis=(15, 9, 1),
+                                                slope_mis=(13, 11))
+    s['prelu-forward-raw-slopes'] = prelu_seed(P_FORWARD, 2, 8, 3, raw=True)
+    s['prelu-backward-raw-slopes'] = prelu_seed(P_BOTH, 2, 8, 3, raw=True)
+    s['prelu-backward-raw-finite-slopes'] = prelu_seed(P_BOTH, 2, 4, 3, raw=True,
+                                                       values=PRELU_PLAIN)
+    for name, (o, c, i) in {'outer-0': (0, 3, 5), 'channels-0': (2, 0, 5),
+                            'inner-0': (2, 3, 0)}.items():
+        s[f'prelu-backward-{name}'] = prelu_seed(P_BOTH, o, c, i)
+        s[f'prelu-forward-{name}'] = prelu_seed(P_FORWARD, o, c, i)
+    return s
+
+
 def seeds():
-    """Every seed of every element type, named TYPE-CASE."""
-    return {f'{TYPE_NAMES[t]}-{name}': data
-            for t in (F32, F16, BF16, F64) for name, data in seeds_of(t).items()}
+    """Every seed of every element type, named TYPE-CASE, and the PReLU ones."""
+    s = {f'{TYPE_NAMES[t]}-{name}': data
+         for t in (F32, F16, BF16, F64) for name, data in seeds_of(t).items()}
+    s.update(prelu_seeds())
+    return s
 
 
 def write(directory):
