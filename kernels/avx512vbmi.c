@@ -26,12 +26,6 @@
 
 #include "kernels.h"
 
-/* From this many elements on, the table (measured on Zen 5: building it
- * costs about as much as the arithmetic kernel on 256 elements). */
-#ifndef LRELU_VBMI_MIN_N
-#define LRELU_VBMI_MIN_N 256
-#endif
-
 typedef simde__m512i vb;
 
 #if defined(SIMDE_X86_AVX512BW_NATIVE)
