@@ -51,7 +51,7 @@
 
 unsigned lrelu_cpu_x86_flags(const struct lrelu_x86_id *id)
 {
-    const uint32_t c1 = id->leaf1.ecx, d1 = id->leaf1.edx, b7 = id->leaf7.ebx;
+    const uint32_t c1 = id->leaf1.ecx, d1 = id->leaf1.edx, b7 = id->leaf7.ebx, c7 = id->leaf7.ecx;
     /* XCR0 exists only when the OS has set CR4.OSXSAVE, which CPUID.1:ECX
      * bit 27 mirrors; bits 1-2: XMM and YMM state; 5-7: opmask, ZMM0-15
      * upper halves, ZMM16-31. */
@@ -68,6 +68,11 @@ unsigned lrelu_cpu_x86_flags(const struct lrelu_x86_id *id)
     /* The AVX-512 kernel is built with -mavx512f, which implies AVX2. */
     if (os_zmm && (flags & LRELU_CPU_AVX2) && (b7 & BIT(16)))
         flags |= LRELU_CPU_AVX512;
+    /* Extensions of AVX-512F: only with it. */
+    if ((flags & LRELU_CPU_AVX512) && (b7 & BIT(30)))
+        flags |= LRELU_CPU_AVX512BW;
+    if ((flags & LRELU_CPU_AVX512) && (c7 & BIT(1)))
+        flags |= LRELU_CPU_AVX512VBMI;
     return flags;
 }
 
@@ -84,6 +89,10 @@ unsigned lrelu_cpu_report_flags(const struct lrelu_cpu_report *r)
         flags |= LRELU_CPU_F16C;
     if ((flags & LRELU_CPU_AVX2) && r->avx512f)
         flags |= LRELU_CPU_AVX512;
+    if ((flags & LRELU_CPU_AVX512) && r->avx512bw)
+        flags |= LRELU_CPU_AVX512BW;
+    if ((flags & LRELU_CPU_AVX512) && r->avx512vbmi)
+        flags |= LRELU_CPU_AVX512VBMI;
     return flags;
 }
 
@@ -258,7 +267,8 @@ unsigned lrelu_cpu_detect(void)
 #if LRELU_HAVE_CPU_FEATURES
     /* cpu_features' fields are signed 1-bit bitfields: a set flag reads -1. */
     const X86Features f = GetX86Info().features;
-    const struct lrelu_cpu_report r = {f.sse2, f.avx, f.avx2, f.f16c, f.avx512f};
+    const struct lrelu_cpu_report r = {f.sse2,    f.avx,      f.avx2,      f.f16c,
+                                       f.avx512f, f.avx512bw, f.avx512vbmi};
     from_cpu_features = lrelu_cpu_report_flags(&r);
 #endif
     const unsigned from_cpuid =

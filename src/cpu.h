@@ -11,7 +11,10 @@ enum {
     LRELU_CPU_AVX2 = 1u << 1,   /* AVX2, with the OS saving YMM state */
     LRELU_CPU_AVX512 = 1u << 2, /* AVX-512F, with the OS saving ZMM and mask state */
     LRELU_CPU_NEON = 1u << 3,   /* AArch64 Advanced SIMD */
-    LRELU_CPU_F16C = 1u << 4    /* F16C (VEX float16 conversions), with the OS saving YMM state */
+    LRELU_CPU_F16C = 1u << 4,   /* F16C (VEX float16 conversions), with the OS saving YMM state */
+    /* AVX-512BW and AVX-512 VBMI (byte permutes), only with LRELU_CPU_AVX512 */
+    LRELU_CPU_AVX512BW = 1u << 5,
+    LRELU_CPU_AVX512VBMI = 1u << 6
 };
 
 /* The flags of this machine; 0 where nothing beyond the C baseline is known.
@@ -65,12 +68,13 @@ struct lrelu_x86_id {
 
 /* The flags CPUID and XCR0 give, with the OS-support rules: AVX2 and F16C
  * need OSXSAVE and XCR0 bits 1-2 (XMM, YMM) and CPUID's AVX bit; AVX-512F
- * also XCR0 bits 5-7 (opmask, ZMM). */
+ * also XCR0 bits 5-7 (opmask, ZMM); AVX-512BW and VBMI (leaf 7 EBX bit 30,
+ * ECX bit 1) are reported only with AVX-512F. */
 unsigned lrelu_cpu_x86_flags(const struct lrelu_x86_id *id);
 
 /* What cpu_features reports (its fields, read as 0 or not 0). */
 struct lrelu_cpu_report {
-    int sse2, avx, avx2, f16c, avx512f;
+    int sse2, avx, avx2, f16c, avx512f, avx512bw, avx512vbmi;
 };
 unsigned lrelu_cpu_report_flags(const struct lrelu_cpu_report *r);
 

@@ -23,26 +23,34 @@
 #include "lrelu.h"
 
 /* This architecture's kernels, lowest level first: K(isa, level, cpu flags,
- * table initialiser of the streaming variants). The level names are the
- * values of LRELU_MAX_ISA; a kernel not compiled in keeps its level but
- * has no row in the table. */
+ * table initialiser of the streaming variants, of the plain ones). The
+ * level names are the values of LRELU_MAX_ISA; a kernel not compiled in
+ * keeps its level but has no row in the table. A level that provides only
+ * some functions takes the others from the level below (UPGRADE_Q...). */
 #define PLAIN_ONLY(isa)                                                                            \
     {                                                                                              \
         {NULL}, {NULL}, NULL, NULL, NULL, NULL, { NULL }                                           \
     }
+/* AVX-512 VBMI: AVX-512's tables with its own quantized functions. */
+#define UPGRADE_Q_AVX512(isa)      LRELU_KERNEL_FNS_Q(avx512, isa)
+#define STREAM_OF_AVX512(isa)      LRELU_KERNEL_STREAM_FNS(avx512)
+#define LRELU_CPU_AVX512VBMI_LEVEL (LRELU_CPU_AVX512 | LRELU_CPU_AVX512BW | LRELU_CPU_AVX512VBMI)
 #if defined(__x86_64__) || defined(__i386__)
 #define LEVELS(K)                                                                                  \
-    K(scalar, 0, 0u, PLAIN_ONLY)                                                                   \
-    K(sse2, 1, LRELU_CPU_SSE2, LRELU_KERNEL_STREAM_FNS)                                            \
-    K(avx2, 2, LRELU_CPU_AVX2 | LRELU_CPU_F16C, LRELU_KERNEL_STREAM_FNS)                           \
-    K(avx512, 3, LRELU_CPU_AVX512, LRELU_KERNEL_STREAM_FNS)
+    K(scalar, 0, 0u, PLAIN_ONLY, LRELU_KERNEL_FNS)                                                 \
+    K(sse2, 1, LRELU_CPU_SSE2, LRELU_KERNEL_STREAM_FNS, LRELU_KERNEL_FNS)                          \
+    K(avx2, 2, LRELU_CPU_AVX2 | LRELU_CPU_F16C, LRELU_KERNEL_STREAM_FNS, LRELU_KERNEL_FNS)         \
+    K(avx512, 3, LRELU_CPU_AVX512, LRELU_KERNEL_STREAM_FNS, LRELU_KERNEL_FNS)                      \
+    K(avx512vbmi, 4, LRELU_CPU_AVX512VBMI_LEVEL, STREAM_OF_AVX512, UPGRADE_Q_AVX512)
 #elif defined(__aarch64__)
-#define LEVELS(K) K(scalar, 0, 0u, PLAIN_ONLY) K(neon, 1, LRELU_CPU_NEON, PLAIN_ONLY)
+#define LEVELS(K)                                                                                  \
+    K(scalar, 0, 0u, PLAIN_ONLY, LRELU_KERNEL_FNS)                                                 \
+    K(neon, 1, LRELU_CPU_NEON, PLAIN_ONLY, LRELU_KERNEL_FNS)
 #else
-#define LEVELS(K) K(scalar, 0, 0u, PLAIN_ONLY)
+#define LEVELS(K) K(scalar, 0, 0u, PLAIN_ONLY, LRELU_KERNEL_FNS)
 #endif
 
-#define LEVEL_NAME(isa, level, cpu, stream) #isa,
+#define LEVEL_NAME(isa, level, cpu, stream, fns) #isa,
 static const char *const levels[] = {LEVELS(LEVEL_NAME)};
 enum { LEVEL_COUNT = sizeof levels / sizeof levels[0] };
 
@@ -63,6 +71,11 @@ enum { LEVEL_COUNT = sizeof levels / sizeof levels[0] };
 #else
 #define IF_avx512(...)
 #endif
+#if LRELU_HAVE_AVX512VBMI
+#define IF_avx512vbmi(...) __VA_ARGS__
+#else
+#define IF_avx512vbmi(...)
+#endif
 #if LRELU_HAVE_NEON
 #define IF_neon(...) __VA_ARGS__
 #else
@@ -70,8 +83,8 @@ enum { LEVEL_COUNT = sizeof levels / sizeof levels[0] };
 #endif
 
 /* The kernels compiled in, lowest first. */
-#define ROW(isa, level, cpu, stream)                                                               \
-    IF_##isa({#isa, level, cpu, LRELU_KERNEL_FNS(isa), stream(isa), 0, {{0}}}, )
+#define ROW(isa, level, cpu, stream, fns)                                                          \
+    IF_##isa({#isa, level, cpu, fns(isa), stream(isa), 0, {{0}}}, )
 static const struct lrelu_kernel kernels[] = {LEVELS(ROW)};
 enum { KERNEL_COUNT = sizeof kernels / sizeof kernels[0] };
 

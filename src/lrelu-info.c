@@ -48,7 +48,7 @@ struct kernel {
     const char *reason; /* why not usable */
 };
 
-#define MAX_FEATURES 8
+#define MAX_FEATURES 12
 static struct feature features[MAX_FEATURES];
 static size_t feature_count;
 static char cpu_brand[64] = "unknown";
@@ -72,11 +72,11 @@ static void detect(void)
 {
 #if defined(INFO_X86)
     const X86Info info = GetX86Info();
-    unsigned a = 0, b = 0, c = 0, d = 0, b7 = 0;
+    unsigned a = 0, b = 0, c = 0, d = 0, b7 = 0, c7 = 0;
     __get_cpuid(1, &a, &b, &c, &d);
     const unsigned ecx1 = c, edx1 = d;
-    if (__get_cpuid_count(7, 0, &a, &b7, &c, &d) == 0)
-        b7 = 0;
+    if (__get_cpuid_count(7, 0, &a, &b7, &c7, &d) == 0)
+        b7 = c7 = 0;
     add_feature("sse2", info.features.sse2, edx1 & (1u << 26));
     add_feature("avx", info.features.avx, ecx1 & (1u << 28));
     add_feature("avx2", info.features.avx2, b7 & (1u << 5));
@@ -84,6 +84,7 @@ static void detect(void)
     add_feature("avx512f", info.features.avx512f, b7 & (1u << 16));
     add_feature("avx512vl", info.features.avx512vl, b7 & (1u << 31));
     add_feature("avx512bw", info.features.avx512bw, b7 & (1u << 30));
+    add_feature("avx512vbmi", info.features.avx512vbmi, c7 & (1u << 1));
     char brand[49];
     snprintf(brand, sizeof brand, "%s", info.brand_string);
     size_t s = 0, e = strlen(brand);
@@ -121,6 +122,7 @@ static size_t list_kernels(struct kernel *k)
     k[n++] = (struct kernel){"sse2", LRELU_HAVE_SSE2, "sse2", 0, NULL};
     k[n++] = (struct kernel){"avx2", LRELU_HAVE_AVX2, "avx2", 0, NULL};
     k[n++] = (struct kernel){"avx512", LRELU_HAVE_AVX512, "avx512f", 0, NULL};
+    k[n++] = (struct kernel){"avx512vbmi", LRELU_HAVE_AVX512VBMI, "avx512vbmi", 0, NULL};
 #elif defined(__aarch64__)
     k[n++] = (struct kernel){"neon", LRELU_HAVE_NEON, "asimd", 0, NULL};
 #endif
@@ -238,7 +240,7 @@ static void print_text(const struct kernel *k, size_t n, const char *cap, int be
     printf("\nLRELU_MAX_ISA: %s\n", cap ? cap : "(unset)");
     printf("kernels:\n");
     for (size_t i = 0; i < n; i++) {
-        printf("  %-7s %s", k[i].name, k[i].usable ? "usable" : "not usable");
+        printf("  %-10s %s", k[i].name, k[i].usable ? "usable" : "not usable");
         if (!k[i].usable)
             printf(" (%s)", k[i].reason);
         if (benched && k[i].usable)

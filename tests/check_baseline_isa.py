@@ -3,10 +3,12 @@
 
 Disassembles the shared library as linked (dispatcher, API, scalar and SSE2
 kernels, cpu_features) and fails on any VEX- or EVEX-encoded instruction
-(AVX, AVX2, FMA, AVX-512, BMI1/2) outside the code of the AVX2 and AVX-512
-kernel objects. Those objects are located in the library by their .text
-section: the address of lrelu_forward_f32_<isa> in the library, minus its
-offset in the object, is where the object's .text starts. Every
+(AVX, AVX2, FMA, AVX-512, BMI1/2) outside the code of the AVX2, AVX-512 and
+AVX-512 VBMI kernel objects. Those objects are located in the library by
+their .text section: the address of lrelu_forward_f32_<isa> (or, for a
+kernel of the quantized functions only, lrelu_forward_qs8_<isa>) in the
+library, minus its offset in the object, is where the object's .text
+starts. Every
 instruction is judged by its address, so helpers that an unoptimised
 build leaves out of line (v_load, ...) are attributed to the right object
 even though every kernel has one of that name.
@@ -102,8 +104,10 @@ def main(argv):
             fails.append(f"the {isa} kernel has code sections {sorted(sections)}, this check "
                          "expects .text alone: place the others too")
             continue
-        anchor = f"lrelu_forward_f32_{isa}"
-        in_obj = [v for s, v in symbols(objdump, archive).get(anchor, []) if s == ".text"]
+        archive_syms = symbols(objdump, archive)
+        anchor = next((a for a in (f"lrelu_forward_f32_{isa}", f"lrelu_forward_qs8_{isa}")
+                       if a in archive_syms), f"lrelu_forward_f32_{isa}")
+        in_obj = [v for s, v in archive_syms.get(anchor, []) if s == ".text"]
         in_lib = [v for s, v in lib_syms.get(anchor, []) if s == ".text"]
         if len(in_obj) != 1 or len(in_lib) != 1:
             fails.append(f"{anchor} not found once in the symbol tables of {archive} and "
@@ -140,7 +144,7 @@ def main(argv):
     for f, insns in sorted(outside.items()):
         fails.append(f"{f} has {len(insns)} VEX/EVEX instruction(s) outside the AVX2/AVX-512 "
                      f"kernels, first: " + "; ".join(insns[:3]))
-    wide = {"avx2": "%ymm", "avx512": "%zmm"}
+    wide = {"avx2": "%ymm", "avx512": "%zmm", "avx512vbmi": "%zmm"}
     for isa, insns in in_kernel.items():
         if not any(wide.get(isa, "%") in t or "%k" in t for t in insns):
             fails.append(f"the {isa} kernel shows no {wide.get(isa, 'VEX')} instruction: this "

@@ -34,22 +34,32 @@ enum {
     SSE2 = LRELU_CPU_SSE2,
     AVX2 = LRELU_CPU_AVX2,
     AVX512 = LRELU_CPU_AVX512,
-    F16C = LRELU_CPU_F16C
+    F16C = LRELU_CPU_F16C,
+    BW = LRELU_CPU_AVX512BW,
+    VBMI = LRELU_CPU_AVX512VBMI
 };
 
 /* ---- Flags ---- */
 
-#define EDX1_SSE2    (1u << 26)
-#define ECX1_OSXSAVE (1u << 27)
-#define ECX1_AVX     (1u << 28)
-#define ECX1_F16C    (1u << 29)
-#define EBX7_AVX2    (1u << 5)
-#define EBX7_AVX512F (1u << 16)
+#define EDX1_SSE2     (1u << 26)
+#define ECX1_OSXSAVE  (1u << 27)
+#define ECX1_AVX      (1u << 28)
+#define ECX1_F16C     (1u << 29)
+#define EBX7_AVX2     (1u << 5)
+#define EBX7_AVX512F  (1u << 16)
+#define EBX7_AVX512BW (1u << 30)
+#define ECX7_VBMI     (1u << 1)
+
+static unsigned x86_flags7(uint32_t ecx1, uint32_t edx1, uint32_t ebx7, uint32_t ecx7,
+                           uint64_t xcr0)
+{
+    const struct lrelu_x86_id id = {{0x00b00f21, 0, ecx1, edx1}, {0, ebx7, ecx7, 0}, xcr0};
+    return lrelu_cpu_x86_flags(&id);
+}
 
 static unsigned x86_flags(uint32_t ecx1, uint32_t edx1, uint32_t ebx7, uint64_t xcr0)
 {
-    const struct lrelu_x86_id id = {{0x00b00f21, 0, ecx1, edx1}, {0, ebx7, 0, 0}, xcr0};
-    return lrelu_cpu_x86_flags(&id);
+    return x86_flags7(ecx1, edx1, ebx7, 0, xcr0);
 }
 
 static void test_flags(void)
@@ -81,15 +91,37 @@ static void test_flags(void)
              x86_flags(ECX1_OSXSAVE | ECX1_AVX | ECX1_F16C, EDX1_SSE2, 0, 0x07), SSE2 | F16C);
     CHECK_EQ("cpuid: AVX-512F without AVX2", x86_flags(all_ecx, EDX1_SSE2, EBX7_AVX512F, 0xe7),
              SSE2 | F16C);
+    /* AVX-512BW and VBMI: Zen 4/5, Ice Lake and later (both); Skylake-X
+     * (BW only); only with AVX-512F and the OS's ZMM state. */
+    const uint32_t bw_ebx7 = all_ebx7 | EBX7_AVX512BW;
+    CHECK_EQ("cpuid: AVX-512 with BW and VBMI (Zen 4, Ice Lake)",
+             x86_flags7(all_ecx, EDX1_SSE2, bw_ebx7, ECX7_VBMI, 0xe7),
+             SSE2 | AVX2 | AVX512 | F16C | BW | VBMI);
+    CHECK_EQ("cpuid: AVX-512 with BW, no VBMI (Skylake-X)",
+             x86_flags7(all_ecx, EDX1_SSE2, bw_ebx7, 0, 0xe7), SSE2 | AVX2 | AVX512 | F16C | BW);
+    CHECK_EQ("cpuid: VBMI without BW", x86_flags7(all_ecx, EDX1_SSE2, all_ebx7, ECX7_VBMI, 0xe7),
+             SSE2 | AVX2 | AVX512 | F16C | VBMI);
+    CHECK_EQ("cpuid: BW and VBMI without AVX-512F",
+             x86_flags7(all_ecx, EDX1_SSE2, EBX7_AVX2 | EBX7_AVX512BW, ECX7_VBMI, 0xe7),
+             SSE2 | AVX2 | F16C);
+    CHECK_EQ("cpuid: BW and VBMI, XCR0 without ZMM state",
+             x86_flags7(all_ecx, EDX1_SSE2, bw_ebx7, ECX7_VBMI, 0x07), SSE2 | AVX2 | F16C);
 
     /* cpu_features' report. */
-    const struct lrelu_cpu_report none = {0, 0, 0, 0, 0}, all = {-1, -1, -1, -1, -1};
+    const struct lrelu_cpu_report none = {0, 0, 0, 0, 0, 0, 0}, all = {-1, -1, -1, -1, -1, -1, -1};
     CHECK_EQ("report: unknown vendor", lrelu_cpu_report_flags(&none), 0);
-    CHECK_EQ("report: everything", lrelu_cpu_report_flags(&all), SSE2 | AVX2 | AVX512 | F16C);
-    const struct lrelu_cpu_report f16c_no_avx = {-1, 0, 0, -1, 0};
+    CHECK_EQ("report: everything", lrelu_cpu_report_flags(&all),
+             SSE2 | AVX2 | AVX512 | F16C | BW | VBMI);
+    const struct lrelu_cpu_report f16c_no_avx = {-1, 0, 0, -1, 0, 0, 0};
     CHECK_EQ("report: F16C without AVX state", lrelu_cpu_report_flags(&f16c_no_avx), SSE2);
-    const struct lrelu_cpu_report avx512_no_avx2 = {-1, -1, 0, -1, -1};
+    const struct lrelu_cpu_report avx512_no_avx2 = {-1, -1, 0, -1, -1, -1, -1};
     CHECK_EQ("report: AVX-512F without AVX2", lrelu_cpu_report_flags(&avx512_no_avx2), SSE2 | F16C);
+    const struct lrelu_cpu_report skylake_x = {-1, -1, -1, -1, -1, -1, 0};
+    CHECK_EQ("report: AVX-512 with BW, no VBMI (Skylake-X)", lrelu_cpu_report_flags(&skylake_x),
+             SSE2 | AVX2 | AVX512 | F16C | BW);
+    const struct lrelu_cpu_report vbmi_no_f = {-1, -1, -1, -1, 0, -1, -1};
+    CHECK_EQ("report: BW and VBMI without AVX-512F", lrelu_cpu_report_flags(&vbmi_no_f),
+             SSE2 | AVX2 | F16C);
 
     /* Which report counts, and the SSE2 floor. */
     CHECK_EQ("choose: cpu_features recognised the CPU",
@@ -330,13 +362,16 @@ static void test_this_machine(void)
     /* The flags agree with the compiler's own checks (which also ask XCR0),
      * through cpu_features and through CPUID read here alike. */
     __builtin_cpu_init();
-    const unsigned want =
-        (__builtin_cpu_supports("sse2") ? SSE2 : 0) | (__builtin_cpu_supports("avx2") ? AVX2 : 0) |
-        (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") ? AVX512 : 0);
+    const unsigned want = (__builtin_cpu_supports("sse2") ? SSE2 : 0) |
+                          (__builtin_cpu_supports("avx2") ? AVX2 : 0) |
+                          (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2")
+                               ? AVX512 | (__builtin_cpu_supports("avx512bw") ? BW : 0) |
+                                     (__builtin_cpu_supports("avx512vbmi") ? VBMI : 0)
+                               : 0);
     unsigned a, b, c = 0, d;
     const int f16c =
         __get_cpuid(1, &a, &b, &c, &d) && (c & ECX1_F16C) && __builtin_cpu_supports("avx");
-    CHECK_EQ("this machine: flags", flags & (SSE2 | AVX2 | AVX512), want);
+    CHECK_EQ("this machine: flags", flags & (SSE2 | AVX2 | AVX512 | BW | VBMI), want);
     CHECK_EQ("this machine: F16C", (flags & F16C) != 0, f16c);
     CHECK_EQ("this machine: flags from CPUID read here", lrelu_cpu_detect_from_cpuid(), flags);
 #if defined(__x86_64__)

@@ -48,6 +48,10 @@ static size_t levels(struct level *l)
     l[n++] = (struct level){"sse2", LRELU_HAVE_SSE2, __builtin_cpu_supports("sse2")};
     l[n++] = (struct level){"avx2", LRELU_HAVE_AVX2, __builtin_cpu_supports("avx2")};
     l[n++] = (struct level){"avx512", LRELU_HAVE_AVX512, __builtin_cpu_supports("avx512f")};
+    l[n++] =
+        (struct level){"avx512vbmi", LRELU_HAVE_AVX512VBMI,
+                       __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                           __builtin_cpu_supports("avx512vbmi")};
 #elif defined(__aarch64__)
 #ifdef __linux__
     l[n++] = (struct level){"neon", LRELU_HAVE_NEON, (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0};

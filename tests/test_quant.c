@@ -12,7 +12,9 @@
  *    value in every lane and through the tails;
  *  - every n 0..300, arrays ending right before a PROT_NONE page and
  *    starting right after one, out of place and in place: no fault, no
- *    byte outside the output written;
+ *    byte outside the output written; the same for every n from just
+ *    below LRELU_VBMI_MIN_N (where avx512vbmi turns to its table) to 300
+ *    past it, and lengths up to 1 MiB;
  *  - the multipliers do not depend on the rounding mode or FTZ / DAZ, and
  *    no call raises a floating-point exception;
  *  - every invalid parameter (each bound crossed by one step), NULL
@@ -306,6 +308,89 @@ static void test_guard(enum lrelu_qtype t)
     printf("%s: guard pages, n = 0..%d, %zu kernels\n", qnames[t], MAX_N, impl_count);
 }
 
+/* Longer arrays, where a kernel may take another path (avx512vbmi: the
+ * table lookups from LRELU_VBMI_MIN_N elements on): every n from just
+ * below that length to 300 past it (every tail length, every loop shape),
+ * then lengths up to 1 MiB, for a range of parameter sets; at both guard
+ * pages, out of place and in place; against the definition. */
+static void check_one(const struct impl *k, enum lrelu_qtype t, struct guarded gin,
+                      struct guarded gout, size_t n, int c, const lrelu_quant *q,
+                      const int want[256])
+{
+    static const unsigned char FILL = 0x3c;
+    const int at_end = c & 1, in_place = c >> 1;
+    unsigned char *x = at_end ? gin.hi - n : gin.lo;
+    unsigned char *y = at_end ? gout.hi - n : gout.lo;
+    /* The output and up to 4 KiB on either side (the rest is never near). */
+    unsigned char *lo = y - (size_t)(y - gout.lo < 4096 ? y - gout.lo : 4096);
+    unsigned char *hi = y + n + (size_t)(gout.hi - (y + n) < 4096 ? gout.hi - (y + n) : 4096);
+    memset(lo, FILL, (size_t)(hi - lo));
+    for (size_t i = 0; i < n; i++)
+        put_q(t, x, i, zmin[t] + (int)((i * 167 + i / 256 + n) & 255));
+    const unsigned char *src = x;
+    if (in_place) {
+        memcpy(y, x, n);
+        src = y;
+    }
+    snprintf(current, sizeof current, "kernel=%s type=%s n=%zu %s in_place=%d\n", k->name,
+             qnames[t], n, at_end ? "at-upper-guard" : "at-lower-guard", in_place);
+    const int st = run_q(k, t, src, y, n, q);
+    if (st != LRELU_OK) {
+        FAIL("returned %d: %s", st, current);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const int v = (int)((i * 167 + i / 256 + n) & 255), w = want[v];
+        if (get_q(t, y, i) != w) {
+            FAIL("element %zu (x=%d) is %d, want %d (is=%a os=%a alpha=%a zx=%d zy=%d): %s", i,
+                 zmin[t] + v, get_q(t, y, i), w, q->input_scale, q->output_scale, q->alpha,
+                 (int)q->input_zero_point, (int)q->output_zero_point, current);
+            break;
+        }
+    }
+    for (const unsigned char *p = lo; p < hi; p++) {
+        if ((p < y || p >= y + n) && *p != FILL) {
+            FAIL("byte %td outside the output changed: %s", p - y, current);
+            break;
+        }
+    }
+}
+
+static void test_long(enum lrelu_qtype t)
+{
+    const size_t sweep_lo = LRELU_VBMI_MIN_N - 1, sweep_hi = LRELU_VBMI_MIN_N + 300;
+    const size_t lengths[] = {
+        2 * LRELU_VBMI_MIN_N + 255, 4095, 4096, 4097, 65536 + 77, (1u << 20) + 13};
+    const size_t big = (1u << 20) + 13;
+    struct guarded gin = guarded_alloc(big), gout = guarded_alloc(big);
+    signal(SIGSEGV, on_fault);
+    signal(SIGBUS, on_fault);
+    make_sets(t);
+    size_t calls = 0, nsets = 0;
+    for (size_t si = 0; si < set_count; si += 23, nsets++) {
+        const lrelu_quant *q = &sets[si];
+        long mp, mn;
+        ref_params(t, q, &mp, &mn);
+        int want[256];
+        for (int v = 0; v < 256; v++)
+            want[v] = ref_elem(t, zmin[t] + v, q, mp, mn);
+        for (size_t k = 0; k < impl_count; k++) {
+            for (int c = 0; c < 4; c++) {
+                /* The sweep for every third set, the long ones for all. */
+                for (size_t n = sweep_lo; si % 3 == 0 && n <= sweep_hi; n++, calls++)
+                    check_one(&impls[k], t, gin, gout, n, c, q, want);
+                for (size_t l = 0; l < sizeof lengths / sizeof lengths[0]; l++, calls++)
+                    check_one(&impls[k], t, gin, gout, lengths[l], c, q, want);
+            }
+        }
+    }
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    printf("%s: n = %zu..%zu and up to %zu at guard pages, %zu parameter sets, %zu kernels, %zu "
+           "calls\n",
+           qnames[t], sweep_lo, sweep_hi, big, nsets, impl_count, calls);
+}
+
 /* The multipliers do not depend on the environment: every rounding mode,
  * and FTZ / DAZ where there are; and no call raises an exception. Library
  * kernels only (the test-only build takes the multipliers from here). */
@@ -489,6 +574,7 @@ int main(void)
     for (int t = 0; t < LRELU_QTYPE_COUNT; t++) {
         test_values((enum lrelu_qtype)t);
         test_guard((enum lrelu_qtype)t);
+        test_long((enum lrelu_qtype)t);
         test_environment((enum lrelu_qtype)t);
         test_invalid((enum lrelu_qtype)t);
     }
