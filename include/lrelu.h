@@ -216,7 +216,8 @@ LRELU_API int lrelu_backward_from_output_f64_ex(const double *y, const double *d
  * eight partial sums by term index mod 8, combined as
  * ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)); the blocks' results
  * added in order), then rounded to float once. So dslope has the same bits
- * on every kernel and every machine (a NaN's payload aside); a channel
+ * on every kernel, every machine and for every thread count or pool (a
+ * NaN's payload aside); a channel
  * with no nonzero term gives +0, an empty one (outer * inner == 0) too.
  * Its error before the final rounding is below (1026 + blocks) * 2^-53
  * times the sum of |x * dy|.
@@ -297,8 +298,9 @@ LRELU_API size_t lrelu_stream_threshold(void);
 /*
  * Threads (since 1.2). A call moving enough bytes (read + written, as for
  * streaming; see the README, Threads) can be split into chunks that run on
- * several threads. Each chunk starts on a 64-byte boundary of the output,
- * and the store variant (streaming or cached) is chosen once, by the size
+ * several threads. Each chunk starts on a 64-byte boundary of the output
+ * (PReLU's backward with dslope is split by its summation blocks instead,
+ * so two threads may write one line of dx), and the store variant (streaming or cached) is chosen once, by the size
  * of the whole call. The results are the same bits whatever the number of
  * threads or the pool. Small calls are never split: they pay one compare.
  *
