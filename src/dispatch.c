@@ -170,22 +170,13 @@ static int name_equal(const char *a, const char *b)
     return *a == '\0' && *b == '\0';
 }
 
-/* One line on stderr: the only output the library ever makes. The value is
- * shown printable and short, whatever the environment holds. */
+/* One line on stderr (lrelu_warn_env), naming the levels. */
 static void warn_unknown_cap(const char *value)
 {
-    char shown[36], known[64] = "";
-    size_t i = 0;
-    for (; value[i] != '\0' && i < 32; i++) {
-        const unsigned char c = (unsigned char)value[i];
-        shown[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-    }
-    shown[i] = '\0';
+    char why[80] = "not one of ";
     for (size_t l = 0; l < LEVEL_COUNT; l++)
-        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", l ? ", " : "",
-                 levels[l]);
-    fprintf(stderr, "liblrelu: ignoring LRELU_MAX_ISA=\"%s%s\": not one of %s\n", shown,
-            value[i] != '\0' ? "..." : "", known);
+        snprintf(why + strlen(why), sizeof why - strlen(why), "%s%s", l ? ", " : "", levels[l]);
+    lrelu_warn_env("LRELU_MAX_ISA", value, why);
 }
 
 /* The highest level LRELU_MAX_ISA allows (unset or empty: no cap). */
