@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "config.h"
 #include "lrelu.h"
 #include "parallel.h"
@@ -844,61 +845,6 @@ static int child_report(void)
     return 0;
 }
 
-/* Runs this program as a child with LRELU_NUM_THREADS = value (NULL:
- * unset) and OMP_NUM_THREADS=5; its stdout and stderr. */
-static void run_child(const char *self, const char *value, char *out, char *err, size_t sz)
-{
-    int po[2], pe[2];
-    if (pipe(po) != 0 || pipe(pe) != 0) {
-        printf("FAIL pipe\n");
-        exit(1);
-    }
-    fflush(stdout);
-    const pid_t pid = fork();
-    if (pid == 0) {
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        close(po[0]);
-        close(pe[0]);
-        if (value)
-            setenv("LRELU_NUM_THREADS", value, 1);
-        else
-            unsetenv("LRELU_NUM_THREADS");
-        setenv("OMP_NUM_THREADS", "5", 1);
-        /* under an emulator, through its wrapper (words split at spaces) */
-        char *argv[40], buf[1024] = "";
-        size_t a = 0;
-        const char *w = getenv("LRELU_TEST_WRAPPER");
-        if (w == NULL || w[0] == '\0')
-            w = getenv("MESON_EXE_WRAPPER");
-        if (w != NULL && strlen(w) < sizeof buf) {
-            strcpy(buf, w);
-            for (char *s = NULL, *word = strtok_r(buf, " ", &s); word && a < 36;
-                 word = strtok_r(NULL, " ", &s))
-                argv[a++] = word;
-        }
-        argv[a++] = (char *)self;
-        argv[a++] = "child";
-        argv[a] = NULL;
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    size_t no = 0, ne = 0;
-    ssize_t r;
-    while ((r = read(po[0], out + no, sz - 1 - no)) > 0)
-        no += (size_t)r;
-    while ((r = read(pe[0], err + ne, sz - 1 - ne)) > 0)
-        ne += (size_t)r;
-    out[no] = err[ne] = '\0';
-    close(po[0]);
-    close(pe[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child with %s failed", value);
-}
-
 static void test_env(const char *self)
 {
     struct {
@@ -923,12 +869,21 @@ static void test_env(const char *self)
     };
     char out[512], err[512];
     size_t ran = 0;
+    if (child_wrapper() != 0) {
+        fails++;
+        return;
+    }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         /* quick (valgrind starts each child slowly): unset, 2, 0, 1025, x */
         if (quick && i != 0 && i != 3 && i != 4 && i != 7 && i != 8)
             continue;
         ran++;
-        run_child(self, cases[i].value, out, err, sizeof out);
+        /* OpenMP's default made 5, to tell it from the others */
+        const struct child_var vars[] = {{"LRELU_NUM_THREADS", cases[i].value},
+                                         {"OMP_NUM_THREADS", "5"}};
+        const int status = run_child(self, "child", vars, 2, out, sizeof out, err, sizeof err);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child with %s failed",
+              cases[i].value ? cases[i].value : "(unset)");
         size_t want = cases[i].want == 0 ? 5 : cases[i].want;
         int warns = cases[i].warns, splits = cases[i].want != 1;
         if (!LRELU_HAVE_OPENMP && cases[i].want != 1) {
