@@ -25,23 +25,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "child.h"
 #include "config.h"
 #include "lrelu.h"
 #include "parallel.h"
 
-static int fails;
 static int quick;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            fails++;                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static const size_t sizes[LRELU_TYPE_COUNT] = {4, 2, 2, 8};
 static const char *const type_names[LRELU_TYPE_COUNT] = {"f32", "f16", "bf16", "f64"};

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "common.h"
 
 #if defined(__SSE2__)
@@ -40,18 +41,8 @@
 #define MAX_N     300
 #define MAX_FAILS 20
 
-static int fails;
 static struct impl impls[16];
 static size_t impl_count;
-
-#define FAIL(...)                                                                                  \
-    do {                                                                                           \
-        if (fails++ < MAX_FAILS) {                                                                 \
-            printf("FAIL ");                                                                       \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-        }                                                                                          \
-    } while (0)
 
 static const char *const qnames[LRELU_QTYPE_COUNT] = {"qs8", "qu8"};
 static const int32_t zmin[LRELU_QTYPE_COUNT] = {-128, 0}, zmax[LRELU_QTYPE_COUNT] = {127, 255};
