@@ -165,6 +165,32 @@ static void reverse_pool(void *pool, lrelu_task_fn task, void *arg, size_t count
         pthread_join(th[i], NULL);
 }
 
+/* The split settings checked against one thread: 1, 2, 3 and 8 OpenMP
+ * threads, then (0) one thread and the reverse-order pool. The quick mode
+ * leaves out the first. */
+static const size_t split_settings[] = {1, 2, 3, 8, 0};
+#define SPLIT_SETTINGS (sizeof split_settings / sizeof split_settings[0])
+
+/* Makes split_settings[s] the library's; 0 when this build has no such
+ * setting (no OpenMP). */
+static int use_split_setting(size_t s, struct test_pool *tp)
+{
+    if (split_settings[s] == 0) {
+        lrelu_set_num_threads(1);
+        lrelu_set_parallel_for(reverse_pool, tp);
+        return 1;
+    }
+    return lrelu_set_num_threads(split_settings[s]) == LRELU_OK;
+}
+
+/* The library's defaults again: the best kernel, no pool, one thread. */
+static void restore_defaults(void)
+{
+    lrelu_set_kernel(NULL);
+    lrelu_set_parallel_for(NULL, NULL);
+    lrelu_set_num_threads(1);
+}
+
 /* One task at a time, last first, on one thread of its own, noting after
  * each which elements of the output it wrote: the output buffer is filled
  * with a byte no call writes here, scanned whole after each task, and the
@@ -346,15 +372,9 @@ static void test_same_bits(void)
                         int st = call((enum lrelu_type)t, op, in, d, want + offs[o][1] * size, n,
                                       flag_set[f]);
                         CHECK(st == LRELU_OK, "reference call: %d", st);
-                        /* 1, 2, 3, 8 threads, then the pool */
-                        const size_t settings[] = {1, 2, 3, 8, 0};
-                        for (size_t s = quick; s < sizeof settings / sizeof settings[0]; s++) {
-                            if (settings[s] == 0) {
-                                lrelu_set_num_threads(1);
-                                lrelu_set_parallel_for(reverse_pool, &tp);
-                            } else if (lrelu_set_num_threads(settings[s]) != LRELU_OK) {
+                        for (size_t s = quick; s < SPLIT_SETTINGS; s++) {
+                            if (!use_split_setting(s, &tp))
                                 continue; /* no OpenMP */
-                            }
                             memset(got, 0x5a, bytes);
                             st = call((enum lrelu_type)t, op, in, d, got + offs[o][1] * size, n,
                                       flag_set[f]);
@@ -367,7 +387,8 @@ static void test_same_bits(void)
                                       "%s %s n=%zu flags %u offsets %zu/%zu, %s %zu: byte %zu "
                                       "differs from the unsplit call",
                                       op_names[op], type_names[t], n, flag_set[f], offs[o][0],
-                                      offs[o][1], settings[s] ? "threads" : "pool", settings[s], i);
+                                      offs[o][1], split_settings[s] ? "threads" : "pool",
+                                      split_settings[s], i);
                             }
                             checked++;
                         }
@@ -390,9 +411,7 @@ static void test_same_bits(void)
             free(got);
         }
     }
-    lrelu_set_kernel(NULL);
-    lrelu_set_parallel_for(NULL, NULL);
-    lrelu_set_num_threads(1);
+    restore_defaults();
     CHECK(atomic_load(&tp.calls) > 0 && atomic_load(&tp.on_caller) == 0,
           "pool calls %zu, a task on the caller's thread: %d", atomic_load(&tp.calls),
           atomic_load(&tp.on_caller));
@@ -593,25 +612,20 @@ static void test_prelu_same_bits(void)
                     int st = prelu_call(op, x + off, dy + off, want + out_off, slope, ds_want + 8,
                                         o, c, in);
                     CHECK(st == LRELU_OK, "reference PReLU call: %d", st);
-                    const size_t settings[] = {1, 2, 3, 8, 0};
-                    for (size_t s = quick; s < sizeof settings / sizeof settings[0]; s++) {
+                    for (size_t s = quick; s < SPLIT_SETTINGS; s++) {
                         const size_t calls = atomic_load(&tp.calls);
-                        if (settings[s] == 0) {
-                            lrelu_set_num_threads(1);
-                            lrelu_set_parallel_for(reverse_pool, &tp);
-                        } else if (lrelu_set_num_threads(settings[s]) != LRELU_OK) {
+                        if (!use_split_setting(s, &tp))
                             continue; /* no OpenMP */
-                        }
                         memset(got, 0x5a, bytes);
                         memset(ds_got, 0x5a, cbytes);
                         st = prelu_call(op, x + off, dy + off, got + out_off, slope, ds_got + 8, o,
                                         c, in);
                         lrelu_set_parallel_for(NULL, NULL);
                         CHECK(st == LRELU_OK, "status %d", st);
-                        CHECK(settings[s] != 0 || atomic_load(&tp.calls) == calls + 1,
+                        CHECK(split_settings[s] != 0 || atomic_load(&tp.calls) == calls + 1,
                               "PReLU %s [%zu][%zu][%zu]: pool called %zu times, want once",
                               prelu_op_names[op], o, c, in, atomic_load(&tp.calls) - calls);
-                        const char *how = settings[s] ? "threads" : "pool";
+                        const char *how = split_settings[s] ? "threads" : "pool";
                         if (memcmp(got, want, bytes) != 0) {
                             size_t i = 0;
                             while (memcmp(&got[i], &want[i], 4) == 0)
@@ -619,7 +633,7 @@ static void test_prelu_same_bits(void)
                             CHECK(0,
                                   "PReLU %s [%zu][%zu][%zu] data %d, %s %zu: %s[%zu] %08x, one "
                                   "thread %08x",
-                                  prelu_op_names[op], o, c, in, data, how, settings[s],
+                                  prelu_op_names[op], o, c, in, data, how, split_settings[s],
                                   op == 0 ? "y" : "dx", i - out_off, f2u(got[i]), f2u(want[i]));
                         }
                         size_t i = 0;
@@ -629,7 +643,7 @@ static void test_prelu_same_bits(void)
                             CHECK(0,
                                   "PReLU %s [%zu][%zu][%zu] data %d, %s %zu: dslope[%zu] %a "
                                   "(%08x), one thread %a (%08x)",
-                                  prelu_op_names[op], o, c, in, data, how, settings[s], i - 8,
+                                  prelu_op_names[op], o, c, in, data, how, split_settings[s], i - 8,
                                   (double)ds_got[i], f2u(ds_got[i]), (double)ds_want[i],
                                   f2u(ds_want[i]));
                         }
@@ -663,9 +677,7 @@ static void test_prelu_same_bits(void)
             free(ds_got);
         }
     }
-    lrelu_set_kernel(NULL);
-    lrelu_set_parallel_for(NULL, NULL);
-    lrelu_set_num_threads(1);
+    restore_defaults();
     CHECK(atomic_load(&tp.on_caller) == 0, "a PReLU task ran on the caller's thread");
     printf("PReLU same bits: %zu split calls checked against one thread, pool called %zu times\n",
            checked, atomic_load(&tp.calls));
@@ -819,9 +831,7 @@ static void test_engine(void)
         free(c[i].want_y);
         free(c[i].want_dx);
     }
-    lrelu_set_kernel(NULL);
-    lrelu_set_parallel_for(NULL, NULL);
-    lrelu_set_num_threads(1);
+    restore_defaults();
     CHECK(f == 0, "%d concurrent calls gave other bits", f);
     printf("engine: %d caller threads, %zu setting changes, pool called %zu times\n", CALLERS,
            changes, atomic_load(&tp.calls));
