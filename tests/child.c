@@ -45,14 +45,10 @@ int run_child(const char *self, const char *arg, const struct child_var *vars, s
               char *out, size_t outsz, char *err, size_t errsz)
 {
     int po[2], pe[2];
-    if (pipe(po) != 0 || pipe(pe) != 0) {
-        perror("pipe");
-        exit(1);
-    }
+    pid_t pid = -1;
     fflush(stdout);
-    const pid_t pid = fork();
-    if (pid < 0) {
-        perror("fork");
+    if (pipe(po) != 0 || pipe(pe) != 0 || (pid = fork()) < 0) {
+        perror("run_child: pipe or fork");
         exit(1);
     }
     if (pid == 0) {
