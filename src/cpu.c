@@ -144,18 +144,9 @@ size_t lrelu_cpu_cache_from_subleaves(const struct lrelu_cpuid_regs *sub, size_t
     return largest > SIZE_MAX ? SIZE_MAX : (size_t)largest;
 }
 
-static int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
-
-static int name_equal(const char *a, const char *b)
-{
-    for (; *a && ascii_lower((unsigned char)*a) == ascii_lower((unsigned char)*b); a++, b++)
-        ;
-    return *a == '\0' && *b == '\0';
-}
-
 int lrelu_cpu_parse_bytes(const char *value, size_t *bytes)
 {
-    if (name_equal(value, "off")) {
+    if (lrelu_name_equal(value, "off")) {
         *bytes = SIZE_MAX;
         return 0;
     }
@@ -171,7 +162,7 @@ int lrelu_cpu_parse_bytes(const char *value, size_t *bytes)
     }
     unsigned shift = 0;
     if (*p != '\0') {
-        switch (ascii_lower((unsigned char)*p)) {
+        switch (lrelu_ascii_lower((unsigned char)*p)) {
         case 'k':
             shift = 10;
             break;
@@ -185,7 +176,7 @@ int lrelu_cpu_parse_bytes(const char *value, size_t *bytes)
             return -1;
         }
         p++;
-        if (*p != '\0' && !name_equal(p, "ib"))
+        if (*p != '\0' && !lrelu_name_equal(p, "ib"))
             return -1;
     }
     if (n > (UINT64_MAX >> shift))

@@ -161,15 +161,6 @@ static const struct lrelu_kernel bootstrap = {
 
 _Atomic(const struct lrelu_kernel *) lrelu_active = &bootstrap;
 
-static int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
-
-static int name_equal(const char *a, const char *b)
-{
-    for (; *a && ascii_lower((unsigned char)*a) == ascii_lower((unsigned char)*b); a++, b++)
-        ;
-    return *a == '\0' && *b == '\0';
-}
-
 /* One line on stderr (lrelu_warn_env), naming the levels. */
 static void warn_unknown_cap(const char *value)
 {
@@ -186,7 +177,7 @@ static unsigned max_level(void)
     if (cap == NULL || cap[0] == '\0')
         return LEVEL_COUNT - 1;
     for (unsigned l = 0; l < LEVEL_COUNT; l++)
-        if (name_equal(cap, levels[l]))
+        if (lrelu_name_equal(cap, levels[l]))
             return l;
     warn_unknown_cap(cap);
     return LEVEL_COUNT - 1;
@@ -239,7 +230,7 @@ int lrelu_set_kernel(const char *name)
     if (name == NULL)
         k = &usable[usable_count - 1];
     for (size_t i = 0; k == NULL && i < usable_count; i++)
-        if (name_equal(name, usable[i].name))
+        if (lrelu_name_equal(name, usable[i].name))
             k = &usable[i];
     if (k == NULL)
         return LRELU_EUNSUPPORTED;

@@ -1,7 +1,8 @@
 /* Reading the environment: secure_getenv where the C library has it, so
  * that a set-user-ID program using liblrelu ignores its caller's settings;
- * the one line a malformed value gets on stderr. A file including this
- * defines _GNU_SOURCE before any system header. */
+ * values matched without case; the one line a malformed value gets on
+ * stderr. A file including this defines _GNU_SOURCE before any system
+ * header. */
 #ifndef LRELU_ENV_H
 #define LRELU_ENV_H
 
@@ -17,6 +18,17 @@ static inline const char *lrelu_getenv(const char *name)
 #else
     return getenv(name);
 #endif
+}
+
+/* Values are matched without case, in ASCII only (not the locale's). */
+static inline int lrelu_ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
+
+static inline int lrelu_name_equal(const char *a, const char *b)
+{
+    for (; *a && lrelu_ascii_lower((unsigned char)*a) == lrelu_ascii_lower((unsigned char)*b);
+         a++, b++)
+        ;
+    return *a == '\0' && *b == '\0';
 }
 
 /* One line on stderr, the only output the library ever makes: the
