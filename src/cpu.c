@@ -30,6 +30,7 @@
 
 #include "config.h"
 #include "cpu.h"
+#include "env.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 #define CPU_X86 1
@@ -143,18 +144,9 @@ size_t lrelu_cpu_cache_from_subleaves(const struct lrelu_cpuid_regs *sub, size_t
     return largest > SIZE_MAX ? SIZE_MAX : (size_t)largest;
 }
 
-static int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
-
-static int name_equal(const char *a, const char *b)
-{
-    for (; *a && ascii_lower((unsigned char)*a) == ascii_lower((unsigned char)*b); a++, b++)
-        ;
-    return *a == '\0' && *b == '\0';
-}
-
 int lrelu_cpu_parse_bytes(const char *value, size_t *bytes)
 {
-    if (name_equal(value, "off")) {
+    if (lrelu_name_equal(value, "off")) {
         *bytes = SIZE_MAX;
         return 0;
     }
@@ -170,7 +162,7 @@ int lrelu_cpu_parse_bytes(const char *value, size_t *bytes)
     }
     unsigned shift = 0;
     if (*p != '\0') {
-        switch (ascii_lower((unsigned char)*p)) {
+        switch (lrelu_ascii_lower((unsigned char)*p)) {
         case 'k':
             shift = 10;
             break;
@@ -184,7 +176,7 @@ int lrelu_cpu_parse_bytes(const char *value, size_t *bytes)
             return -1;
         }
         p++;
-        if (*p != '\0' && !name_equal(p, "ib"))
+        if (*p != '\0' && !lrelu_name_equal(p, "ib"))
             return -1;
     }
     if (n > (UINT64_MAX >> shift))
@@ -345,39 +337,13 @@ size_t lrelu_cpu_cache_from_cpuid(uint32_t *leaf)
 
 /* ---- The streaming threshold, decided once ----------------------------- */
 
-static const char *env_value(const char *name)
-{
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 17))
-    return secure_getenv(name);
-#else
-    return getenv(name);
-#endif
-}
-
-/* One line on stderr, as for LRELU_MAX_ISA: the value shown printable and
- * short, whatever the environment holds. */
-static void warn_malformed(const char *value)
-{
-    char shown[36];
-    size_t i = 0;
-    for (; value[i] != '\0' && i < 32; i++) {
-        const unsigned char c = (unsigned char)value[i];
-        shown[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-    }
-    shown[i] = '\0';
-    fprintf(stderr,
-            "liblrelu: ignoring LRELU_STREAM_THRESHOLD=\"%s%s\": not a byte count (such as "
-            "512K, 64M, 1G) or off\n",
-            shown, value[i] != '\0' ? "..." : "");
-}
-
 static pthread_once_t stream_once = PTHREAD_ONCE_INIT;
 static size_t stream_bytes;
 static enum lrelu_stream_source stream_source;
 
 static void stream_decide(void)
 {
-    const char *env = env_value("LRELU_STREAM_THRESHOLD");
+    const char *env = lrelu_getenv("LRELU_STREAM_THRESHOLD");
     uint32_t leaf = 0;
     const size_t from_cpu_features = lrelu_cpu_cache_from_cpu_features();
     const size_t from_cpuid = from_cpu_features ? 0 : lrelu_cpu_cache_from_cpuid(&leaf);
@@ -385,7 +351,8 @@ static void stream_decide(void)
     stream_bytes = lrelu_cpu_stream_choose(env, from_cpu_features, from_cpuid, leaf, &stream_source,
                                            &malformed);
     if (malformed)
-        warn_malformed(env);
+        lrelu_warn_env("LRELU_STREAM_THRESHOLD", env,
+                       "not a byte count (such as 512K, 64M, 1G) or off");
 }
 
 size_t lrelu_cpu_stream_bytes(void)

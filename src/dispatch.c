@@ -161,31 +161,13 @@ static const struct lrelu_kernel bootstrap = {
 
 _Atomic(const struct lrelu_kernel *) lrelu_active = &bootstrap;
 
-static int ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
-
-static int name_equal(const char *a, const char *b)
-{
-    for (; *a && ascii_lower((unsigned char)*a) == ascii_lower((unsigned char)*b); a++, b++)
-        ;
-    return *a == '\0' && *b == '\0';
-}
-
-/* One line on stderr: the only output the library ever makes. The value is
- * shown printable and short, whatever the environment holds. */
+/* One line on stderr (lrelu_warn_env), naming the levels. */
 static void warn_unknown_cap(const char *value)
 {
-    char shown[36], known[64] = "";
-    size_t i = 0;
-    for (; value[i] != '\0' && i < 32; i++) {
-        const unsigned char c = (unsigned char)value[i];
-        shown[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-    }
-    shown[i] = '\0';
+    char why[80] = "not one of ";
     for (size_t l = 0; l < LEVEL_COUNT; l++)
-        snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", l ? ", " : "",
-                 levels[l]);
-    fprintf(stderr, "liblrelu: ignoring LRELU_MAX_ISA=\"%s%s\": not one of %s\n", shown,
-            value[i] != '\0' ? "..." : "", known);
+        snprintf(why + strlen(why), sizeof why - strlen(why), "%s%s", l ? ", " : "", levels[l]);
+    lrelu_warn_env("LRELU_MAX_ISA", value, why);
 }
 
 /* The highest level LRELU_MAX_ISA allows (unset or empty: no cap). */
@@ -195,7 +177,7 @@ static unsigned max_level(void)
     if (cap == NULL || cap[0] == '\0')
         return LEVEL_COUNT - 1;
     for (unsigned l = 0; l < LEVEL_COUNT; l++)
-        if (name_equal(cap, levels[l]))
+        if (lrelu_name_equal(cap, levels[l]))
             return l;
     warn_unknown_cap(cap);
     return LEVEL_COUNT - 1;
@@ -248,7 +230,7 @@ int lrelu_set_kernel(const char *name)
     if (name == NULL)
         k = &usable[usable_count - 1];
     for (size_t i = 0; k == NULL && i < usable_count; i++)
-        if (name_equal(name, usable[i].name))
+        if (lrelu_name_equal(name, usable[i].name))
             k = &usable[i];
     if (k == NULL)
         return LRELU_EUNSUPPORTED;

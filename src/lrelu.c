@@ -100,26 +100,15 @@ struct split_call {
     lrelu_backward_fn backward;
     const char *x, *dy;
     char *out;
-    size_t size, n, head, line, lines, count;
+    size_t size;
+    struct lrelu_lines lines; /* the chunks: line boundaries shared out evenly */
     double alpha;
 };
-
-/* First element of chunk i: line boundaries shared out evenly. */
-static size_t chunk_start(const struct split_call *c, size_t i)
-{
-    if (i == 0)
-        return 0;
-    if (i >= c->count)
-        return c->n;
-    const size_t q = c->lines / c->count, r = c->lines % c->count;
-    const size_t start = c->head + (i * q + (i < r ? i : r)) * c->line;
-    return start < c->n ? start : c->n;
-}
 
 static void split_task(void *arg, size_t i)
 {
     const struct split_call *c = arg;
-    const size_t b = chunk_start(c, i), e = chunk_start(c, i + 1);
+    const size_t b = lrelu_lines_start(&c->lines, i), e = lrelu_lines_start(&c->lines, i + 1);
     if (e <= b)
         return;
     const size_t off = b * c->size;
@@ -142,12 +131,7 @@ static __attribute__((noinline)) int split(lrelu_forward_fn f, lrelu_backward_fn
     const size_t count = lrelu_parallel_tasks(&p, total);
     if (count < 2)
         return f != NULL ? f(x, out, n, alpha) : b(x, dy, out, n, alpha);
-    const size_t line = LRELU_LINE_BYTES / size;
-    const uintptr_t o = (uintptr_t)out;
-    size_t head = (o & (size - 1)) == 0 ? ((0 - o) & (LRELU_LINE_BYTES - 1)) / size : 0;
-    head = head < n ? head : n;
-    struct split_call c = {
-        f, b, x, dy, out, size, n, head, line, (n - head + line - 1) / line, count, alpha};
+    struct split_call c = {f, b, x, dy, out, size, lrelu_lines_of(out, size, n, count), alpha};
     lrelu_parallel_run(&p, split_task, &c, count);
     return LRELU_OK;
 }

@@ -56,20 +56,6 @@ static void update_split_min(void)
     }
 }
 
-/* One printable line on stderr, as for LRELU_MAX_ISA (README). */
-static void warn_bad_threads(const char *value, const char *why)
-{
-    char shown[36];
-    size_t i = 0;
-    for (; value[i] != '\0' && i < 32; i++) {
-        const unsigned char c = (unsigned char)value[i];
-        shown[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-    }
-    shown[i] = '\0';
-    fprintf(stderr, "liblrelu: ignoring LRELU_NUM_THREADS=\"%s%s\": %s\n", shown,
-            value[i] != '\0' ? "..." : "", why);
-}
-
 /* LRELU_NUM_THREADS, once: decimal digits, 0 to LRELU_MAX_THREADS. */
 static void init(void)
 {
@@ -80,11 +66,11 @@ static void init(void)
     for (; v[i] >= '0' && v[i] <= '9' && n <= LRELU_MAX_THREADS; i++)
         n = 10 * n + (size_t)(v[i] - '0');
     if (v[i] != '\0' || n > LRELU_MAX_THREADS) {
-        warn_bad_threads(v, "not a thread count (0 for all cores, 1 to 1024)");
+        lrelu_warn_env("LRELU_NUM_THREADS", v, "not a thread count (0 for all cores, 1 to 1024)");
         return;
     }
     if (!LRELU_HAVE_OPENMP && n != 1) {
-        warn_bad_threads(v, "this liblrelu is built without OpenMP");
+        lrelu_warn_env("LRELU_NUM_THREADS", v, "this liblrelu is built without OpenMP");
         return;
     }
     pthread_mutex_lock(&lock);

@@ -77,8 +77,8 @@ void lrelu_parallel_run(const struct lrelu_parallel *p, lrelu_task_fn task, void
  * A call of n elements (of size bytes, the output at out) cut into count
  * chunks of whole 64-byte lines of the output: chunk 0 starts at element 0,
  * every later one on a line boundary (where the output is aligned to its
- * element), the lines after the head shared out evenly. PReLU's split uses
- * it (src/lrelu.c).
+ * element), the lines after the head shared out evenly. The element-wise
+ * split and PReLU's use it (src/lrelu.c).
  */
 struct lrelu_lines {
     size_t n, head, line, lines, count;

@@ -105,6 +105,15 @@ struct guarded {
 };
 struct guarded guarded_alloc(size_t bytes);
 
+/* The case being run (one line, its newline included), for the fault
+ * handler to name. */
+extern char fault_case[256];
+
+/* on: a fault (SIGSEGV, SIGBUS) prints "FAIL fault (a read or write outside
+ * the array): " and fault_case on stdout and exits with status 1; !on: the
+ * default actions again. */
+void catch_faults(int on);
+
 /* Prints a failure naming everything needed to reproduce it. */
 void report(const char *kernel, enum op op, size_t n, size_t in_off, size_t out_off,
             const char *mode, float alpha, size_t index, float in, float dy, float got, float want,

@@ -10,19 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "common.h"
-
-static int fails;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            fails++;                                                                               \
-        }                                                                                          \
-    } while (0)
 
 #define N 64
 /* x at [0, N), dy at [N, 2N), output space from 2N to 4N elements, of the

@@ -9,12 +9,8 @@
  * LRELU_TEST_EXPECT_KERNEL, when set, also names the kernel the default
  * choice must be (for runs on known CPUs, such as emulators).
  *
- * Under an emulator (qemu user mode), the children must run under the same
- * emulator: a foreign binary cannot be started directly, and an x86 child
- * started directly would escape the emulated CPU model. LRELU_TEST_WRAPPER
- * (else MESON_EXE_WRAPPER, which meson test sets in cross builds) is a
- * command prefix, words separated by spaces, no quoting, that each child is
- * started with, e.g. "qemu-x86_64-static -cpu Haswell".
+ * Under an emulator (qemu user mode), the children run under the same
+ * emulator, through LRELU_TEST_WRAPPER or MESON_EXE_WRAPPER (child.h).
  */
 #define _DEFAULT_SOURCE
 #include <stdio.h>
@@ -23,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "config.h"
 #include "lrelu.h"
 
@@ -62,104 +59,6 @@ static size_t levels(struct level *l)
     return n;
 }
 
-/* Longest warning line accepted, newline excluded. */
-#define MAX_WARNING 160
-
-/* The first 40 bytes of s, each non-printable one as '?', for this log. */
-static const char *printable(const char *s)
-{
-    static char buf[41];
-    size_t i = 0;
-    for (; s[i] != '\0' && i < sizeof buf - 1; i++)
-        buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
-    buf[i] = '\0';
-    return buf;
-}
-
-/* The command prefix children are started with (none: run directly). */
-#define MAX_WRAPPER_WORDS 32
-static char wrapper_buf[1024];
-static char *wrapper[MAX_WRAPPER_WORDS + 3]; /* + self, "--child", NULL */
-static size_t wrapper_words;
-
-static int read_wrapper(void)
-{
-    const char *w = getenv("LRELU_TEST_WRAPPER");
-    const char *from = "LRELU_TEST_WRAPPER";
-    if (w == NULL || w[0] == '\0') {
-        w = getenv("MESON_EXE_WRAPPER");
-        from = "MESON_EXE_WRAPPER";
-    }
-    if (w == NULL || w[0] == '\0')
-        return 0;
-    if (strlen(w) >= sizeof wrapper_buf || strpbrk(w, "'\"\\") != NULL) {
-        printf("FAIL %s=\"%s\": too long, or quoted (words are split at spaces only)\n", from, w);
-        return -1;
-    }
-    strcpy(wrapper_buf, w);
-    for (char *save = NULL, *word = strtok_r(wrapper_buf, " ", &save); word != NULL;
-         word = strtok_r(NULL, " ", &save)) {
-        if (wrapper_words == MAX_WRAPPER_WORDS) {
-            printf("FAIL %s has more than %d words\n", from, MAX_WRAPPER_WORDS);
-            return -1;
-        }
-        wrapper[wrapper_words++] = word;
-    }
-    printf("children run under: %s (%s)\n", w, from);
-    return 0;
-}
-
-/* Runs this program as a child with LRELU_MAX_ISA = value (NULL: unset),
- * under the wrapper if there is one; returns its stdout and stderr. */
-static void run_child(const char *self, const char *value, char *out, size_t outsz, char *err,
-                      size_t errsz)
-{
-    int po[2], pe[2];
-    if (pipe(po) || pipe(pe)) {
-        perror("pipe");
-        exit(1);
-    }
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (value)
-            setenv("LRELU_MAX_ISA", value, 1);
-        else
-            unsetenv("LRELU_MAX_ISA");
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        close(po[0]);
-        close(pe[0]);
-        if (wrapper_words > 0) {
-            wrapper[wrapper_words] = (char *)self;
-            static char child_flag[] = "--child";
-            wrapper[wrapper_words + 1] = child_flag;
-            wrapper[wrapper_words + 2] = NULL;
-            execvp(wrapper[0], wrapper);
-        } else {
-            execl(self, self, "--child", (char *)NULL);
-        }
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    size_t no = 0, ne = 0;
-    ssize_t r;
-    while ((r = read(po[0], out + no, outsz - 1 - no)) > 0)
-        no += (size_t)r;
-    while ((r = read(pe[0], err + ne, errsz - 1 - ne)) > 0)
-        ne += (size_t)r;
-    out[no] = err[ne] = '\0';
-    close(po[0]);
-    close(pe[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        printf("FAIL child with LRELU_MAX_ISA=%s ended with status 0x%x\n",
-               value ? printable(value) : "(unset)", status);
-        fails++;
-    }
-}
-
 /* What a child must print: the active kernel and the usable list. */
 static void expected(const struct level *l, size_t nl, size_t cap, char *buf, size_t sz)
 {
@@ -175,43 +74,21 @@ static void expected(const struct level *l, size_t nl, size_t cap, char *buf, si
     snprintf(buf, sz, "active=%s usable=%s\n", best, list);
 }
 
-static size_t count_lines(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
 static void check(const char *self, const char *value, const char *want, int warn)
 {
     char out[512], err[512];
-    run_child(self, value, out, sizeof out, err, sizeof err);
+    const struct child_var var = {"LRELU_MAX_ISA", value};
+    const int status = run_child(self, "--child", &var, 1, out, sizeof out, err, sizeof err);
     const char *shown = value ? printable(value) : "(unset)";
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        printf("FAIL child with LRELU_MAX_ISA=%s ended with status 0x%x\n", shown, status);
+        fails++;
+    }
     if (strcmp(out, want) != 0) {
         printf("FAIL LRELU_MAX_ISA=\"%s\": child printed %s want %s", shown, out, want);
         fails++;
     }
-    if (!warn && err[0] != '\0') {
-        printf("FAIL LRELU_MAX_ISA=\"%s\": library printed on stderr: %s", shown, err);
-        fails++;
-    }
-    if (warn && (count_lines(err) != 1 || err[strlen(err) - 1] != '\n' ||
-                 strstr(err, "LRELU_MAX_ISA") == NULL)) {
-        printf("FAIL LRELU_MAX_ISA=\"%s\": want one warning line on stderr, got \"%.200s\"\n",
-               shown, err);
-        fails++;
-    }
-    /* The line is short and printable whatever the value holds. */
-    for (size_t i = 0; warn && err[i] != '\0' && err[i] != '\n'; i++) {
-        const unsigned char c = (unsigned char)err[i];
-        if (c < 0x20 || c > 0x7e || i >= MAX_WARNING) {
-            printf("FAIL LRELU_MAX_ISA=\"%s\": warning byte %zu is 0x%02x%s\n", shown, i, c,
-                   i >= MAX_WARNING ? ": the line is too long" : ": not printable ASCII");
-            fails++;
-            break;
-        }
-    }
+    fails += check_warning("LRELU_MAX_ISA", shown, err, warn);
     printf("LRELU_MAX_ISA=%-10s -> %s", shown, out[0] ? out : "(no output)\n");
 }
 
@@ -225,7 +102,7 @@ int main(int argc, char **argv)
         return 0;
     }
 
-    if (read_wrapper() != 0)
+    if (child_wrapper() != 0)
         return 1;
     struct level l[8];
     const size_t nl = levels(l);

@@ -7,30 +7,15 @@
  * be the contract's bits (tests/common.c's ref_bits), and the rest of each
  * output page must keep its sentinel bytes.
  */
-#define _DEFAULT_SOURCE /* write, _exit */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common.h"
 
 #define MAX_N 300
 
 static const unsigned char FILL = 0xa5;
-
-/* The case being run, for the fault handler to name. */
-static char current[256];
-
-static void on_fault(int sig)
-{
-    static const char head[] = "FAIL fault (a read or write outside the array): ";
-    (void)sig;
-    if (write(1, head, sizeof head - 1) < 0 || write(1, current, strlen(current)) < 0)
-        _exit(2);
-    _exit(1);
-}
 
 /* The alphas of each type: float32 takes three, the newer types (whose
  * kernels share the loop shape) two, and only their first under
@@ -61,8 +46,7 @@ int main(void)
     const int quick = q != NULL && q[0] != '\0' && strcmp(q, "0") != 0;
 
     pool_init(42);
-    signal(SIGSEGV, on_fault);
-    signal(SIGBUS, on_fault);
+    catch_faults(1);
     for (size_t k = 0; k < count; k++) {
         for (int ti = 0; ti < LRELU_TYPE_COUNT; ti++) {
             const enum lrelu_type t = (enum lrelu_type)ti;
@@ -101,7 +85,7 @@ int main(void)
                                     memcpy(out, in, n * es);
                                     src = out;
                                 }
-                                snprintf(current, sizeof current,
+                                snprintf(fault_case, sizeof fault_case,
                                          "kernel=%s type=%s function=%s n=%zu %s in_place=%d "
                                          "store=%s alpha=%a\n",
                                          impls[k].name, type_names[t], op_names[op], n, where,
@@ -109,7 +93,7 @@ int main(void)
                                 int st = run_op_t(&impls[k], t, (enum op)op, src, dy, out, n, alpha,
                                                   store);
                                 if (st != LRELU_OK) {
-                                    printf("FAIL returned %d: %s", st, current);
+                                    printf("FAIL returned %d: %s", st, fault_case);
                                     fails++;
                                     continue;
                                 }
@@ -128,7 +112,7 @@ int main(void)
                                 for (const unsigned char *p = gout.lo; p < gout.hi; p++) {
                                     if ((p < out || p >= out + n * es) && *p != FILL) {
                                         printf("FAIL byte %td outside the output changed: %s",
-                                               p - out, current);
+                                               p - out, fault_case);
                                         fails++;
                                         break;
                                     }

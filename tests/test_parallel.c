@@ -25,22 +25,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "check.h"
+#include "child.h"
 #include "config.h"
 #include "lrelu.h"
 #include "parallel.h"
 
-static int fails;
 static int quick;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            fails++;                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static const size_t sizes[LRELU_TYPE_COUNT] = {4, 2, 2, 8};
 static const char *const type_names[LRELU_TYPE_COUNT] = {"f32", "f16", "bf16", "f64"};
@@ -172,6 +163,32 @@ static void reverse_pool(void *pool, lrelu_task_fn task, void *arg, size_t count
     }
     for (size_t i = 0; i < POOL_THREADS; i++)
         pthread_join(th[i], NULL);
+}
+
+/* The split settings checked against one thread: 1, 2, 3 and 8 OpenMP
+ * threads, then (0) one thread and the reverse-order pool. The quick mode
+ * leaves out the first. */
+static const size_t split_settings[] = {1, 2, 3, 8, 0};
+#define SPLIT_SETTINGS (sizeof split_settings / sizeof split_settings[0])
+
+/* Makes split_settings[s] the library's; 0 when this build has no such
+ * setting (no OpenMP). */
+static int use_split_setting(size_t s, struct test_pool *tp)
+{
+    if (split_settings[s] == 0) {
+        lrelu_set_num_threads(1);
+        lrelu_set_parallel_for(reverse_pool, tp);
+        return 1;
+    }
+    return lrelu_set_num_threads(split_settings[s]) == LRELU_OK;
+}
+
+/* The library's defaults again: the best kernel, no pool, one thread. */
+static void restore_defaults(void)
+{
+    lrelu_set_kernel(NULL);
+    lrelu_set_parallel_for(NULL, NULL);
+    lrelu_set_num_threads(1);
 }
 
 /* One task at a time, last first, on one thread of its own, noting after
@@ -355,15 +372,9 @@ static void test_same_bits(void)
                         int st = call((enum lrelu_type)t, op, in, d, want + offs[o][1] * size, n,
                                       flag_set[f]);
                         CHECK(st == LRELU_OK, "reference call: %d", st);
-                        /* 1, 2, 3, 8 threads, then the pool */
-                        const size_t settings[] = {1, 2, 3, 8, 0};
-                        for (size_t s = quick; s < sizeof settings / sizeof settings[0]; s++) {
-                            if (settings[s] == 0) {
-                                lrelu_set_num_threads(1);
-                                lrelu_set_parallel_for(reverse_pool, &tp);
-                            } else if (lrelu_set_num_threads(settings[s]) != LRELU_OK) {
+                        for (size_t s = quick; s < SPLIT_SETTINGS; s++) {
+                            if (!use_split_setting(s, &tp))
                                 continue; /* no OpenMP */
-                            }
                             memset(got, 0x5a, bytes);
                             st = call((enum lrelu_type)t, op, in, d, got + offs[o][1] * size, n,
                                       flag_set[f]);
@@ -376,7 +387,8 @@ static void test_same_bits(void)
                                       "%s %s n=%zu flags %u offsets %zu/%zu, %s %zu: byte %zu "
                                       "differs from the unsplit call",
                                       op_names[op], type_names[t], n, flag_set[f], offs[o][0],
-                                      offs[o][1], settings[s] ? "threads" : "pool", settings[s], i);
+                                      offs[o][1], split_settings[s] ? "threads" : "pool",
+                                      split_settings[s], i);
                             }
                             checked++;
                         }
@@ -399,9 +411,7 @@ static void test_same_bits(void)
             free(got);
         }
     }
-    lrelu_set_kernel(NULL);
-    lrelu_set_parallel_for(NULL, NULL);
-    lrelu_set_num_threads(1);
+    restore_defaults();
     CHECK(atomic_load(&tp.calls) > 0 && atomic_load(&tp.on_caller) == 0,
           "pool calls %zu, a task on the caller's thread: %d", atomic_load(&tp.calls),
           atomic_load(&tp.on_caller));
@@ -602,25 +612,20 @@ static void test_prelu_same_bits(void)
                     int st = prelu_call(op, x + off, dy + off, want + out_off, slope, ds_want + 8,
                                         o, c, in);
                     CHECK(st == LRELU_OK, "reference PReLU call: %d", st);
-                    const size_t settings[] = {1, 2, 3, 8, 0};
-                    for (size_t s = quick; s < sizeof settings / sizeof settings[0]; s++) {
+                    for (size_t s = quick; s < SPLIT_SETTINGS; s++) {
                         const size_t calls = atomic_load(&tp.calls);
-                        if (settings[s] == 0) {
-                            lrelu_set_num_threads(1);
-                            lrelu_set_parallel_for(reverse_pool, &tp);
-                        } else if (lrelu_set_num_threads(settings[s]) != LRELU_OK) {
+                        if (!use_split_setting(s, &tp))
                             continue; /* no OpenMP */
-                        }
                         memset(got, 0x5a, bytes);
                         memset(ds_got, 0x5a, cbytes);
                         st = prelu_call(op, x + off, dy + off, got + out_off, slope, ds_got + 8, o,
                                         c, in);
                         lrelu_set_parallel_for(NULL, NULL);
                         CHECK(st == LRELU_OK, "status %d", st);
-                        CHECK(settings[s] != 0 || atomic_load(&tp.calls) == calls + 1,
+                        CHECK(split_settings[s] != 0 || atomic_load(&tp.calls) == calls + 1,
                               "PReLU %s [%zu][%zu][%zu]: pool called %zu times, want once",
                               prelu_op_names[op], o, c, in, atomic_load(&tp.calls) - calls);
-                        const char *how = settings[s] ? "threads" : "pool";
+                        const char *how = split_settings[s] ? "threads" : "pool";
                         if (memcmp(got, want, bytes) != 0) {
                             size_t i = 0;
                             while (memcmp(&got[i], &want[i], 4) == 0)
@@ -628,7 +633,7 @@ static void test_prelu_same_bits(void)
                             CHECK(0,
                                   "PReLU %s [%zu][%zu][%zu] data %d, %s %zu: %s[%zu] %08x, one "
                                   "thread %08x",
-                                  prelu_op_names[op], o, c, in, data, how, settings[s],
+                                  prelu_op_names[op], o, c, in, data, how, split_settings[s],
                                   op == 0 ? "y" : "dx", i - out_off, f2u(got[i]), f2u(want[i]));
                         }
                         size_t i = 0;
@@ -638,7 +643,7 @@ static void test_prelu_same_bits(void)
                             CHECK(0,
                                   "PReLU %s [%zu][%zu][%zu] data %d, %s %zu: dslope[%zu] %a "
                                   "(%08x), one thread %a (%08x)",
-                                  prelu_op_names[op], o, c, in, data, how, settings[s], i - 8,
+                                  prelu_op_names[op], o, c, in, data, how, split_settings[s], i - 8,
                                   (double)ds_got[i], f2u(ds_got[i]), (double)ds_want[i],
                                   f2u(ds_want[i]));
                         }
@@ -672,9 +677,7 @@ static void test_prelu_same_bits(void)
             free(ds_got);
         }
     }
-    lrelu_set_kernel(NULL);
-    lrelu_set_parallel_for(NULL, NULL);
-    lrelu_set_num_threads(1);
+    restore_defaults();
     CHECK(atomic_load(&tp.on_caller) == 0, "a PReLU task ran on the caller's thread");
     printf("PReLU same bits: %zu split calls checked against one thread, pool called %zu times\n",
            checked, atomic_load(&tp.calls));
@@ -828,9 +831,7 @@ static void test_engine(void)
         free(c[i].want_y);
         free(c[i].want_dx);
     }
-    lrelu_set_kernel(NULL);
-    lrelu_set_parallel_for(NULL, NULL);
-    lrelu_set_num_threads(1);
+    restore_defaults();
     CHECK(f == 0, "%d concurrent calls gave other bits", f);
     printf("engine: %d caller threads, %zu setting changes, pool called %zu times\n", CALLERS,
            changes, atomic_load(&tp.calls));
@@ -842,61 +843,6 @@ static int child_report(void)
 {
     printf("%zu %zu\n", lrelu_num_threads(), lrelu_split_min_n(0, LRELU_TYPE_f32));
     return 0;
-}
-
-/* Runs this program as a child with LRELU_NUM_THREADS = value (NULL:
- * unset) and OMP_NUM_THREADS=5; its stdout and stderr. */
-static void run_child(const char *self, const char *value, char *out, char *err, size_t sz)
-{
-    int po[2], pe[2];
-    if (pipe(po) != 0 || pipe(pe) != 0) {
-        printf("FAIL pipe\n");
-        exit(1);
-    }
-    fflush(stdout);
-    const pid_t pid = fork();
-    if (pid == 0) {
-        dup2(po[1], 1);
-        dup2(pe[1], 2);
-        close(po[0]);
-        close(pe[0]);
-        if (value)
-            setenv("LRELU_NUM_THREADS", value, 1);
-        else
-            unsetenv("LRELU_NUM_THREADS");
-        setenv("OMP_NUM_THREADS", "5", 1);
-        /* under an emulator, through its wrapper (words split at spaces) */
-        char *argv[40], buf[1024] = "";
-        size_t a = 0;
-        const char *w = getenv("LRELU_TEST_WRAPPER");
-        if (w == NULL || w[0] == '\0')
-            w = getenv("MESON_EXE_WRAPPER");
-        if (w != NULL && strlen(w) < sizeof buf) {
-            strcpy(buf, w);
-            for (char *s = NULL, *word = strtok_r(buf, " ", &s); word && a < 36;
-                 word = strtok_r(NULL, " ", &s))
-                argv[a++] = word;
-        }
-        argv[a++] = (char *)self;
-        argv[a++] = "child";
-        argv[a] = NULL;
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    close(po[1]);
-    close(pe[1]);
-    size_t no = 0, ne = 0;
-    ssize_t r;
-    while ((r = read(po[0], out + no, sz - 1 - no)) > 0)
-        no += (size_t)r;
-    while ((r = read(pe[0], err + ne, sz - 1 - ne)) > 0)
-        ne += (size_t)r;
-    out[no] = err[ne] = '\0';
-    close(po[0]);
-    close(pe[0]);
-    int status;
-    waitpid(pid, &status, 0);
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child with %s failed", value);
 }
 
 static void test_env(const char *self)
@@ -923,12 +869,21 @@ static void test_env(const char *self)
     };
     char out[512], err[512];
     size_t ran = 0;
+    if (child_wrapper() != 0) {
+        fails++;
+        return;
+    }
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         /* quick (valgrind starts each child slowly): unset, 2, 0, 1025, x */
         if (quick && i != 0 && i != 3 && i != 4 && i != 7 && i != 8)
             continue;
         ran++;
-        run_child(self, cases[i].value, out, err, sizeof out);
+        /* OpenMP's default made 5, to tell it from the others */
+        const struct child_var vars[] = {{"LRELU_NUM_THREADS", cases[i].value},
+                                         {"OMP_NUM_THREADS", "5"}};
+        const int status = run_child(self, "child", vars, 2, out, sizeof out, err, sizeof err);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child with %s failed",
+              cases[i].value ? cases[i].value : "(unset)");
         size_t want = cases[i].want == 0 ? 5 : cases[i].want;
         int warns = cases[i].warns, splits = cases[i].want != 1;
         if (!LRELU_HAVE_OPENMP && cases[i].want != 1) {

@@ -31,22 +31,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "dispatch.h"
 #include "lrelu.h"
 
 #define MAX_FAILS 30
 #define MARGIN    16
-
-static int fails;
-
-#define FAIL(...)                                                                                  \
-    do {                                                                                           \
-        if (fails++ < MAX_FAILS) {                                                                 \
-            printf("FAIL ");                                                                       \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-        }                                                                                          \
-    } while (0)
 
 #ifdef LRELU_TEST_NEON_PORTABLE
 static const struct lrelu_kernel_fns neon_fns = LRELU_KERNEL_FNS(neon);

@@ -25,15 +25,13 @@
  * test-only NEON build (on CPUs without NEON) directly, with the
  * multipliers computed here.
  */
-#define _DEFAULT_SOURCE /* write, _exit */
 #include <fenv.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "check.h"
 #include "common.h"
 
 #if defined(__SSE2__)
@@ -43,18 +41,8 @@
 #define MAX_N     300
 #define MAX_FAILS 20
 
-static int fails;
 static struct impl impls[16];
 static size_t impl_count;
-
-#define FAIL(...)                                                                                  \
-    do {                                                                                           \
-        if (fails++ < MAX_FAILS) {                                                                 \
-            printf("FAIL ");                                                                       \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-        }                                                                                          \
-    } while (0)
 
 static const char *const qnames[LRELU_QTYPE_COUNT] = {"qs8", "qu8"};
 static const int32_t zmin[LRELU_QTYPE_COUNT] = {-128, 0}, zmax[LRELU_QTYPE_COUNT] = {127, 255};
@@ -245,17 +233,6 @@ static void test_values(enum lrelu_qtype t)
 }
 
 /* Guard pages: every n 0..MAX_N at both ends of a guarded span. */
-static char current[200];
-
-static void on_fault(int sig)
-{
-    static const char head[] = "FAIL fault (a read or write outside the array): ";
-    (void)sig;
-    if (write(1, head, sizeof head - 1) < 0 || write(1, current, strlen(current)) < 0)
-        _exit(2);
-    _exit(1);
-}
-
 static void test_guard(enum lrelu_qtype t)
 {
     static const unsigned char FILL = 0xa5;
@@ -263,8 +240,7 @@ static void test_guard(enum lrelu_qtype t)
     const lrelu_quant q = {0.3f, 0.2f, -0.3f, zmin[t] + 100, zmin[t] + 17};
     long mp, mn;
     ref_params(t, &q, &mp, &mn);
-    signal(SIGSEGV, on_fault);
-    signal(SIGBUS, on_fault);
+    catch_faults(1);
     for (size_t k = 0; k < impl_count; k++) {
         for (size_t n = 0; n <= MAX_N; n++) {
             for (int c = 0; c < 4; c++) {
@@ -279,32 +255,31 @@ static void test_guard(enum lrelu_qtype t)
                     memcpy(y, x, n);
                     src = y;
                 }
-                snprintf(current, sizeof current, "kernel=%s type=%s n=%zu %s in_place=%d\n",
+                snprintf(fault_case, sizeof fault_case, "kernel=%s type=%s n=%zu %s in_place=%d\n",
                          impls[k].name, qnames[t], n, at_end ? "at-upper-guard" : "at-lower-guard",
                          in_place);
                 const int st = run_q(&impls[k], t, src, y, n, &q);
                 if (st != LRELU_OK) {
-                    FAIL("returned %d: %s", st, current);
+                    FAIL("returned %d: %s", st, fault_case);
                     continue;
                 }
                 for (size_t i = 0; i < n; i++) {
                     const int want = ref_elem(t, get_q(t, x, i), &q, mp, mn);
                     if (get_q(t, y, i) != want) {
-                        FAIL("element %zu is %d, want %d: %s", i, get_q(t, y, i), want, current);
+                        FAIL("element %zu is %d, want %d: %s", i, get_q(t, y, i), want, fault_case);
                         break;
                     }
                 }
                 for (const unsigned char *p = gout.lo; p < gout.hi; p++) {
                     if ((p < y || p >= y + n) && *p != FILL) {
-                        FAIL("byte %td outside the output changed: %s", p - y, current);
+                        FAIL("byte %td outside the output changed: %s", p - y, fault_case);
                         break;
                     }
                 }
             }
         }
     }
-    signal(SIGSEGV, SIG_DFL);
-    signal(SIGBUS, SIG_DFL);
+    catch_faults(0);
     printf("%s: guard pages, n = 0..%d, %zu kernels\n", qnames[t], MAX_N, impl_count);
 }
 
@@ -332,11 +307,11 @@ static void check_one(const struct impl *k, enum lrelu_qtype t, struct guarded g
         memcpy(y, x, n);
         src = y;
     }
-    snprintf(current, sizeof current, "kernel=%s type=%s n=%zu %s in_place=%d\n", k->name,
+    snprintf(fault_case, sizeof fault_case, "kernel=%s type=%s n=%zu %s in_place=%d\n", k->name,
              qnames[t], n, at_end ? "at-upper-guard" : "at-lower-guard", in_place);
     const int st = run_q(k, t, src, y, n, q);
     if (st != LRELU_OK) {
-        FAIL("returned %d: %s", st, current);
+        FAIL("returned %d: %s", st, fault_case);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -344,13 +319,13 @@ static void check_one(const struct impl *k, enum lrelu_qtype t, struct guarded g
         if (get_q(t, y, i) != w) {
             FAIL("element %zu (x=%d) is %d, want %d (is=%a os=%a alpha=%a zx=%d zy=%d): %s", i,
                  zmin[t] + v, get_q(t, y, i), w, q->input_scale, q->output_scale, q->alpha,
-                 (int)q->input_zero_point, (int)q->output_zero_point, current);
+                 (int)q->input_zero_point, (int)q->output_zero_point, fault_case);
             break;
         }
     }
     for (const unsigned char *p = lo; p < hi; p++) {
         if ((p < y || p >= y + n) && *p != FILL) {
-            FAIL("byte %td outside the output changed: %s", p - y, current);
+            FAIL("byte %td outside the output changed: %s", p - y, fault_case);
             break;
         }
     }
@@ -363,8 +338,7 @@ static void test_long(enum lrelu_qtype t)
         2 * LRELU_VBMI_MIN_N + 255, 4095, 4096, 4097, 65536 + 77, (1u << 20) + 13};
     const size_t big = (1u << 20) + 13;
     struct guarded gin = guarded_alloc(big), gout = guarded_alloc(big);
-    signal(SIGSEGV, on_fault);
-    signal(SIGBUS, on_fault);
+    catch_faults(1);
     make_sets(t);
     size_t calls = 0, nsets = 0;
     for (size_t si = 0; si < set_count; si += 23, nsets++) {
@@ -384,8 +358,7 @@ static void test_long(enum lrelu_qtype t)
             }
         }
     }
-    signal(SIGSEGV, SIG_DFL);
-    signal(SIGBUS, SIG_DFL);
+    catch_faults(0);
     printf("%s: n = %zu..%zu and up to %zu at guard pages, %zu parameter sets, %zu kernels, %zu "
            "calls\n",
            qnames[t], sweep_lo, sweep_hi, big, nsets, impl_count, calls);
