@@ -1,9 +1,13 @@
 // liblrelu's benchmark suite: every usable kernel, the memory limit and the
 // peers, side by side, in one run of Google Benchmark.
 //
-// Names are <op>/<impl>/<n>, for float32; the other types add _f16, _bf16
-// or _f64 to the op (forward_f16/lrelu:avx2/1024), n counting elements of
-// the type. op is forward, forward_inplace, backward,
+// Names are <op>/<impl>/<n>, for float32; the other types add _f16, _bf16,
+// _f64, _qs8 or _qu8 to the op (forward_f16/lrelu:avx2/1024), n counting
+// elements of the type. The quantized types (int8 and uint8, qs8 and qu8)
+// have forward rows only, with one fixed parameter set (kQuant), against
+// memcpy of the same bytes (one row for both, under the first quantized
+// type of the run) and XNNPACK's qu8 operator, at the in-cache sizes and
+// the largest (quant_size). op is forward, forward_inplace, backward,
 // backward_from_output, tiny_forward, or one of the data-independence ops:
 // forward_positive and backward_positive (the same magnitudes as the random
 // input, every sign positive), forward_subnormal and backward_subnormal
@@ -29,7 +33,7 @@
 // Own flags (everything else goes to Google Benchmark):
 //   --sizes=N,N,...   array lengths (default 1Ki,16Ki,256Ki,4Mi,64Mi)
 //   --tiny=N,N,...    lengths for the per-call cost (default 1,8,16,64)
-//   --types=T,T,...   element types (default f32,f16,bf16,f64)
+//   --types=T,T,...   element types (default f32,f16,bf16,f64,qs8,qu8)
 //   --smoke           tiny lengths and one iteration each: checks that it runs
 #include <benchmark/benchmark.h>
 
@@ -74,10 +78,11 @@ const size_t kFreshMax = size_t(1) << 20;
 const size_t kCheckEnds = size_t(64) << 10;
 
 // Element types: float32 (the names carry no type), float16 and bfloat16
-// (bit patterns in uint16_t; alpha a float) and float64 (alpha a double).
-// A new type gets an entry here, its conversions in to_bits/is_nan, its
-// special values and its entry points in lrelu_fn.
-enum class DType { F32, F16, BF16, F64 };
+// (bit patterns in uint16_t; alpha a float), float64 (alpha a double) and
+// the quantized int8 and uint8 (forward only; their parameters are
+// kQuant's, not alpha). A new type gets an entry here, its conversions in
+// to_bits/is_nan, its special values and its entry points in lrelu_fn.
+enum class DType { F32, F16, BF16, F64, QS8, QU8 };
 struct TypeInfo {
     const char *name;   // as in the report
     const char *suffix; // appended to the op in benchmark names
@@ -90,9 +95,23 @@ const TypeInfo kTypes[] = {{"float32", "", 4, 0x80000000u},
                            // The low word's bit 31 (a mantissa bit) goes
                            // with the sign: the magnitudes move by less
                            // than 2^-20 of themselves.
-                           {"float64", "_f64", 8, 0x80000000u}};
-const DType kAllTypes[] = {DType::F32, DType::F16, DType::BF16, DType::F64};
+                           {"float64", "_f64", 8, 0x80000000u},
+                           // Bytes: a magnitude in the low 7 bits, the top
+                           // bit as the "sign" (see Arena::init).
+                           {"int8", "_qs8", 1, 0x80808080u},
+                           {"uint8", "_qu8", 1, 0x80808080u}};
+const DType kAllTypes[] = {DType::F32, DType::F16, DType::BF16, DType::F64, DType::QS8, DType::QU8};
+const size_t kTypeCount = sizeof kAllTypes / sizeof kAllTypes[0];
 const TypeInfo &tinfo(DType t) { return kTypes[(int)t]; }
+bool is_quant(DType t) { return t == DType::QS8 || t == DType::QU8; }
+
+// The quantized rows' parameters (lrelu_quant: input_scale, output_scale,
+// alpha, input_zero_point, output_zero_point): r = 0.5 / 0.25 = 2 and
+// s = r * alpha = 0.2, inside the valid range (2^-8 <= r <= 2^7,
+// 2^-8 <= |s| <= 2^7), so Mp = 512 and Mn = lrintf(51.2) = 51; and inside
+// what Debian's XNNPACK accepts (alpha in (0, 1], r < 2^8).
+const lrelu_quant kQuantQs8 = {0.5f, 0.25f, 0.1f, 3, -5};
+const lrelu_quant kQuantQu8 = {0.5f, 0.25f, 0.1f, 128, 120};
 
 // What an op computes, on which signs.
 enum class Kind { Forward, Backward, BackwardFromOutput };
@@ -179,6 +198,9 @@ uint64_t to_bits(DType t, double v)
         if ((u & 0x7fffffffu) > 0x7f800000u)
             return (u >> 16) | 0x40;
         return (u + 0x7fffu + ((u >> 16) & 1)) >> 16;
+    case DType::QS8:
+    case DType::QU8: // not used: the quantized inputs are drawn as bytes
+        return (uint64_t)(int64_t)v & 0xffu;
     case DType::F16:
         break;
     }
@@ -217,6 +239,9 @@ bool is_nan(DType t, uint64_t b)
         return (b & 0x7fffu) > 0x7c00u;
     case DType::BF16:
         return (b & 0x7fffu) > 0x7f80u;
+    case DType::QS8:
+    case DType::QU8:
+        return false;
     case DType::F64:
         break;
     }
@@ -225,6 +250,22 @@ bool is_nan(DType t, uint64_t b)
 
 // liblrelu's entry point for a type and kind, through one signature.
 using LreluFn = void (*)(const void *in, const void *dy, void *out, size_t n, double alpha);
+
+// The quantized forward with kQuant's parameters (alpha unused). A refused
+// call would leave the output as it was: it ends the run instead.
+void lrelu_quant_forward(DType t, const void *in, void *out, size_t n)
+{
+    const int st = t == DType::QS8 ? lrelu_forward_qs8(static_cast<const int8_t *>(in),
+                                                       static_cast<int8_t *>(out), n, &kQuantQs8)
+                                   : lrelu_forward_qu8(static_cast<const uint8_t *>(in),
+                                                       static_cast<uint8_t *>(out), n, &kQuantQu8);
+    if (st != LRELU_OK) {
+        std::fprintf(stderr, "bench: lrelu_forward_%s failed: %s\n", tinfo(t).suffix + 1,
+                     lrelu_strerror(st));
+        std::exit(1);
+    }
+}
+
 template <DType T, Kind K>
 void lrelu_typed(const void *in, const void *dy, void *out, size_t n, double alpha)
 {
@@ -257,6 +298,8 @@ void lrelu_typed(const void *in, const void *dy, void *out, size_t n, double alp
             lrelu_backward_bf16(h(in), h(dy), ho, n, a);
         else
             lrelu_backward_from_output_bf16(h(in), h(dy), ho, n, a);
+    } else if (T == DType::QS8 || T == DType::QU8) {
+        lrelu_quant_forward(T, in, out, n); // forward only: every kind is the forward
     } else {
         if (K == Kind::Forward)
             lrelu_forward_f64(d(in), dout, n, alpha);
@@ -283,6 +326,10 @@ LreluFn lrelu_fn(DType t, Kind k)
         return lrelu_fn_of<DType::F16>(k);
     case DType::BF16:
         return lrelu_fn_of<DType::BF16>(k);
+    case DType::QS8:
+        return lrelu_fn_of<DType::QS8>(k);
+    case DType::QU8:
+        return lrelu_fn_of<DType::QU8>(k);
     case DType::F64:
         break;
     }
@@ -307,7 +354,10 @@ void reference(DType t, Kind kind, const void *in, const void *dy, void *out, si
 // float32's values are drawn,
 // the other types' converted from them (float64's have float32's
 // mantissas: the limit loops, which add words as float32, then see no
-// subnormals).
+// subnormals). The quantized types' bytes are drawn as a magnitude 1..127
+// (xpos) and a random top bit, as the floats' magnitude and sign: uniform
+// over every byte but 0 and 0x80 (which only the special values have);
+// they have no dy and no tiny values (dy and xs are x).
 struct Arena {
     DType type = DType::F32;
     size_t cap = 0;
@@ -317,6 +367,24 @@ struct Arena {
         type = t;
         cap = n;
         const size_t bytes = n * tinfo(t).bytes;
+        if (is_quant(t)) {
+            for (unsigned char **p : {&x, &xpos, &fy, &out, &ref})
+                *p = alloc_bytes(bytes);
+            dy = xs = x;
+            uint64_t state = 0x71756e74ull + (uint64_t)t; // splitmix64
+            for (size_t i = 0; i < n; i += 4) {
+                uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+                z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+                z ^= z >> 31;
+                for (size_t k = i; k < i + 4 && k < n; k++, z >>= 16) {
+                    xpos[k] = (unsigned char)(1 + (z & 0x7fff) % 127);
+                    x[k] = (unsigned char)(xpos[k] | ((z >> 8) & 0x80));
+                }
+            }
+            lrelu_fn(t, Kind::Forward)(x, nullptr, fy, n, kAlpha);
+            return;
+        }
         for (unsigned char **p : {&x, &xpos, &dy, &xs, &fy, &out, &ref})
             *p = alloc_bytes(bytes);
         if (from == nullptr) {
@@ -363,14 +431,15 @@ struct Arena {
     // What fresh inputs of op are made from: magnitudes (or, for negative
     // signs, the values themselves) and the masks for fresh_signs.
     const unsigned char *magnitudes(Op op) const { return info(op).tiny_values ? xs : xpos; }
-} arenas[4];
+} arenas[kTypeCount];
 
 Arena &arena_of(DType t) { return arenas[(int)t]; }
 
 // Special values, repeated to 64 elements: products that are subnormal (and
 // that round to zero), subnormal inputs, signed zeros, infinities, quiet
-// and signalling NaNs, large values; with the reference of each kind, made
-// once per type.
+// and signalling NaNs, large values (for the quantized types: the ends of
+// the type, the zero point, the saturations); with the reference of each
+// kind, made once per type.
 struct Special {
     static const size_t kLen = 64;
     DType type = DType::F32;
@@ -434,6 +503,22 @@ struct Special {
                  0x8001,
                  0xFE00};
             break;
+        case DType::QS8:
+            // kQuantQs8 (zero points 3, -5; y = 2 d - 5 for d >= 0): the
+            // ends of the type, 0 and -128 (bytes the random input never
+            // has), the zero point and its neighbours, where the output
+            // saturates at 127 (from x = 69 on), the largest negative d.
+            for (int b : {-128, -127, -126, -100, -64, -31, -2, -1, 0,  1,   2,   3,
+                          4,    5,    6,    33,   64,  67,  68, 69, 70, 100, 126, 127})
+                v.push_back((uint64_t)(uint8_t)(int8_t)b);
+            break;
+        case DType::QU8:
+            // kQuantQu8 (zero points 128, 120): the same, saturating at 255
+            // from x = 196 on.
+            for (int b : {0,   1,   2,   50,  100, 126, 127, 128, 129, 130,
+                          131, 150, 180, 194, 195, 196, 197, 200, 254, 255})
+                v.push_back((uint64_t)b);
+            break;
         case DType::F64:
             v = {to_bits(t, -1e-307),   to_bits(t, -3e-308),   to_bits(t, -1e-310),
                  to_bits(t, 1e-310),    0x8000000000000000ull, 0,
@@ -450,10 +535,11 @@ struct Special {
         }
         reference(t, Kind::Forward, x, nullptr, fy, kLen);
         for (Kind k : {Kind::Forward, Kind::Backward, Kind::BackwardFromOutput})
-            reference(t, k, input(k), dy, ref[(int)k], kLen);
+            if (k == Kind::Forward || !is_quant(t))
+                reference(t, k, input(k), dy, ref[(int)k], kLen);
     }
     const void *input(Kind kind) const { return kind == Kind::BackwardFromOutput ? fy : x; }
-} specials[4];
+} specials[kTypeCount];
 
 size_t mismatches(DType t, const void *got, const void *want, size_t n)
 {
@@ -817,6 +903,23 @@ std::function<Caller()> peer_caller(const Peer &p, Kind kind)
     };
 }
 
+// A caller of a qu8 peer, with kQuantQu8's parameters: one bound call per
+// slot.
+std::function<Caller()> qu8_peer_caller(const QuantPeer &p)
+{
+    return [&p] {
+        auto bound = std::make_shared<std::vector<BoundPeer>>();
+        return Caller([&p, bound](const Call &c) {
+            if (c.slot >= bound->size())
+                bound->resize(c.slot + 1);
+            (*bound)[c.slot].run(c, [&] {
+                return p.forward(static_cast<const uint8_t *>(c.in), static_cast<uint8_t *>(c.out),
+                                 c.n, kQuantQu8);
+            });
+        });
+    };
+}
+
 std::function<Caller()> plain(void (*fn)(const Call &))
 {
     return [fn] { return Caller(fn); };
@@ -882,12 +985,13 @@ std::function<Caller()> threads_copy(size_t t, bool nt)
 }
 
 // Which types the run covers (--types), and the ops each gets.
-std::vector<DType> run_types = {DType::F32, DType::F16, DType::BF16, DType::F64};
+std::vector<DType> run_types = {DType::F32, DType::F16, DType::BF16,
+                                DType::F64, DType::QS8, DType::QU8};
 
 // Every row: (type, op, impl, caller). To add rows (another op, another
 // implementation), push them here; a new op needs its entry in kOps and its
 // name in report.py.
-std::vector<Row> make_rows(const std::vector<Peer> &peers)
+std::vector<Row> make_rows(const std::vector<Peer> &peers, const std::vector<QuantPeer> &qu8_peers)
 {
     std::vector<Row> rows;
     const std::vector<Op> lrelu_ops = {
@@ -901,11 +1005,14 @@ std::vector<Row> make_rows(const std::vector<Peer> &peers)
                                        Op::ForwardPositive,  Op::ForwardSubnormal,
                                        Op::BackwardPositive, Op::BackwardSubnormal};
     const std::string dispatched = lrelu_active_kernel();
+    bool quant_memcpy = false;
     for (DType t : run_types) {
         for (size_t k = 0; k < lrelu_kernel_count(); k++) {
             const std::string kernel = lrelu_kernel_name(k);
-            std::vector<Op> ops = t == DType::F32 ? lrelu_ops : other_ops;
-            if (t != DType::F32 && kernel == dispatched)
+            std::vector<Op> ops = t == DType::F32 ? lrelu_ops
+                                  : is_quant(t)   ? std::vector<Op>{Op::Forward}
+                                                  : other_ops;
+            if (t != DType::F32 && !is_quant(t) && kernel == dispatched)
                 ops.insert(ops.end(),
                            {Op::ForwardInPlace, Op::BackwardFromOutput, Op::TinyForward});
             for (Op op : ops)
@@ -913,6 +1020,17 @@ std::vector<Row> make_rows(const std::vector<Peer> &peers)
                     {t, op, "lrelu:" + kernel, kernel, lrelu_caller(t, info(op).kind), true});
         }
         switch (tinfo(t).bytes) {
+        case 1: // forward only: memcpy of the same bytes, and the peers
+            // int8 and uint8 move the same bytes: one memcpy row serves
+            // both (under the first of them in the run).
+            if (!quant_memcpy)
+                rows.push_back({t, Op::Forward, "limit:memcpy", "", plain(limit_memcpy<1>), false});
+            quant_memcpy = true;
+            if (t == DType::QU8)
+                for (const QuantPeer &p : qu8_peers)
+                    rows.push_back(
+                        {t, Op::Forward, "peer:" + p.name, "", qu8_peer_caller(p), true});
+            break;
         case 2:
             add_limits<2>(rows, t);
             break;
@@ -982,22 +1100,30 @@ std::vector<size_t> data_independence_sizes(const std::vector<size_t> &sizes)
     return di;
 }
 
+// The quantized rows' sizes: those of the list that are timed in cache (up
+// to kFreshMax elements) and the largest, which is beyond every cache: the
+// sizes in between add run time more than information (default list: all
+// but 4 Mi).
+bool quant_size(size_t n, size_t largest) { return n <= kFreshMax || n == largest; }
+
 // Kernels that convert a 16-bit type one element at a time (scalar for
 // float16 and bfloat16; sse2 for float16, which SSE2 cannot convert):
-// 20-130 ns an element, seconds a call beyond the caches. They run only
-// the in-cache sizes (up to kFreshMax elements), where their speed is
-// already plain.
+// 20-130 ns an element, seconds a call beyond the caches; and the scalar
+// quantized kernel (about 5 ns an element). They run only the in-cache
+// sizes (up to kFreshMax elements), where their speed is already plain.
 bool slow_row(const Row &row)
 {
     return (row.type == DType::F16 && (row.kernel == "scalar" || row.kernel == "sse2")) ||
-           (row.type == DType::BF16 && row.kernel == "scalar");
+           (row.type == DType::BF16 && row.kernel == "scalar") ||
+           (is_quant(row.type) && row.kernel == "scalar");
 }
 
 void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &tiny,
-                  const std::vector<Peer> &peers, bool smoke)
+                  const std::vector<Peer> &peers, const std::vector<QuantPeer> &qu8_peers,
+                  bool smoke)
 {
     static std::vector<Row> rows;
-    rows = make_rows(peers);
+    rows = make_rows(peers, qu8_peers);
     const std::vector<size_t> di = data_independence_sizes(sizes);
     auto reg = [smoke](const Row &row, size_t n) {
         auto *b = benchmark::RegisterBenchmark(
@@ -1011,7 +1137,8 @@ void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &t
         for (const Row &row : rows)
             if (row.op != Op::TinyForward && (!row.largest_only || n == largest) &&
                 (!data_independence_op(row.op) || std::count(di.begin(), di.end(), n)) &&
-                (n <= kFreshMax || !slow_row(row)))
+                (n <= kFreshMax || !slow_row(row)) &&
+                (!is_quant(row.type) || quant_size(n, largest)))
                 reg(row, n);
     for (size_t n : tiny)
         for (const Row &row : rows)
@@ -1059,7 +1186,7 @@ std::vector<DType> parse_types(const char *s)
                 found = true;
             }
         if (!found) {
-            std::fprintf(stderr, "bench: unknown type \"%s\" (f32, f16, bf16, f64)\n",
+            std::fprintf(stderr, "bench: unknown type \"%s\" (f32, f16, bf16, f64, qs8, qu8)\n",
                          name.c_str());
             std::exit(2);
         }
@@ -1128,6 +1255,7 @@ int main(int argc, char **argv)
 
     std::vector<std::string> skipped;
     std::vector<Peer> peers = make_peers(skipped);
+    std::vector<QuantPeer> qu8_peers = make_qu8_peers(skipped);
     std::string skipped_all;
     for (const auto &s : skipped) {
         std::fprintf(stderr, "bench: skipping %s\n", s.c_str());
@@ -1146,6 +1274,14 @@ int main(int argc, char **argv)
     benchmark::AddCustomContext("limits_isa", limits_isa);
     benchmark::AddCustomContext("peers_skipped", skipped_all);
     benchmark::AddCustomContext("alpha", "0.01");
+    char quant[160];
+    std::snprintf(
+        quant, sizeof quant,
+        "input_scale %g, output_scale %g, alpha %g; zero points %d, %d (qs8), %d, %d (qu8)",
+        (double)kQuantQs8.input_scale, (double)kQuantQs8.output_scale, (double)kQuantQs8.alpha,
+        (int)kQuantQs8.input_zero_point, (int)kQuantQs8.output_zero_point,
+        (int)kQuantQu8.input_zero_point, (int)kQuantQu8.output_zero_point);
+    benchmark::AddCustomContext("quant_params", quant);
     benchmark::AddCustomContext("cache_levels_bytes", levels);
     // The cache sizes as each source gives them, for the report's header.
     {
@@ -1175,7 +1311,7 @@ int main(int argc, char **argv)
     }
     benchmark::AddCustomContext("clock_cost_ns", std::to_string(clock_cost_s * 1e9));
 
-    register_all(sizes, tiny, peers, smoke);
+    register_all(sizes, tiny, peers, qu8_peers, smoke);
     register_prelu(smoke);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();

@@ -5,9 +5,11 @@ linked behind bench/shim.c). No timing is judged.
 Usage: check_bench.py CHECK LRELU_BENCH_SHIM REPORT_PY
 
   special_values  With one kernel made wrong on special values only (every
-                  -0.0 out becomes +0.0), the benchmark flags that kernel's
-                  rows, every one of them, and no other kernel's: each row
-                  checks the code it timed.
+                  -0.0 out becomes +0.0; in the quantized types, the
+                  outputs of the inputs 0 and 0x80 move by one), the
+                  benchmark flags that kernel's rows, every one of them
+                  (the quantized ones among them), and no other kernel's:
+                  each row checks the code it timed.
   mismatch_fails  report.py exits non-zero, and says so at the top of the
                   report, when a liblrelu kernel disagrees with the
                   reference (a real wrong-kernel run, and a doctored one);
@@ -16,7 +18,7 @@ Usage: check_bench.py CHECK LRELU_BENCH_SHIM REPORT_PY
                   change from call to call (no pattern for a branch
                   predictor to learn), on arrays that, with the output,
                   fit in the cache level the size is measured in; for
-                  float32 and the other types.
+                  float32 and the other types, quantized ones included.
 """
 
 import collections
@@ -28,7 +30,7 @@ import sys
 import tempfile
 
 PROG = "check_bench.py"
-ELEMENT_BYTES = {"f16": 2, "bf16": 2, "f64": 8}
+ELEMENT_BYTES = {"f16": 2, "bf16": 2, "f64": 8, "qs8": 1, "qu8": 1}
 failures = []
 
 
@@ -95,6 +97,9 @@ def special_values(bench, _report, tmp):
     for k in kernels:
         mine = {key: e for key, e in got.items() if key[1] == f"lrelu:{k}"}
         check(len(mine) >= 10, f"lrelu:{k} has its rows ({len(mine)})")
+        quant = sorted({op for (op, _, _) in mine if op in ("forward_qs8", "forward_qu8")})
+        check(quant == ["forward_qs8", "forward_qu8"],
+              f"lrelu:{k} has checked quantized rows ({quant})")
         flagged = sorted(f"{op}/{n}" for (op, _, n), e in mine.items()
                          if e["special_mismatches"] > 0)
         if k == wrong:
@@ -185,7 +190,7 @@ def fresh_inputs(bench, _report, tmp):
     run_bench(bench, f"{tmp}/log.json",
               ["--sizes=1K,16K", "--tiny=16", "--benchmark_min_time=0.02",
                "--benchmark_filter=^(forward|forward_inplace|backward|"
-               "backward_from_output|tiny_forward)(_f16|_bf16|_f64)?"
+               "backward_from_output|tiny_forward)(_f16|_bf16|_f64|_qs8|_qu8)?"
                "/lrelu:scalar/"],
               {"LRELU_SHIM_LOG": log})
     calls = collections.defaultdict(list)
@@ -198,7 +203,8 @@ def fresh_inputs(bench, _report, tmp):
                   ("backward_from_output", 1024), ("forward", 16384),
                   ("backward", 16384), ("forward", 16),
                   ("forward_f16", 1024), ("backward_bf16", 16384),
-                  ("forward_f64", 16384), ("backward_f64", 1024)):
+                  ("forward_f64", 16384), ("backward_f64", 1024),
+                  ("forward_qs8", 1024), ("forward_qu8", 16384)):
         seq = calls.get((fn, n), [])
         check(len(seq) >= 40, f"{fn} n = {n}: {len(seq)} calls logged")
         if not seq:

@@ -21,7 +21,9 @@ struct fresh_state {
  * `random_mask` is 0x80000000 (src holds magnitudes), or with `or_mask`
  * ORed in (0x80000000: every value negative). The same work whatever the
  * masks, so that random, positive and negative inputs cost the same to
- * make. Arrays of floats, handled as their bits. */
+ * make. Arrays of floats, handled as their bits; the masks have a bit per
+ * element of a 32-bit word (0x80008000 for 16-bit types, 0x80808080 for
+ * bytes), each of which gets its own random bit. */
 typedef void (*fresh_signs_fn)(struct fresh_state *s, const void *src, void *dst, size_t n,
                                uint32_t random_mask, uint32_t or_mask);
 

@@ -79,6 +79,31 @@ Peer xnnpack_peer()
 }
 #endif
 
+#ifdef HAVE_XNNPACK
+// XNNPACK's quantized uint8 leaky ReLU operator over one row of n channels.
+// Releases before its fixed-point qu8-vlrelu kernels (Debian 12's among
+// them) fill a 256-entry table in float arithmetic and refuse alpha outside
+// (0, 1]: its results may differ from lrelu_forward_qu8 by one near a
+// rounding boundary, which the benchmark's check counts.
+QuantPeer xnnpack_qu8_peer()
+{
+    return {"xnnpack",
+            [](const uint8_t *x, uint8_t *y, size_t n, const lrelu_quant &q) -> PeerCall * {
+                xnn_operator_t op = nullptr;
+                if (xnn_create_leaky_relu_nc_qu8(n, n, n, q.alpha, (uint8_t)q.input_zero_point,
+                                                 q.input_scale, (uint8_t)q.output_zero_point,
+                                                 q.output_scale, 0, 255, 0,
+                                                 &op) != xnn_status_success ||
+                    xnn_setup_leaky_relu_nc_qu8(op, 1, x, y, nullptr) != xnn_status_success) {
+                    std::fprintf(stderr, "bench: XNNPACK qu8 operator setup failed for n=%zu\n", n);
+                    std::exit(1);
+                }
+                return new PeerCall{[op] { xnn_run_operator(op, nullptr); },
+                                    [op] { xnn_delete_operator(op); }};
+            }};
+}
+#endif
+
 #ifdef HAVE_ONEDNN
 // oneDNN 2.x C API: eltwise ReLU with alpha as the negative slope.
 dnnl_engine_t dnnl_eng;
@@ -214,6 +239,20 @@ std::vector<Peer> make_peers(std::vector<std::string> &skipped)
     if (__builtin_cpu_supports("avx512f"))
         peers.push_back(naive_peer("naive_avx512", naive_forward_avx512, naive_backward_avx512));
 #endif
+#endif
+    return peers;
+}
+
+std::vector<QuantPeer> make_qu8_peers(std::vector<std::string> &skipped)
+{
+    std::vector<QuantPeer> peers;
+#ifdef HAVE_XNNPACK
+    if (xnn_initialize(nullptr) == xnn_status_success)
+        peers.push_back(xnnpack_qu8_peer());
+    else
+        skipped.push_back("XNNPACK qu8: xnn_initialize failed on this CPU");
+#else
+    (void)skipped; // said once, with the float32 peers
 #endif
     return peers;
 }

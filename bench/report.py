@@ -12,7 +12,8 @@ iteration entries.
 Writes DIR/report.md, and when matplotlib is available DIR/overview.png
 (the dispatched kernel, the limits and the best peer per size),
 kernels.png (every kernel), inplace.png, types.png (float16, bfloat16,
-float64) and threads.png (when the run has thread rows); prints the paths written, one per line. Exits
+float64), quantized.png (int8 and uint8, forward) and threads.png (when
+the run has thread rows); prints the paths written, one per line. Exits
 with status 1, after writing everything, when a liblrelu kernel disagrees
 with the reference anywhere (the report says which, at its top); a peer
 that disagrees is a finding reported in the tables, not a failure.
@@ -36,13 +37,16 @@ FORWARD_OPS = {"forward", "forward_inplace"}
 BACKWARD_OPS = {"backward", "backward_from_output"}
 # Element types: the suffix of their op names, their name, bytes.
 TYPES = {"": ("float32", 4), "_f16": ("float16", 2),
-         "_bf16": ("bfloat16", 2), "_f64": ("float64", 8)}
+         "_bf16": ("bfloat16", 2), "_f64": ("float64", 8),
+         "_qs8": ("int8 (qs8)", 1), "_qu8": ("uint8 (qu8)", 1)}
+# The quantized types: forward only, with one parameter set.
+QUANT = ("_qs8", "_qu8")
 
 
 def split_op(op):
     """(base op, type suffix) of an op name: forward_f16 -> (forward,
     _f16); float32 ops have no suffix."""
-    for sfx in ("_bf16", "_f16", "_f64"):
+    for sfx in ("_bf16", "_f16", "_f64", "_qs8", "_qu8"):
         if op.endswith(sfx):
             return op[:-len(sfx)], sfx
     return op, ""
@@ -241,6 +245,7 @@ class Info:
         self.cache_sysconf = first("cache_sysconf_bytes")
         self.cache_sys = first("cache_sys")
         self.stream_threshold = first("lrelu_stream_threshold")
+        self.quant_params = first("quant_params")
         self.dates = []
         self.skipped = []
         for (ctx, _), path in zip(files, paths):
@@ -823,8 +828,8 @@ def summary_section(grouped, info):
     if disp is None:
         return []
     body = []
-    sfxs = [t for t in TYPES if any(split_op(o)[1] == t
-                                    for o, _ in grouped)]
+    sfxs = [t for t in TYPES if t not in QUANT
+            and any(split_op(o)[1] == t for o, _ in grouped)]
     for sfx in sfxs:
         tname = TYPES[sfx][0]
         judged = [disp]
@@ -881,6 +886,7 @@ def summary_section(grouped, info):
             body.append([what, tname, (">= " if higher else "<= ")
                          + f"{bar:g}", f"{worst[0]:.2f} ({worst[1]})",
                          f"{len(met)} of {len(pts)}", status])
+    body += quant_summary(grouped, info)
     if not body:
         return []
     lines = ["## Targets at a glance", "",
@@ -897,6 +903,120 @@ def summary_section(grouped, info):
              "point by point are at the end.", ""]
     lines += md_table(["Target", "Type", "Bar", "Worst", "Points met",
                        ""], body)
+    return lines + [""]
+
+
+# Quantized int8 / uint8 forward in cache against memcpy of the same bytes,
+# on the avx2 and avx512 kernels (issue 17).
+QUANT_IN_CACHE = 0.9
+
+
+def quant_judged(info):
+    """The kernels the quantized target is for: avx2 and avx512 where
+    usable, else the dispatched one."""
+    return ([f"lrelu:{k}" for k in ("avx2", "avx512") if k in info.kernels]
+            or ([info.dispatched] if info.dispatched else []))
+
+
+def quant_memcpy(grouped):
+    """{n: Result} of memcpy of the quantized types' bytes: one row serves
+    int8 and uint8 (the same bytes), under whichever type the run put it."""
+    for sfx in QUANT:
+        cells = grouped.get(("forward" + sfx, "limit:memcpy"))
+        if cells:
+            return cells
+    return {}
+
+
+def quant_summary(grouped, info):
+    """The one line of the quantized target in the table at the top."""
+    judged = quant_judged(info)
+    pts = []
+    sfxs = [sfx for sfx in QUANT if any(o == "forward" + sfx
+                                        for o, _ in grouped)]
+    for sfx in sfxs:
+        for impl in judged:
+            for n, r in sorted(grouped.get(("forward" + sfx, impl),
+                                           {}).items()):
+                base = quant_memcpy(grouped).get(n)
+                limit = base.gbs if base is not None else None
+                if in_range(n, IN_CACHE) and r.gbs and limit:
+                    pts.append((r.gbs / limit,
+                                f"forward{sfx} {impl[6:]} {fmt_n(n)}"))
+    if not pts:
+        return []
+    met = [p for p in pts if p[0] >= QUANT_IN_CACHE]
+    worst = min(pts, key=lambda p: p[0])
+    names = ", ".join(impl[6:] for impl in judged)
+    return [[f"qs8/qu8 in cache vs memcpy ({names})",
+             ", ".join(TYPES[sfx][0] for sfx in sfxs),
+             f">= {QUANT_IN_CACHE:g}", f"{worst[0]:.2f} ({worst[1]})",
+             f"{len(met)} of {len(pts)}",
+             "met" if len(met) == len(pts)
+             else f"**missed** at {len(pts) - len(met)}"]]
+
+
+def quant_section(grouped, info, used):
+    """GB/s and the ratio to memcpy of the same bytes of every kernel, the
+    limit and the peers, for the quantized types."""
+    sfxs = [sfx for sfx in QUANT if any(o == "forward" + sfx
+                                        for o, _ in grouped)]
+    if not sfxs:
+        return []
+    rows = []
+    memcpy = quant_memcpy(grouped)
+    for sfx in sfxs:
+        op = "forward" + sfx
+        impls = sorted((i for o, i in grouped
+                        if o == op and i != "limit:memcpy"),
+                       key=lambda i: impl_sort_key(i, info.kernels))
+        for impl in impls:
+            row = Row(impl, impl, op, grouped[(op, impl)],
+                      impl.partition(":")[0])
+            row.dispatched = impl == info.dispatched
+            row.type_name = TYPES[sfx][0]
+            rows.append(row)
+    if memcpy:
+        row = Row("limit:memcpy", "limit:memcpy", "forward_q8", memcpy,
+                  "limit")
+        row.type_name = "both (the same bytes)"
+        rows.append(row)
+    flagged = assign_markers(rows, used)
+    sizes = sizes_of(rows)
+    body = []
+    for row in rows:
+        cells = []
+        for n in sizes:
+            g = gbs_at(row, n)
+            base = memcpy.get(n)
+            if g is None:
+                cells.append(DASH)
+            elif row.impl == "limit:memcpy" or base is None or not base.gbs:
+                cells.append(fmt_gbs(g))
+            else:
+                cells.append(f"{fmt_gbs(g)} ({g / base.gbs:.2f}x)")
+        body.append([row.type_name, row.name] + cells)
+    judged = ", ".join(i[6:] for i in quant_judged(info))
+    params = (f" ({info.quant_params})" if info.quant_params else "")
+    lines = ["## Quantized int8 and uint8 (forward)", "",
+             "lrelu_forward_qs8 / lrelu_forward_qu8 with one parameter set"
+             f"{params}, every kernel (scalar in cache only), memcpy of the "
+             "same bytes (one row for both types) and "
+             "XNNPACK's qu8 leaky ReLU operator (one thread). GB/s (2 bytes "
+             "per element: one read, one write) and, in parentheses, the "
+             "ratio to memcpy at the same size. Target: in cache (1 Ki to "
+             f"256 Ki) >= {QUANT_IN_CACHE:g}x memcpy on {judged}.", ""]
+    lines += md_table(["Type", "Implementation"] + [fmt_n(n) for n in sizes],
+                      body)
+    notes = [footnote(r, sizes) for r in flagged]
+    if notes:
+        lines += [""] + notes
+    if any(r.kind == "peer" and r.impl == "peer:xnnpack" for r in flagged):
+        lines += ["", "XNNPACK releases before its fixed-point qu8-vlrelu "
+                  "kernels (Debian 12's is one) fill a 256-entry table in "
+                  "float arithmetic, which differs from the fixed-point "
+                  "definition (lrelu.h) by one near rounding boundaries: "
+                  "its differences are a finding, not a failure."]
     return lines + [""]
 
 
@@ -1267,6 +1387,38 @@ def plot_types(plt, path, grouped, info, title):
     return save(plt, fig, path, title)
 
 
+def plot_quant(plt, path, grouped, info, title):
+    """int8 and uint8 forward: every kernel, memcpy of the same bytes,
+    XNNPACK."""
+    sfxs = [sfx for sfx in QUANT if any(o == "forward" + sfx
+                                        for o, _ in grouped)]
+    if not sfxs:
+        return False
+    fig, axes = plt.subplots(1, len(sfxs), figsize=(6.5 * len(sfxs), 5),
+                             dpi=110, squeeze=False)
+    colours = plt.get_cmap("tab10").colors
+    for ax, sfx in zip(axes[0], sfxs):
+        op = "forward" + sfx
+        sizes = set()
+        for i, k in enumerate(info.kernels):
+            cells = grouped.get((op, f"lrelu:{k}"), {})
+            sizes |= set(cells)
+            disp = f"lrelu:{k}" == info.dispatched
+            draw(ax, series(cells), k + (" (dispatched)" if disp else ""),
+                 color=colours[i % 10], linewidth=2.5 if disp else 1.5)
+        draw(ax, series(quant_memcpy(grouped)),
+             "memcpy (same bytes)", color="black", linestyle="--",
+             linewidth=1)
+        for (o, impl), cells in sorted(grouped.items()):
+            if o == op and impl.startswith("peer:"):
+                draw(ax, series(cells), impl[5:], color="tab:red",
+                     linestyle=":", marker="^")
+        setup_axis(ax, sorted(sizes), f"forward, {TYPES[sfx][0]}",
+                   f"{TYPES[sfx][0]} elements")
+        ax.legend(fontsize="small", loc="upper right")
+    return save(plt, fig, path, title)
+
+
 def thread_keys(grouped):
     """Rows of multi-threaded runs: an implementation or op that names
     threads (forward/lrelu:threads<T>, limit:memcpy_threads<T>, ...)."""
@@ -1292,6 +1444,7 @@ PLOTS = (("overview.png", plot_overview,
          ("kernels.png", plot_kernels, "every kernel, float32"),
          ("inplace.png", plot_inplace, "in place"),
          ("types.png", plot_types, "float16, bfloat16 and float64"),
+         ("quantized.png", plot_quant, "int8 and uint8 (quantized), forward"),
          ("threads.png", plot_threads, "threads"))
 
 
@@ -1356,6 +1509,7 @@ def main(argv=None):
         lines += throughput_section(
             f"Backward, {tname}", b, info, "limit:stream_2in1out",
             f"GB/s ({3 * size} bytes per element).")
+    lines += quant_section(grouped, info, used)
     lines += tiny_section(grouped, info)
     lines += subnormal_section(grouped, info)
     lines += independence_section(grouped, info)

@@ -1,5 +1,5 @@
 /* A stand-in for liblrelu's compute entry points (float32, float16,
- * bfloat16 and float64), linked ahead of the
+ * bfloat16, float64, and the quantized int8 and uint8 forward), linked ahead of the
  * library into a second benchmark binary (lrelu-bench-shim), for the tests
  * of the benchmark itself. It exports them under the library's version nodes
  * (shim.map), so the benchmark binds to it; each call goes on to the
@@ -8,7 +8,10 @@
  *   LRELU_SHIM_WRONG_KERNEL=name  while kernel `name` is active, every -0.0
  *       in an output becomes +0.0 (in every type): a kernel wrong on special values only
  *       (random normal inputs never give -0.0), which the benchmark must
- *       flag on that kernel's rows and on no others.
+ *       flag on that kernel's rows and on no others. The quantized
+ *       functions have no -0: there the lowest bit of y[i] flips wherever
+ *       x[i] is 0 or 0x80 (out of place), bytes that only the special
+ *       values have (the benchmark draws its random bytes without them).
  *   LRELU_SHIM_LOG=path  appends one line per call: the function, n, the
  *       input's address and a hash of its sign bits (what a branch
  *       predictor sees), so a test can tell whether inputs change between
@@ -174,3 +177,39 @@ EXPORT int lrelu_backward_from_output(const float *y, const float *dy, float *dx
 SHIM_TYPE(f16, uint16_t, float, 2)
 SHIM_TYPE(bf16, uint16_t, float, 2)
 SHIM_TYPE(f64, double, double, 8)
+
+/* The quantized forward (LRELU_1.2; the parameters passed on as they
+ * come): spoiled where the input byte is 0 or 0x80, while the wrong kernel
+ * is active. */
+static void after_quant(const void *in, void *out, size_t n)
+{
+    static name_fn active;
+    if (wrong == NULL || in == out)
+        return;
+    if (active == NULL)
+        active = (name_fn)next("lrelu_active_kernel");
+    if (strcmp(active(), wrong) != 0)
+        return;
+    const unsigned char *x = in;
+    unsigned char *y = out;
+    for (size_t i = 0; i < n; i++)
+        if ((x[i] & 0x7f) == 0)
+            y[i] ^= 1;
+}
+
+#define SHIM_QUANT(sfx, T)                                                                         \
+    EXPORT int lrelu_forward_##sfx(const T *x, T *y, size_t n, const void *q)                      \
+    {                                                                                              \
+        static int (*f)(const T *, T *, size_t, const void *);                                     \
+        if (f == NULL)                                                                             \
+            f = (int (*)(const T *, T *, size_t, const void *))next_v("lrelu_forward_" #sfx,       \
+                                                                      "LRELU_1.2");                \
+        before_t("forward_" #sfx, x, n, 1);                                                        \
+        int st = f(x, y, n, q);                                                                    \
+        if (st == 0)                                                                               \
+            after_quant(x, y, n);                                                                  \
+        return st;                                                                                 \
+    }
+
+SHIM_QUANT(qs8, int8_t)
+SHIM_QUANT(qu8, uint8_t)

@@ -10,6 +10,10 @@ float32, float64): broadcasting, out=, where=, any strides and
 __array_ufunc__ (Dask arrays) come from NumPy. A scalar alpha over
 contiguous data is one call of the library's SIMD kernel; an array of
 slopes broadcast over x is PReLU, e.g. leaky_relu(x_nchw, slope[:, None, None]).
+
+leaky_relu_quantized(x, input_scale, input_zero_point, output_scale,
+output_zero_point, alpha) is quantized Leaky ReLU of an int8 or uint8 array
+(XNNPACK's fixed-point definition): a new array of x's dtype and shape.
 """
 
 import numpy as _np
@@ -23,6 +27,7 @@ from ._lrelu import (  # noqa: F401
     leaky_relu,
     leaky_relu_backward,
     leaky_relu_backward_from_output,
+    leaky_relu_quantized,
     num_threads,
     set_kernel,
     set_num_threads,
@@ -33,6 +38,7 @@ __all__ = [
     "leaky_relu",
     "leaky_relu_backward",
     "leaky_relu_backward_from_output",
+    "leaky_relu_quantized",
     "prelu_backward",
     "kernels",
     "active_kernel",

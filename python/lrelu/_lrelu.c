@@ -203,8 +203,9 @@ static void loop_error(int from_output)
 /* ------------------------------------------------------------ inner loops */
 
 /* Whether the last inner loop ran holding the GIL (NumPy releases it
- * around the loops of arrays above a few hundred elements): for the tests,
- * through _gil_held_in_last_loop(). */
+ * around the loops of arrays above a few hundred elements), or the last
+ * leaky_relu_quantized call its C call (never): for the tests, through
+ * _gil_held_in_last_loop(). */
 static atomic_int gil_held_in_last_loop = -1;
 static inline void note_gil(void)
 {
@@ -589,16 +590,156 @@ static PyObject *py_prelu_backward(PyObject *self, PyObject *args)
 }
 #endif
 
+/* ------------------------------------------------------------ quantized */
+
+/* A Python number as a binary32 parameter: the double rounded to nearest
+ * even, overflowing to infinity as an IEEE conversion does (the library
+ * then refuses it). */
+static int float_param(PyObject *o, const char *name, float *out)
+{
+    const double d = PyFloat_AsDouble(o);
+    if (d == -1.0 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError,
+                         "leaky_relu_quantized: %s must be a real number, not %.100s", name,
+                         Py_TYPE(o)->tp_name);
+        }
+        return -1;
+    }
+    /* Doubles from FLT_MAX plus half an ulp on round to infinity. */
+    if (isfinite(d) && fabs(d) >= 0x1.ffffffp127)
+        *out = d > 0 ? INFINITY : -INFINITY;
+    else
+        *out = (float)d;
+    return 0;
+}
+
+/* A Python integer as a zero point: ValueError outside int32 (the library
+ * then checks the element type's range). */
+static int zero_point_param(PyObject *o, const char *name, int32_t *out)
+{
+    int overflow = 0;
+    long long v;
+    PyObject *i = PyNumber_Index(o);
+    if (i == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "leaky_relu_quantized: %s must be an integer, not %.100s",
+                         name, Py_TYPE(o)->tp_name);
+        }
+        return -1;
+    }
+    v = PyLong_AsLongLongAndOverflow(i, &overflow);
+    Py_DECREF(i);
+    if (v == -1 && PyErr_Occurred())
+        return -1;
+    if (overflow || v < INT32_MIN || v > INT32_MAX) {
+        PyErr_Format(PyExc_ValueError, "leaky_relu_quantized: %s %R is out of range", name, o);
+        return -1;
+    }
+    *out = (int32_t)v;
+    return 0;
+}
+
+static const char msg_quant[] =
+    "leaky_relu_quantized: invalid quantization parameters (valid: scales finite and > 0, "
+    "r = input_scale / output_scale within [2**-8, 2**7], s = r * alpha with 2**-8 <= |s| "
+    "and -127.99 <= s <= 2**7 (so alpha != 0), zero points within the array's type)";
+
+/* leaky_relu_quantized(x, input_scale, input_zero_point, output_scale,
+ * output_zero_point, alpha): a new int8 or uint8 array, computed by
+ * lrelu_forward_qs8 / lrelu_forward_qu8 on a C-contiguous copy of x where x
+ * is not one already; the GIL is released around the call. */
+static PyObject *py_leaky_relu_quantized(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    static char *kwlist[] = {
+        "x", "input_scale", "input_zero_point", "output_scale", "output_zero_point", "alpha", NULL};
+    PyObject *xo, *iso, *izo, *oso, *ozo, *ao;
+    PyArrayObject *x, *y;
+    lrelu_quant q;
+    int type, st, held;
+    size_t n;
+    (void)self;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "OOOOOO:leaky_relu_quantized", kwlist, &xo, &iso,
+                                     &izo, &oso, &ozo, &ao))
+        return NULL;
+    if (float_param(iso, "input_scale", &q.input_scale) < 0 ||
+        float_param(oso, "output_scale", &q.output_scale) < 0 ||
+        float_param(ao, "alpha", &q.alpha) < 0 ||
+        zero_point_param(izo, "input_zero_point", &q.input_zero_point) < 0 ||
+        zero_point_param(ozo, "output_zero_point", &q.output_zero_point) < 0)
+        return NULL;
+    x = (PyArrayObject *)PyArray_FROM_O(xo);
+    if (x == NULL)
+        return NULL;
+    type = PyArray_TYPE(x);
+    if (type != NPY_INT8 && type != NPY_UINT8) {
+        PyErr_Format(PyExc_TypeError,
+                     "leaky_relu_quantized: x must be an int8 or uint8 array, not %S",
+                     (PyObject *)PyArray_DESCR(x));
+        Py_DECREF(x);
+        return NULL;
+    }
+    /* The parameters, before anything is allocated: the library checks
+     * them whatever n is. */
+    st = type == NPY_INT8 ? lrelu_forward_qs8(NULL, NULL, 0, &q)
+                          : lrelu_forward_qu8(NULL, NULL, 0, &q);
+    if (st != LRELU_OK) {
+        PyErr_SetString(PyExc_ValueError, st == LRELU_EINVAL ? msg_quant : lrelu_strerror(st));
+        Py_DECREF(x);
+        return NULL;
+    }
+    {
+        PyArrayObject *c = PyArray_GETCONTIGUOUS(x); /* x itself, or a C-contiguous copy */
+        Py_DECREF(x);
+        if (c == NULL)
+            return NULL;
+        x = c;
+    }
+    y = (PyArrayObject *)PyArray_SimpleNew(PyArray_NDIM(x), PyArray_DIMS(x), type);
+    if (y == NULL) {
+        Py_DECREF(x);
+        return NULL;
+    }
+    n = (size_t)PyArray_SIZE(x);
+    Py_BEGIN_ALLOW_THREADS;
+    held = PyGILState_Check();
+    st = type == NPY_INT8
+             ? lrelu_forward_qs8((const int8_t *)PyArray_DATA(x), (int8_t *)PyArray_DATA(y), n, &q)
+             : lrelu_forward_qu8((const uint8_t *)PyArray_DATA(x), (uint8_t *)PyArray_DATA(y), n,
+                                 &q);
+    Py_END_ALLOW_THREADS;
+    atomic_store_explicit(&gil_held_in_last_loop, held, memory_order_relaxed);
+    Py_DECREF(x);
+    if (st != LRELU_OK) {
+        PyErr_SetString(PyExc_ValueError, lrelu_strerror(st));
+        Py_DECREF(y);
+        return NULL;
+    }
+    return (PyObject *)y;
+}
+
+static const char doc_quant[] =
+    "leaky_relu_quantized(x, input_scale, input_zero_point, output_scale, output_zero_point, "
+    "alpha)\n\n"
+    "Quantized Leaky ReLU of an int8 or uint8 array (lrelu_forward_qs8 / lrelu_forward_qu8,\n"
+    "XNNPACK's fixed-point definition): a new array of x's dtype and shape. ValueError for\n"
+    "parameters the library refuses (alpha = 0 among them), TypeError for other dtypes.";
+
 static PyMethodDef methods[] = {
     {"kernels", py_kernels, METH_NOARGS, "Names of the kernels usable here, best last."},
     {"active_kernel", py_active_kernel, METH_NOARGS, "Name of the kernel in use."},
     {"set_kernel", py_set_kernel, METH_O,
      "set_kernel(name): use this kernel from now on; None restores the default."},
     {"_gil_held_in_last_loop", py_gil_held_in_last_loop, METH_NOARGS,
-     "Whether the last ufunc inner loop ran holding the GIL (None before any)."},
+     "Whether the last ufunc inner loop (or leaky_relu_quantized's C call) ran holding the GIL "
+     "(None before any)."},
     {"num_threads", py_num_threads, METH_NOARGS, "Threads the library uses for one call."},
     {"set_num_threads", py_set_num_threads, METH_O,
      "set_num_threads(n): threads the library uses for one call."},
+    {"leaky_relu_quantized", (PyCFunction)(void (*)(void))py_leaky_relu_quantized,
+     METH_VARARGS | METH_KEYWORDS, doc_quant},
 #ifdef LRELU_PY_HAVE_PRELU_BACKWARD
     {"_prelu_backward", py_prelu_backward, METH_VARARGS,
      "lrelu_prelu_backward (see prelu_backward)"},
