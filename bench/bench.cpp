@@ -336,6 +336,16 @@ LreluFn lrelu_fn(DType t, Kind k)
     return lrelu_fn_of<DType::F64>(k);
 }
 
+} // namespace
+
+// The level whose float functions kernel `k` runs: avx512vbmi upgrades only
+// the quantized functions of avx512, so its float rows would time avx512's
+// functions again.
+std::string float_level(const std::string &k) { return k == "avx512vbmi" ? "avx512" : k; }
+
+namespace
+{
+
 // The reference for kind on (in, dy): the library's scalar kernel. The
 // kernel active before is active again afterwards, so that whatever runs
 // next runs on the kernel it was meant to.
@@ -1004,11 +1014,13 @@ std::vector<Row> make_rows(const std::vector<Peer> &peers, const std::vector<Qua
     const std::vector<Op> other_ops = {Op::Forward,          Op::Backward,
                                        Op::ForwardPositive,  Op::ForwardSubnormal,
                                        Op::BackwardPositive, Op::BackwardSubnormal};
-    const std::string dispatched = lrelu_active_kernel();
+    const std::string dispatched = float_level(lrelu_active_kernel());
     bool quant_memcpy = false;
     for (DType t : run_types) {
         for (size_t k = 0; k < lrelu_kernel_count(); k++) {
             const std::string kernel = lrelu_kernel_name(k);
+            if (!is_quant(t) && kernel != float_level(kernel))
+                continue; // the same functions as the level below
             std::vector<Op> ops = t == DType::F32 ? lrelu_ops
                                   : is_quant(t)   ? std::vector<Op>{Op::Forward}
                                                   : other_ops;
@@ -1268,7 +1280,9 @@ int main(int argc, char **argv)
     for (size_t c : caches)
         levels += (levels.empty() ? "" : ",") + std::to_string(c);
     benchmark::AddCustomContext("lrelu_version", lrelu_version());
-    benchmark::AddCustomContext("lrelu_default_kernel", lrelu_active_kernel());
+    // The dispatched kernel of the float types, and of the quantized ones.
+    benchmark::AddCustomContext("lrelu_default_kernel", float_level(lrelu_active_kernel()));
+    benchmark::AddCustomContext("lrelu_default_quant_kernel", lrelu_active_kernel());
     benchmark::AddCustomContext("lrelu_kernels", kernels);
     benchmark::AddCustomContext("cpu_model", cpu_model());
     benchmark::AddCustomContext("limits_isa", limits_isa);

@@ -93,6 +93,8 @@ void register_prelu(bool smoke)
         const size_t n = s.outer * s.channels * s.inner;
         for (size_t k = 0; k < lrelu_kernel_count(); k++) {
             const std::string kernel = lrelu_kernel_name(k), impl = "lrelu:" + kernel;
+            if (kernel != float_level(kernel))
+                continue;
             reg("prelu_forward/" + impl + "/" + s.name, [=](benchmark::State &st) {
                 Buffers b(s);
                 lrelu_set_kernel(kernel.c_str());

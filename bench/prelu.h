@@ -2,5 +2,9 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 void register_prelu(bool smoke);
+
+// The level whose float functions kernel k runs (bench.cpp).
+std::string float_level(const std::string &k);

@@ -236,6 +236,7 @@ class Info:
         self.num_cpus = first("num_cpus")
         self.caches = first("caches") or []
         self.kernel = first("lrelu_default_kernel")
+        self.quant_kernel = first("lrelu_default_quant_kernel") or self.kernel
         kernels = first("lrelu_kernels") or ""
         self.kernels = [k.strip() for k in str(kernels).split(",")
                         if k.strip()]
@@ -263,6 +264,12 @@ class Info:
     @property
     def dispatched(self):
         return f"lrelu:{self.kernel}" if self.kernel else None
+
+    @property
+    def quant_dispatched(self):
+        """The dispatched kernel of the quantized functions (a level may
+        upgrade only those: avx512vbmi)."""
+        return f"lrelu:{self.quant_kernel}" if self.quant_kernel else None
 
 
 def fmt_bytes(size):
@@ -912,9 +919,11 @@ QUANT_IN_CACHE = 0.9
 
 
 def quant_judged(info):
-    """The kernels the quantized target is for: avx2 and avx512 where
-    usable, else the dispatched one."""
-    return ([f"lrelu:{k}" for k in ("avx2", "avx512") if k in info.kernels]
+    """The kernels the quantized target is for: avx2 and avx512 (and
+    avx512vbmi, the AVX-512 level's table lookups) where usable, else the
+    dispatched one."""
+    return ([f"lrelu:{k}" for k in ("avx2", "avx512", "avx512vbmi")
+             if k in info.kernels]
             or ([info.dispatched] if info.dispatched else []))
 
 
@@ -973,7 +982,7 @@ def quant_section(grouped, info, used):
         for impl in impls:
             row = Row(impl, impl, op, grouped[(op, impl)],
                       impl.partition(":")[0])
-            row.dispatched = impl == info.dispatched
+            row.dispatched = impl == info.quant_dispatched
             row.type_name = TYPES[sfx][0]
             rows.append(row)
     if memcpy:
