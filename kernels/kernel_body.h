@@ -331,12 +331,19 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
 #endif
     /* Four vectors a step, so that the wrap of j (a chain of dependent
      * operations) is paid once for four (period >= 4 * lanes). */
+    /* The four vectors' loads come before their stores, as in forward_run:
+     * a load is never held up behind a store to an address 4 KiB apart
+     * (out a few lines ahead of x modulo 4 KiB, as two heap blocks can
+     * be). */
     for (; i + 4 * W <= n; i += 4 * W) {
+        VS xv[4], gv[4];
+        for (size_t u = 0; u < 4; u++) {
+            xv[u] = P(load)(x + i + u * W);
+            gv[u] = bwd ? P(load)(dy + i + u * W) : xv[u];
+        }
         for (size_t u = 0; u < 4; u++) {
             const VC s = P(widen)(P(load)(ext + j + u * W));
-            const VS xv = P(load)(x + i + u * W);
-            P(store)
-            (out + i + u * W, bwd ? P(bwd)(xv, P(load)(dy + i + u * W), s) : P(fwd)(xv, s));
+            P(store)(out + i + u * W, bwd ? P(bwd)(xv[u], gv[u], s) : P(fwd)(xv[u], s));
         }
         j = P(wrap)(j + 4 * W, period);
     }

@@ -759,6 +759,8 @@ static __attribute__((noinline)) int prelu_split(const struct lrelu_kernel_fns *
         lrelu_parallel_run(&p, prelu_elementwise_task, &s, count);
         return LRELU_OK;
     }
+    if (count < 2)
+        return lrelu_prelu_backward_with(k, x, dy, out, slope, dslope, outer, channels, inner);
     s.blocks = (outer * inner + PRELU_BLOCK - 1) / PRELU_BLOCK;
     const size_t min_c = inner > 1 ? 1 : PRELU_ROWS_MIN_C;
     s.group = inner > 1 ? PRELU_CHUNK_C : PRELU_ROWS_MAX_C;
@@ -775,6 +777,10 @@ static __attribute__((noinline)) int prelu_split(const struct lrelu_kernel_fns *
         s.r = malloc(s.blocks * channels * sizeof(double));
     if (s.r == NULL)
         return lrelu_prelu_backward_with(k, x, dy, out, slope, dslope, outer, channels, inner);
+    /* dslope by units, which end where blocks and channel groups end,
+     * inside cache lines of dx; so dx, when wanted, comes after, in chunks
+     * of whole lines as dx alone: no two threads write one line. */
+    s.out = NULL;
     lrelu_parallel_run(&p, prelu_dslope_task, &s, s.count);
     for (size_t c = 0; c < channels; c++) {
         double sum = 0;
@@ -783,6 +789,11 @@ static __attribute__((noinline)) int prelu_split(const struct lrelu_kernel_fns *
         dslope[c] = (float)sum;
     }
     free(s.r);
+    if (out != NULL) {
+        s.out = out;
+        s.lines = lrelu_lines_of(out, sizeof(float), n, count);
+        lrelu_parallel_run(&p, prelu_elementwise_task, &s, count);
+    }
     return LRELU_OK;
 }
 
