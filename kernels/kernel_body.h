@@ -320,7 +320,7 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
 #ifndef LRELU_PART_BY_COPY
     /* Up to the output's next vector boundary in one masked step: no store
      * of the loop then splits a cache line. */
-    const size_t head = (size_t)(-(uintptr_t)out & (W * sizeof(ELEM) - 1)) / sizeof(ELEM);
+    const size_t head = P(head)(out, n, 0);
     if (head != 0 && head < n) {
         const VC s = P(widen)(P(load)(ext + j));
         const VS xv = P(load_part)(x, head);
