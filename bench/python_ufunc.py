@@ -35,48 +35,24 @@ Use Debian's /usr/bin/python3 (or a venv made with
 import argparse
 import ctypes
 import datetime
-import itertools
 import json
 import os
 import platform
 import socket
 import sys
-import time
 
 import numpy as np
 
 import lrelu
 
+# The batch timing of the other Python peers (bench/peers.py, beside this
+# file: standard library only at import).
+from peers import find_iterations, time_batch  # noqa: E402
+
 PROG = "python_ufunc.py"
 ALPHA = 0.01
 DEFAULT_SIZES = [1024, 16384, 262144, 4194304, 16777216]
 BYTES = {"forward": 8, "backward": 12}
-MAX_ITERATIONS = 1_000_000_000
-
-
-def time_batch(run, iterations):
-    loop = itertools.repeat(None, iterations)
-    c0 = time.thread_time_ns()
-    t0 = time.perf_counter_ns()
-    for _ in loop:
-        run()
-    t1 = time.perf_counter_ns()
-    c1 = time.thread_time_ns()
-    return t1 - t0, c1 - c0
-
-
-def find_iterations(run, min_time):
-    """Grow the iteration count as Google Benchmark does."""
-    iterations = 1
-    while True:
-        real_ns, cpu_ns = time_batch(run, iterations)
-        seconds = real_ns / 1e9
-        if seconds >= min_time or iterations >= MAX_ITERATIONS:
-            return iterations, real_ns, cpu_ns
-        multiplier = min_time * 1.4 / max(seconds, 1e-9)
-        if seconds / min_time <= 0.1:
-            multiplier = min(multiplier, 10.0)
-        iterations = min(max(int(multiplier * iterations), iterations + 1), MAX_ITERATIONS)
 
 
 def cases(n, libc):
