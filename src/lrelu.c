@@ -15,6 +15,9 @@
 #include "parallel.h"
 
 #define UNLIKELY(c) __builtin_expect(!!(c), 0)
+/* The checks and the call of every entry point, inlined into each, so
+ * that its element size, alignment and flags are constants there. */
+#define LRELU_ALWAYS_INLINE static inline __attribute__((always_inline))
 
 /* Whether p is NULL, or p + bytes wraps the address space: with
  * last = UINTPTR_MAX - bytes, one compare (NULL - 1 is UINTPTR_MAX). */
@@ -47,7 +50,7 @@ static inline int valid_flags(unsigned flags)
  * forward. Returns 1 when the kernel should run, else stores the status in
  * *status.
  */
-static inline int check_call(int params_ok, int binary, const void *in, const void *dy,
+LRELU_ALWAYS_INLINE int check_call(int params_ok, int binary, const void *in, const void *dy,
                              const void *out, size_t n, size_t size, size_t align, int *status)
 {
     *status = LRELU_OK;
@@ -136,7 +139,7 @@ static __attribute__((noinline)) int split(lrelu_forward_fn f, lrelu_backward_fn
     return LRELU_OK;
 }
 
-static inline int forward(enum lrelu_type t, size_t size, size_t align, const void *x, void *y,
+LRELU_ALWAYS_INLINE int forward(enum lrelu_type t, size_t size, size_t align, const void *x, void *y,
                           size_t n, double alpha, int params_ok, unsigned flags)
 {
     int status;
@@ -156,7 +159,7 @@ static inline int forward(enum lrelu_type t, size_t size, size_t align, const vo
 
 /* Backward, and backward from the output (with y as x): for alpha >= 0
  * (including -0.0), y > 0 exactly when x > 0. */
-static inline int backward(enum lrelu_type t, size_t size, size_t align, const void *x,
+LRELU_ALWAYS_INLINE int backward(enum lrelu_type t, size_t size, size_t align, const void *x,
                            const void *dy, void *dx, size_t n, double alpha, int params_ok,
                            unsigned flags)
 {
