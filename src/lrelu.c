@@ -51,7 +51,8 @@ static inline int valid_flags(unsigned flags)
  * *status.
  */
 LRELU_ALWAYS_INLINE int check_call(int params_ok, int binary, const void *in, const void *dy,
-                             const void *out, size_t n, size_t size, size_t align, int *status)
+                                   const void *out, size_t n, size_t size, size_t align,
+                                   int *status)
 {
     *status = LRELU_OK;
     if (UNLIKELY(!params_ok)) {
@@ -139,8 +140,8 @@ static __attribute__((noinline)) int split(lrelu_forward_fn f, lrelu_backward_fn
     return LRELU_OK;
 }
 
-LRELU_ALWAYS_INLINE int forward(enum lrelu_type t, size_t size, size_t align, const void *x, void *y,
-                          size_t n, double alpha, int params_ok, unsigned flags)
+LRELU_ALWAYS_INLINE int forward(enum lrelu_type t, size_t size, size_t align, const void *x,
+                                void *y, size_t n, double alpha, int params_ok, unsigned flags)
 {
     int status;
     if (UNLIKELY(
@@ -160,8 +161,8 @@ LRELU_ALWAYS_INLINE int forward(enum lrelu_type t, size_t size, size_t align, co
 /* Backward, and backward from the output (with y as x): for alpha >= 0
  * (including -0.0), y > 0 exactly when x > 0. */
 LRELU_ALWAYS_INLINE int backward(enum lrelu_type t, size_t size, size_t align, const void *x,
-                           const void *dy, void *dx, size_t n, double alpha, int params_ok,
-                           unsigned flags)
+                                 const void *dy, void *dx, size_t n, double alpha, int params_ok,
+                                 unsigned flags)
 {
     int status;
     if (UNLIKELY(
@@ -237,17 +238,21 @@ struct qfp {
     int e;
 };
 
-static int bit_length(uint64_t m)
+LRELU_ALWAYS_INLINE int bit_length(uint64_t m)
 {
+#if defined(__GNUC__)
+    return m != 0 ? 64 - __builtin_clzll(m) : 0;
+#else
     int b = 0;
     for (; m != 0; m >>= 1)
         b++;
     return b;
+#endif
 }
 
 /* m * 2^e (m > 0), plus less than one unit of m's last place when sticky,
  * rounded to 24 significant bits, to nearest, ties to even. */
-static struct qfp qfp_round(uint64_t m, int e, int sticky)
+LRELU_ALWAYS_INLINE struct qfp qfp_round(uint64_t m, int e, int sticky)
 {
     const int k = bit_length(m) - 24;
     if (k <= 0)
@@ -267,16 +272,26 @@ static uint32_t float_bits(float f)
 }
 
 /* A finite float's magnitude (not zero), exactly. */
-static struct qfp qfp_of(uint32_t u)
+LRELU_ALWAYS_INLINE struct qfp qfp_of(uint32_t u)
 {
     const uint32_t exp = u >> 23 & 0xffu, frac = u & 0x7fffffu;
     const uint64_t m = exp != 0 ? (frac | 0x800000u) : frac;
     return qfp_round(m, (exp != 0 ? (int)exp : 1) - 150, 0);
 }
 
+/* The order of a and b (m below 2^25): -1, 0 or 1, in integers. */
+LRELU_ALWAYS_INLINE int qfp_cmp(struct qfp a, struct qfp b)
+{
+    const int la = bit_length(a.m), lb = bit_length(b.m);
+    if (la + a.e != lb + b.e)
+        return la + a.e < lb + b.e ? -1 : 1;
+    const uint64_t am = a.m << (25 - la), bm = b.m << (25 - lb); /* both in [2^24, 2^25) */
+    return (am > bm) - (am < bm);
+}
+
 /* m * 2^e (m < 2^25) rounded to an integer, to nearest, ties to even
  * (e >= -40 here). */
-static int32_t qfp_rint(struct qfp v)
+LRELU_ALWAYS_INLINE int32_t qfp_rint(struct qfp v)
 {
     if (v.e >= 0)
         return (int32_t)(v.m << v.e);
@@ -314,9 +329,10 @@ static int quant_params(const lrelu_quant *q, int32_t zmin, int32_t zmax,
     const struct qfp s = qfp_round(r.m * al.m, r.e + al.e, 0);
     /* The range checks on the exact values (every valid r and s is a
      * normal binary32, whose rounding qfp_round gives). */
-    const double rd = ldexp((double)r.m, r.e), sd = ldexp((double)s.m, s.e);
     const int neg = alpha >> 31 != 0;
-    if (!(rd >= 0x1p-8 && rd <= 0x1p7 && sd >= 0x1p-8 && (neg ? sd <= 0x1.FFFCp6 : sd <= 0x1p7)))
+    const struct qfp lo = {1, -8}, hi = {1, 7}, neg_hi = {0x1FFFC, -10}; /* 0x1.FFFCp6 */
+    if (qfp_cmp(r, lo) < 0 || qfp_cmp(r, hi) > 0 || qfp_cmp(s, lo) < 0 ||
+        qfp_cmp(s, neg ? neg_hi : hi) > 0)
         return 0;
     const int32_t mn = qfp_rint((struct qfp){s.m, s.e + 8});
     p->input_zero_point = q->input_zero_point;
