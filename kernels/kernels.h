@@ -137,13 +137,13 @@ LRELU_ALL_ISAS(LRELU_DECLARE_KERNEL)
 
 /* Levels that upgrade the one below them in some functions only: the
  * quantized functions of AVX-512 VBMI (table lookups). They use the table
- * from LRELU_VBMI_MIN_N elements on, the AVX-512 arithmetic below: a call
- * through the table (about 15 ns to build it on Zen 5, then about 0.01 ns
- * per byte in L1) and one through the arithmetic (0.045 ns per byte) take
- * the same time at about 384 elements. */
+ * from LRELU_VBMI_MIN_N elements on, their own 16-bit arithmetic on
+ * AVX-512BW below: a call through the table (about 5 ns more to build it
+ * on Zen 5, then about 0.008 ns per byte in L1) and one through the
+ * arithmetic (0.017 ns per byte) take the same time at about 600 elements. */
 LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512vbmi)
 #ifndef LRELU_VBMI_MIN_N
-#define LRELU_VBMI_MIN_N 384
+#define LRELU_VBMI_MIN_N 640
 #endif
 
 /* The initialisers of a kernel's function tables, plain and streaming. */

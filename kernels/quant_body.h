@@ -15,6 +15,9 @@
  *   vw   widen_lo(vb v), widen_hi(vb v)  the lower and upper halves of the
  *                                      lanes, sign- or zero-extended to int16
  *   vb   narrow(vw lo, vw hi)          back, saturating to the type
+ *   and, with LRELU_Q_PARTS defined (an ISA with masked byte moves),
+ *   vb   load_part(const elem *p, size_t k)     lanes [0, k), k < lanes,
+ *   void store_part(elem *p, size_t k, vb v)    touching no byte past them
  *
  * Once per ISA, before the first inclusion: the type qc (the parameters as
  * the kernel wants them) and qc qc_make(const struct lrelu_quant_params *p);
@@ -41,8 +44,9 @@
  * The loop: four steps at a time, then single steps, then the last
  * (n mod lanes) elements as one overlapping step on the last `lanes`
  * elements, loaded before anything is stored (so in place works: the
- * overlap is recomputed from the original input); n < lanes through a copy
- * on the stack. Reads and writes stay within [0, n).
+ * overlap is recomputed from the original input); n < lanes in one masked
+ * step with LRELU_Q_PARTS, else through a copy on the stack. Reads and
+ * writes stay within [0, n).
  */
 #include <stdint.h>
 #include <string.h>
@@ -99,6 +103,10 @@ int LRELU_QCAT(LRELU_QCAT(lrelu_forward, LRELU_Q), LRELU_ISA)(const void *xv, vo
     QELEM *y = yv;
     const qc c = qc_make(p);
     if (n < (size_t)QW) {
+#ifdef LRELU_Q_PARTS
+        Q(store_part)(y, n, Q(fwd)(Q(load_part)(x, n), &c));
+        return 0;
+#else
         if (n == 0)
             return 0;
         QELEM b[QW];
@@ -107,6 +115,7 @@ int LRELU_QCAT(LRELU_QCAT(lrelu_forward, LRELU_Q), LRELU_ISA)(const void *xv, vo
         Q(store)(b, Q(fwd)(Q(load)(b), &c));
         memcpy(y, b, n);
         return 0;
+#endif
     }
     const QVB last = Q(load)(x + n - QW);
     size_t i = 0;

@@ -67,7 +67,7 @@ part_fuzz() {
 # the scalar kernel's bits, flags and environment rules.
 part_simde() {
     build simde gcc g++ -Dc_args=-DSIMDE_NO_NATIVE -Dbench=disabled &&
-        LRELU_TEST_QUICK=1 meson test -C build-test-simde kernels fenv guard_pages align \
+        LRELU_TEST_QUICK=1 meson test -C build-test-simde kernels fenv guard_pages align quant \
             --print-errorlogs
 }
 
