@@ -313,6 +313,13 @@ static inline size_t P(wrap)(size_t j, size_t period)
     return j - (period & m);
 }
 
+/* One vector of forward (x) or backward (x, dy) with the slopes at sp. */
+LRELU_INLINE VS P(prelu_step)(VS xv, VS gv, const ELEM *sp, int bwd)
+{
+    const VC s = P(widen)(P(load)(sp));
+    return bwd ? P(bwd)(xv, gv, s) : P(fwd)(xv, s);
+}
+
 LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t n, const ELEM *ext,
                                size_t period, size_t j, int bwd)
 {
@@ -335,16 +342,17 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
      * a load is never held up behind a store to an address 4 KiB apart
      * (out a few lines ahead of x modulo 4 KiB, as two heap blocks can
      * be). */
+    /* (Written out, not as arrays of four: gcc -O2 keeps such arrays on
+     * the stack, a store and a load more per vector.) */
     for (; i + 4 * W <= n; i += 4 * W) {
-        VS xv[4], gv[4];
-        for (size_t u = 0; u < 4; u++) {
-            xv[u] = P(load)(x + i + u * W);
-            gv[u] = bwd ? P(load)(dy + i + u * W) : xv[u];
-        }
-        for (size_t u = 0; u < 4; u++) {
-            const VC s = P(widen)(P(load)(ext + j + u * W));
-            P(store)(out + i + u * W, bwd ? P(bwd)(xv[u], gv[u], s) : P(fwd)(xv[u], s));
-        }
+        const VS x0 = P(load)(x + i), x1 = P(load)(x + i + W);
+        const VS x2 = P(load)(x + i + 2 * W), x3 = P(load)(x + i + 3 * W);
+        const VS g0 = bwd ? P(load)(dy + i) : x0, g1 = bwd ? P(load)(dy + i + W) : x1;
+        const VS g2 = bwd ? P(load)(dy + i + 2 * W) : x2, g3 = bwd ? P(load)(dy + i + 3 * W) : x3;
+        P(store)(out + i, P(prelu_step)(x0, g0, ext + j, bwd));
+        P(store)(out + i + W, P(prelu_step)(x1, g1, ext + j + W, bwd));
+        P(store)(out + i + 2 * W, P(prelu_step)(x2, g2, ext + j + 2 * W, bwd));
+        P(store)(out + i + 3 * W, P(prelu_step)(x3, g3, ext + j + 3 * W, bwd));
         j = P(wrap)(j + 4 * W, period);
     }
     for (; i + W <= n; i += W) {

@@ -479,8 +479,14 @@ static size_t prelu_pattern(float *pattern, const float *slope, size_t channels,
             for (size_t i = 0; i < inner; i++)
                 pattern[k++] = slope[c];
     }
-    for (; k < period + PRELU_REACH; k++)
-        pattern[k] = pattern[k - len];
+    /* The rest by doubling copies of whole periods of channels (k stays a
+     * multiple of len): a few memcpy calls, not an element at a time. */
+    const size_t total = period + PRELU_REACH;
+    while (k < total) {
+        const size_t c = k < total - k ? k : total - k;
+        memcpy(pattern + k, pattern, c * sizeof *pattern);
+        k += c;
+    }
     return period;
 }
 
