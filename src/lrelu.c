@@ -514,7 +514,11 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k, const float *x, 
                               size_t inner, size_t b, size_t e)
 {
     const size_t len = channels * inner;
-    float pattern[PRELU_PATTERN_MAX + 2 * PRELU_REACH];
+    /* The pattern placed at out's offset within a 64-byte line: where the
+     * period is a multiple of 16, the kernels' slope loads are then as
+     * aligned as their stores (after the head), and none splits a line. */
+    _Alignas(64) float buf[PRELU_PATTERN_MAX + 2 * PRELU_REACH + 16];
+    float *pattern = buf + (uintptr_t)out / sizeof(float) % 16;
     if (len <= PRELU_PATTERN_MAX) {
         /* The whole pattern: one call (element f at phase f mod period). */
         const size_t period = prelu_pattern(pattern, slope, channels, inner);
