@@ -637,8 +637,11 @@ int main(void)
         {3, 5, 299},
         {1, 2, 3000},
         {3, 9, 300}, /* > 2048 elements per outer, inner >= 256 */
-        /* Shorter blocks: the slope laid out as a pattern. */
+        /* One outer index, blocks of 32 or more: per-block kernels too. */
         {1, 16, 49},
+        {1, 7, 32},
+        /* Shorter blocks: the slope laid out as a pattern. */
+        {1, 5, 31},
         {8, 3, 49},
         {4, 17, 7},
         {5, 200, 11}, /* > 2048 elements per outer, inner < 256: stretches */
