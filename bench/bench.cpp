@@ -35,6 +35,11 @@
 //   --tiny=N,N,...    lengths for the per-call cost (default 1,8,16,64)
 //   --types=T,T,...   element types (default f32,f16,bf16,f64,qs8,qu8)
 //   --smoke           tiny lengths and one iteration each: checks that it runs
+//   --no-pin          leave the process free to move between CPUs; by
+//                     default the single-threaded rows run on the CPU the
+//                     benchmark started on (sched_setaffinity), so that every
+//                     ratio of a run compares rows timed on one CPU (the
+//                     threads rows run on all CPUs)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -53,6 +58,7 @@
 #include <thread>
 #include <vector>
 
+#include <sched.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -674,6 +680,54 @@ template <typename F> double timed(const std::vector<Call> &calls, const F &call
     return std::max(std::chrono::duration<double>(t1 - t0).count() - clock_cost_s, 1e-12);
 }
 
+// The CPUs the process may run on, and the one the single-threaded rows
+// are pinned to (-1: not pinned). Virtual machines may give their CPUs
+// unequal speeds; a run that moves between them mixes both in its ratios.
+#ifdef __linux__
+cpu_set_t all_cpus;
+#endif
+int pinned_cpu = -1;
+
+void pin_to_start_cpu()
+{
+#ifdef __linux__
+    const int c = sched_getcpu();
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    if (c < 0 || sched_getaffinity(0, sizeof all_cpus, &all_cpus) != 0)
+        return;
+    CPU_SET(c, &one);
+    if (sched_setaffinity(0, sizeof one, &one) == 0)
+        pinned_cpu = c;
+#endif
+}
+
+// Every CPU for the duration of a threads row (its threads inherit the
+// mask), then the one CPU again.
+struct Unpinned {
+    bool on;
+    explicit Unpinned(bool threads_row) : on(threads_row && pinned_cpu >= 0)
+    {
+#ifdef __linux__
+        if (on)
+            sched_setaffinity(0, sizeof all_cpus, &all_cpus);
+#endif
+    }
+    ~Unpinned()
+    {
+#ifdef __linux__
+        if (on) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(pinned_cpu, &one);
+            sched_setaffinity(0, sizeof one, &one);
+        }
+#endif
+    }
+    Unpinned(const Unpinned &) = delete;
+    Unpinned &operator=(const Unpinned &) = delete;
+};
+
 // Times row at n, then checks it with its kernel still active. A
 // data-independence row also times the same code on random signs in
 // alternate batches, so that both see the same machine: its counter
@@ -698,6 +752,7 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
                 lrelu_set_num_threads(1);
         }
     } restore_threads{row.threads != 0};
+    const Unpinned unpinned(row.largest_only); // the threads rows
     const DType t = row.type;
     const Arena &arena = arena_of(t);
     const size_t esize = tinfo(t).bytes;
@@ -1223,7 +1278,7 @@ int main(int argc, char **argv)
 {
     std::vector<size_t> sizes = {1 << 10, 16 << 10, 256 << 10, 4 << 20, 64 << 20};
     std::vector<size_t> tiny = {1, 8, 16, 64};
-    bool smoke = false;
+    bool smoke = false, pin = true;
     int kept = 1;
     for (int i = 1; i < argc; i++) {
         if (std::strncmp(argv[i], "--sizes=", 8) == 0)
@@ -1234,6 +1289,8 @@ int main(int argc, char **argv)
             run_types = parse_types(argv[i] + 8);
         else if (std::strcmp(argv[i], "--smoke") == 0)
             smoke = true;
+        else if (std::strcmp(argv[i], "--no-pin") == 0)
+            pin = false;
         else
             argv[kept++] = argv[i];
     }
@@ -1263,6 +1320,8 @@ int main(int argc, char **argv)
         specials[(int)t].init(t);
     pick_isa_builds();
     find_caches();
+    if (pin)
+        pin_to_start_cpu();
     calibrate_clock();
 
     std::vector<std::string> skipped;
@@ -1324,6 +1383,7 @@ int main(int argc, char **argv)
                                     st == SIZE_MAX ? "never" : std::to_string(st));
     }
     benchmark::AddCustomContext("clock_cost_ns", std::to_string(clock_cost_s * 1e9));
+    benchmark::AddCustomContext("pinned_cpu", std::to_string(pinned_cpu));
 
     register_all(sizes, tiny, peers, qu8_peers, smoke);
     register_prelu(smoke);

@@ -246,6 +246,7 @@ class Info:
         self.cache_sysconf = first("cache_sysconf_bytes")
         self.cache_sys = first("cache_sys")
         self.stream_threshold = first("lrelu_stream_threshold")
+        self.pinned_cpu = first("pinned_cpu")
         self.quant_params = first("quant_params")
         self.dates = []
         self.skipped = []
@@ -1201,6 +1202,10 @@ def header_section(info, paths):
     lines = ["# liblrelu benchmark report", ""]
     lines.append(f"- CPU: {info.cpu_model}")
     lines.append(f"- CPUs: {info.num_cpus if info.num_cpus else 'unknown'}")
+    if info.pinned_cpu not in (None, "", "-1"):
+        lines.append(f"- Single-threaded rows pinned to CPU {info.pinned_cpu} "
+                     "(the one lrelu-bench started on; --no-pin to let it "
+                     "move); threads rows on every CPU")
     lines += cache_lines(info)
     lines.append(f"- Dispatched kernel: {info.kernel or 'unknown'}")
     lines.append("- Usable kernels: "
