@@ -637,9 +637,12 @@ int main(void)
         {3, 5, 299},
         {1, 2, 3000},
         {3, 9, 300}, /* > 2048 elements per outer, inner >= 256 */
-        /* One outer index, blocks of 32 or more: per-block kernels too. */
+        /* Blocks of 128 or more, or 32 or more with one outer index:
+         * per-block kernels too. */
         {1, 16, 49},
         {1, 7, 32},
+        {3, 4, 130},
+        {2, 3, 127}, /* the pattern */
         /* Shorter blocks: the slope laid out as a pattern. */
         {1, 5, 31},
         {8, 3, 49},
