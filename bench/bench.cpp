@@ -589,10 +589,12 @@ struct Row {
     std::string kernel;
     std::function<Caller()> make;
     bool checked;
-    // Threads rows: lrelu_set_num_threads(threads) around the run (0: the
-    // library's setting untouched); only at the largest size.
+    // lrelu_set_num_threads(threads) around the run (0: the library's
+    // setting untouched).
     size_t threads = 0;
-    bool largest_only = false;
+    // A threads row (lrelu's, or a limit's copy by several threads): only
+    // at the largest size, and on every CPU however the run is pinned.
+    bool threads_row = false;
     mutable std::map<size_t, std::pair<double, double>> checks = {}; // n: the counts
 };
 
@@ -688,16 +690,21 @@ cpu_set_t all_cpus;
 #endif
 int pinned_cpu = -1;
 
+#ifdef __linux__
+bool pin_to(int c)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(c, &one);
+    return sched_setaffinity(0, sizeof one, &one) == 0;
+}
+#endif
+
 void pin_to_start_cpu()
 {
 #ifdef __linux__
     const int c = sched_getcpu();
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    if (c < 0 || sched_getaffinity(0, sizeof all_cpus, &all_cpus) != 0)
-        return;
-    CPU_SET(c, &one);
-    if (sched_setaffinity(0, sizeof one, &one) == 0)
+    if (c >= 0 && sched_getaffinity(0, sizeof all_cpus, &all_cpus) == 0 && pin_to(c))
         pinned_cpu = c;
 #endif
 }
@@ -716,12 +723,8 @@ struct Unpinned {
     ~Unpinned()
     {
 #ifdef __linux__
-        if (on) {
-            cpu_set_t one;
-            CPU_ZERO(&one);
-            CPU_SET(pinned_cpu, &one);
-            sched_setaffinity(0, sizeof one, &one);
-        }
+        if (on)
+            pin_to(pinned_cpu);
 #endif
     }
     Unpinned(const Unpinned &) = delete;
@@ -752,7 +755,7 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
                 lrelu_set_num_threads(1);
         }
     } restore_threads{row.threads != 0};
-    const Unpinned unpinned(row.largest_only); // the threads rows
+    const Unpinned unpinned(row.threads_row);
     const DType t = row.type;
     const Arena &arena = arena_of(t);
     const size_t esize = tinfo(t).bytes;
@@ -1202,7 +1205,7 @@ void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &t
     const size_t largest = *std::max_element(sizes.begin(), sizes.end());
     for (size_t n : sizes)
         for (const Row &row : rows)
-            if (row.op != Op::TinyForward && (!row.largest_only || n == largest) &&
+            if (row.op != Op::TinyForward && (!row.threads_row || n == largest) &&
                 (!data_independence_op(row.op) || std::count(di.begin(), di.end(), n)) &&
                 (n <= kFreshMax || !slow_row(row)) &&
                 (!is_quant(row.type) || quant_size(n, largest)))

@@ -337,13 +337,12 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
     }
 #endif
     /* Four vectors a step, so that the wrap of j (a chain of dependent
-     * operations) is paid once for four (period >= 4 * lanes). */
-    /* The four vectors' loads come before their stores, as in forward_run:
-     * a load is never held up behind a store to an address 4 KiB apart
-     * (out a few lines ahead of x modulo 4 KiB, as two heap blocks can
-     * be). */
-    /* (Written out, not as arrays of four: gcc -O2 keeps such arrays on
-     * the stack, a store and a load more per vector.) */
+     * operations) is paid once for four (period >= 4 * lanes). Their loads
+     * come before their stores, as in forward_run: a load is never held up
+     * behind a store to an address 4 KiB apart (out a few lines ahead of x
+     * modulo 4 KiB, as two heap blocks can be). Written out, not as arrays
+     * of four, which gcc -O2 keeps on the stack (a store and a load more
+     * per vector). */
     for (; i + 4 * W <= n; i += 4 * W) {
         const VS x0 = P(load)(x + i), x1 = P(load)(x + i + W);
         const VS x2 = P(load)(x + i + 2 * W), x3 = P(load)(x + i + 3 * W);

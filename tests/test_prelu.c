@@ -636,7 +636,7 @@ int main(void)
         {2, 3, 1000},
         {3, 5, 299},
         {1, 2, 3000},
-        {3, 9, 300}, /* > 2048 elements per outer, inner >= 256 */
+        {3, 9, 300}, /* > 2048 elements per outer, inner >= 128 */
         /* Blocks of 128 or more, or 32 or more with one outer index:
          * per-block kernels too. */
         {1, 16, 49},
@@ -647,7 +647,7 @@ int main(void)
         {1, 5, 31},
         {8, 3, 49},
         {4, 17, 7},
-        {5, 200, 11}, /* > 2048 elements per outer, inner < 256: stretches */
+        {5, 200, 11}, /* > 2048 elements per outer, inner < 128: stretches */
         {7, 33, 2},
         {9, 13, 3},
         /* NHWC. */
