@@ -8,17 +8,16 @@
  *
  * Each inner loop takes the fast path when alpha is one value for the whole
  * loop (stride 0, as a scalar alpha is broadcast) and the data are
- * contiguous: one call of the library's kernel. Otherwise (strided data, an
- * array of slopes broadcast over x: PReLU) it computes the same formula per
- * element, on the elements' bits as the library's scalar reference does, so
- * both paths give the same bits:
+ * contiguous: one call of the library's kernel. Otherwise (strided or
+ * misaligned data, an array of slopes broadcast over x: PReLU) it copies
+ * the elements through aligned buffers of CHUNK and calls the library on
+ * them: once a chunk with one alpha; with an alpha per element, once a
+ * chunk for float32 (PReLU with a channel per element), once an element
+ * for the others. Every path is the library's arithmetic, so all give its
+ * bits:
  *
  *   forward   y  = x > 0 ? x  : alpha * x
  *   backward  dx = x > 0 ? dy : alpha * dy      (dy copied bit for bit)
- *
- * float32 and float64 multiply in their own precision; float16 widens
- * exactly to float32, multiplies by alpha in float32 and rounds to nearest
- * even (a NaN keeps its sign and payload top, quieted).
  *
  * Bad alpha (non-finite; negative for backward from the output) raises
  * ValueError before anything is written: see checked_vectorcall (every
@@ -29,7 +28,7 @@
  * warns of none: the kernels compute alpha * x in every lane and select
  * afterwards (x = +inf with alpha = 0 gives +inf, but the product raised
  * "invalid"), so the flags would tell about products that are not in the
- * result, and differ between the kernels and the per-element loop.
+ * result.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -44,84 +43,6 @@
 #include <string.h>
 
 #include <lrelu.h>
-
-/* ------------------------------------------------------------ element ops */
-
-static inline uint32_t f2u(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
-}
-
-static inline float u2f(uint32_t u)
-{
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-static inline uint64_t d2u(double d)
-{
-    uint64_t u;
-    memcpy(&u, &d, sizeof u);
-    return u;
-}
-
-static inline double u2d(uint64_t u)
-{
-    double d;
-    memcpy(&d, &u, sizeof d);
-    return d;
-}
-
-/* binary16 -> binary32, exact. */
-static inline float half_to_float(uint16_t h)
-{
-    const uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-    const uint32_t e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
-    if (e == 0) { /* zero or subnormal: m * 2^-24, exact */
-        const float v = (float)m * 0x1p-24f;
-        return u2f(f2u(v) | sign);
-    }
-    if (e == 31) /* infinity, NaN with its payload */
-        return u2f(sign | 0x7f800000u | (m << 13));
-    return u2f(sign | ((e + 112u) << 23) | (m << 13));
-}
-
-/* binary32 -> binary16, rounded to nearest even; a NaN keeps its sign and
- * the top of its payload and becomes quiet; overflow gives infinity. */
-static inline uint16_t float_to_half(float f)
-{
-    const uint32_t u = f2u(f), a = u & 0x7fffffffu;
-    const uint32_t sign = (u >> 16) & 0x8000u;
-    uint32_t r;
-    if (a > 0x7f800000u) {
-        r = 0x7e00u | ((a >> 13) & 0x3ffu);
-    } else if (a >= 0x47800000u) { /* >= 65536 (after rounding: overflow) */
-        r = 0x7c00u;
-    } else if (a >= 0x38800000u) { /* normal result: rebias, round at bit 13 */
-        r = (a - 0x38000000u + 0xfffu + ((a >> 13) & 1u)) >> 13;
-    } else if (a < 0x33000000u) { /* below 2^-25: rounds to zero */
-        r = 0;
-    } else { /* subnormal result */
-        const uint32_t s = 126u - (a >> 23), sig = (a & 0x7fffffu) | 0x800000u;
-        r = (sig + (1u << (s - 1u)) - 1u + ((sig >> s) & 1u)) >> s;
-    }
-    return (uint16_t)(r | sign);
-}
-
-/* x > 0 on the bits: positive, not zero, not NaN. */
-static inline int gt0_f16(uint16_t b) { return (uint32_t)b - 1u < 0x7c00u; }
-static inline int gt0_f32(uint32_t b) { return b - 1u < 0x7f800000u; }
-static inline int gt0_f64(uint64_t b) { return b - 1u < UINT64_C(0x7ff0000000000000); }
-
-static inline uint16_t scale_f16(float a, uint16_t b)
-{
-    return float_to_half(a * half_to_float(b));
-}
-static inline uint32_t scale_f32(float a, uint32_t b) { return f2u(a * u2f(b)); }
-static inline uint64_t scale_f64(double a, uint64_t b) { return d2u(a * u2d(b)); }
 
 /* The library's entry points, with the element types of the loops. */
 static int c_fwd_f16(const uint16_t *x, uint16_t *y, size_t n, float a)
@@ -212,6 +133,131 @@ static inline void note_gil(void)
     atomic_store_explicit(&gil_held_in_last_loop, PyGILState_Check(), memory_order_relaxed);
 }
 
+/* Elements per buffered call of the strided path (on the stack: three
+ * buffers of up to 4 KiB). */
+#define CHUNK 512
+
+/* A library call that failed where it cannot (aligned buffers, alphas
+ * checked): an error, never a silent wrong answer. */
+static void loop_internal_error(int status)
+{
+    PyGILState_STATE st = PyGILState_Ensure();
+    if (!PyErr_Occurred())
+        PyErr_Format(PyExc_RuntimeError, "liblrelu: unexpected status %d (%s)", status,
+                     lrelu_strerror(status));
+    PyGILState_Release(st);
+}
+
+/* The k elements at p (stride s) into b, or from b to p. */
+#define GATHER(BITS, b, p, s, k)                                                                   \
+    for (npy_intp j_ = 0; j_ < (k); j_++)                                                          \
+    memcpy((b) + j_, (p) + j_ * (s), sizeof(BITS))
+#define SCATTER(BITS, p, s, b, k)                                                                  \
+    for (npy_intp j_ = 0; j_ < (k); j_++)                                                          \
+    memcpy((p) + j_ * (s), (b) + j_, sizeof(BITS))
+
+/* The strided path: chunks of CHUNK elements through aligned buffers, one
+ * call a chunk: CALL(k, x, g, y, alpha) with one alpha (sa == 0),
+ * CALL_each(k, x, g, y, alphas) with an alpha per element. g (the second
+ * input, stride sg) is not read when unary. */
+#define STRIDED(BITS, ALPHA_T, unary, CALL, n, x, sx, g, sg, a, sa, y, sy)                         \
+    do {                                                                                           \
+        BITS bx[CHUNK], bg[(unary) ? 1 : CHUNK], by[CHUNK];                                        \
+        ALPHA_T ba[(sa) == 0 ? 1 : CHUNK];                                                         \
+        for (npy_intp i = 0; i < (n); i += CHUNK) {                                                \
+            const npy_intp k = (n)-i < CHUNK ? (n)-i : CHUNK;                                      \
+            GATHER(BITS, bx, (x) + i * (sx), sx, k);                                               \
+            if (!(unary))                                                                          \
+                GATHER(BITS, bg, (g) + i * (sg), sg, k);                                           \
+            int st;                                                                                \
+            if ((sa) == 0) {                                                                       \
+                ALPHA_T av;                                                                        \
+                memcpy(&av, a, sizeof av);                                                         \
+                st = CALL((size_t)k, bx, bg, by, av);                                              \
+            } else {                                                                               \
+                GATHER(ALPHA_T, ba, (a) + i * (sa), sa, k);                                        \
+                st = CALL##_each((size_t)k, bx, bg, by, ba);                                       \
+            }                                                                                      \
+            if (st != LRELU_OK) {                                                                  \
+                loop_internal_error(st);                                                           \
+                return;                                                                            \
+            }                                                                                      \
+            SCATTER(BITS, (y) + i * (sy), sy, by, k);                                              \
+        }                                                                                          \
+    } while (0)
+
+/* An alpha per element: one library call an element. */
+#define EACH_BY_ELEMENT(T, BITS, ALPHA_T)                                                          \
+    static int fwd_call_##T##_each(size_t k, const BITS *x, const BITS *g, BITS *y,                \
+                                   const ALPHA_T *a)                                               \
+    {                                                                                              \
+        int st = LRELU_OK;                                                                         \
+        for (size_t j = 0; j < k && st == LRELU_OK; j++)                                           \
+            st = fwd_call_##T(1, x + j, g, y + j, a[j]);                                           \
+        return st;                                                                                 \
+    }                                                                                              \
+    static int bwd_call_##T##_each(size_t k, const BITS *x, const BITS *g, BITS *d,                \
+                                   const ALPHA_T *a)                                               \
+    {                                                                                              \
+        int st = LRELU_OK;                                                                         \
+        for (size_t j = 0; j < k && st == LRELU_OK; j++)                                           \
+            st = bwd_call_##T(1, x + j, g + j, d + j, a[j]);                                       \
+        return st;                                                                                 \
+    }                                                                                              \
+    static int bwdo_call_##T##_each(size_t k, const BITS *y, const BITS *g, BITS *d,               \
+                                    const ALPHA_T *a)                                              \
+    {                                                                                              \
+        int st = LRELU_OK;                                                                         \
+        for (size_t j = 0; j < k && st == LRELU_OK; j++)                                           \
+            st = bwdo_call_##T(1, y + j, g + j, d + j, a[j]);                                      \
+        return st;                                                                                 \
+    }
+
+/* The library calls of the strided path, on buffers. */
+#define DEFINE_CALLS(T, BITS, ALPHA_T)                                                             \
+    static int fwd_call_##T(size_t k, const BITS *x, const BITS *g, BITS *y, ALPHA_T a)            \
+    {                                                                                              \
+        (void)g;                                                                                   \
+        return c_fwd_##T(x, y, k, a);                                                              \
+    }                                                                                              \
+    static int bwd_call_##T(size_t k, const BITS *x, const BITS *g, BITS *d, ALPHA_T a)            \
+    {                                                                                              \
+        return c_bwd_##T(x, g, d, k, a);                                                           \
+    }                                                                                              \
+    static int bwdo_call_##T(size_t k, const BITS *y, const BITS *g, BITS *d, ALPHA_T a)           \
+    {                                                                                              \
+        return c_bwdo_##T(y, g, d, k, a);                                                          \
+    }
+DEFINE_CALLS(f16, uint16_t, float)
+DEFINE_CALLS(f32, uint32_t, float)
+DEFINE_CALLS(f64, uint64_t, double)
+EACH_BY_ELEMENT(f16, uint16_t, float)
+EACH_BY_ELEMENT(f64, uint64_t, double)
+#ifdef LRELU_PY_HAVE_PRELU_BACKWARD
+/* float32 with an alpha per element is PReLU with a channel per element
+ * (outer 1, inner 1): one call a chunk, the same formula and bits. Backward
+ * from the output is backward with y for x (its alphas are >= 0, checked). */
+static int fwd_call_f32_each(size_t k, const uint32_t *x, const uint32_t *g, uint32_t *y,
+                             const float *a)
+{
+    (void)g;
+    return lrelu_prelu_forward((const float *)(const void *)x, (float *)(void *)y, a, 1, k, 1);
+}
+static int bwd_call_f32_each(size_t k, const uint32_t *x, const uint32_t *g, uint32_t *d,
+                             const float *a)
+{
+    return lrelu_prelu_backward((const float *)(const void *)x, (const float *)(const void *)g,
+                                (float *)(void *)d, a, NULL, 1, k, 1);
+}
+static int bwdo_call_f32_each(size_t k, const uint32_t *y, const uint32_t *g, uint32_t *d,
+                              const float *a)
+{
+    return bwd_call_f32_each(k, y, g, d, a);
+}
+#else
+EACH_BY_ELEMENT(f32, uint32_t, float)
+#endif
+
 #define DEFINE_LOOPS(T, BITS, ALPHA_T)                                                             \
     static void fwd_body_##T(char **args, const npy_intp *dim, const npy_intp *steps)              \
     {                                                                                              \
@@ -224,14 +270,7 @@ static inline void note_gil(void)
             if (c_fwd_##T((const BITS *)(void *)x, (BITS *)(void *)y, (size_t)n, av) == LRELU_OK)  \
                 return;                                                                            \
         }                                                                                          \
-        for (npy_intp i = 0; i < n; i++, x += sx, a += sa, y += sy) {                              \
-            BITS xv, r;                                                                            \
-            ALPHA_T av;                                                                            \
-            memcpy(&xv, x, sizeof xv);                                                             \
-            memcpy(&av, a, sizeof av);                                                             \
-            r = gt0_##T(xv) ? xv : scale_##T(av, xv);                                              \
-            memcpy(y, &r, sizeof r);                                                               \
-        }                                                                                          \
+        STRIDED(BITS, ALPHA_T, 1, fwd_call_##T, n, x, sx, x, 0, a, sa, y, sy);                     \
     }                                                                                              \
     static void bwd_loop_##T(char **args, const npy_intp *dim, const npy_intp *steps,              \
                              int from_output)                                                      \
@@ -250,15 +289,10 @@ static inline void note_gil(void)
             if (st == LRELU_OK)                                                                    \
                 return;                                                                            \
         }                                                                                          \
-        for (npy_intp i = 0; i < n; i++, x += sx, g += sg, a += sa, d += sd) {                     \
-            BITS xv, gv, r;                                                                        \
-            ALPHA_T av;                                                                            \
-            memcpy(&xv, x, sizeof xv);                                                             \
-            memcpy(&gv, g, sizeof gv);                                                             \
-            memcpy(&av, a, sizeof av);                                                             \
-            r = gt0_##T(xv) ? gv : scale_##T(av, gv);                                              \
-            memcpy(d, &r, sizeof r);                                                               \
-        }                                                                                          \
+        if (from_output)                                                                           \
+            STRIDED(BITS, ALPHA_T, 0, bwdo_call_##T, n, x, sx, g, sg, a, sa, d, sd);               \
+        else                                                                                       \
+            STRIDED(BITS, ALPHA_T, 0, bwd_call_##T, n, x, sx, g, sg, a, sa, d, sd);                \
     }                                                                                              \
     static void fwd_##T(char **args, const npy_intp *dim, const npy_intp *steps, void *data)       \
     {                                                                                              \

@@ -125,7 +125,7 @@ def test_backward_bits(dtype, alpha):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_strided_and_array_alpha_paths_match_the_library(dtype):
-    """The per-element loop (strided data; alpha as an array) gives the
+    """The strided path (strided data; alpha as an array) gives the
     library's bits (the contiguous call with a scalar alpha)."""
     x = specials(dtype, n=6001, seed=4)
     dy = specials(dtype, n=6001, seed=5)
