@@ -382,6 +382,50 @@ int LRELU_EXPORT(lrelu_prelu_backward, LRELU_T)(const float *x, const float *dy,
     return 0;
 }
 
+/* Whole channel blocks of inner >= 2 W elements, block b with slope[b]: a
+ * loop over the blocks around a loop over a block's vectors that runs at
+ * least once (no test before it, no branch but the loops' own). A block's
+ * first and last W elements are a vector each, loaded and computed before
+ * the block's other stores (right in place too) and stored after them
+ * over the elements they share with the loop's vectors (the same values);
+ * the loop runs from the first vector boundary of the output after the
+ * block's start, so that none of its stores splits a cache line; no
+ * partial vector, no mask. */
+LRELU_INLINE void P(blocks_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t blocks,
+                                const float *slope, size_t inner, int bwd)
+{
+    for (size_t b = 0; b < blocks; b++) {
+        const size_t at = b * inner, last = at + inner - W;
+        const VC a = P(alpha)(slope[b]);
+        const VS xh = P(load)(x + at), xt = P(load)(x + last);
+        const VS head = bwd ? P(bwd)(xh, P(load)(dy + at), a) : P(fwd)(xh, a);
+        const VS tail = bwd ? P(bwd)(xt, P(load)(dy + last), a) : P(fwd)(xt, a);
+        size_t i = at + (size_t)(-(uintptr_t)(out + at) & (W * sizeof(ELEM) - 1)) / sizeof(ELEM);
+        do {
+            const VS xv = P(load)(x + i);
+            P(store)(out + i, bwd ? P(bwd)(xv, P(load)(dy + i), a) : P(fwd)(xv, a));
+            i += W;
+        } while (i <= last);
+        P(store)(out + at, head);
+        P(store)(out + last, tail);
+    }
+}
+
+int LRELU_EXPORT(lrelu_prelu_forward_blocks, LRELU_T)(const float *x, float *y, size_t blocks,
+                                                      const float *slope, size_t inner)
+{
+    P(blocks_run)(x, NULL, y, blocks, slope, inner, 0);
+    return 0;
+}
+
+int LRELU_EXPORT(lrelu_prelu_backward_blocks, LRELU_T)(const float *x, const float *dy, float *dx,
+                                                       size_t blocks, const float *slope,
+                                                       size_t inner)
+{
+    P(blocks_run)(x, dy, dx, blocks, slope, inner, 1);
+    return 0;
+}
+
 /* The terms of one vector: x and dy cleared where x > 0 (so a term there
  * is +0 * +0, whatever dy holds), or, with LRELU_OWN_PRELU_TERMS, x itself
  * and the two addresses, from which the ISA's acc_add and dacc form the

@@ -69,6 +69,10 @@ typedef int (*lrelu_backward_fn)(const void *x, const void *dy, void *dx, size_t
  *     with s[i] = ext[(j + i) mod period], j < period, period >= 64; ext
  *     holds period + 64 readable slopes, ext[k] = ext[k mod period] (so
  *     that four vectors of slopes are loads wherever they start).
+ *   prelu_forward_blocks, prelu_backward_blocks  y (dx) as forward_f32
+ *     (backward_f32) on `blocks` whole channel blocks of `inner` elements,
+ *     block b with alpha = slope[b]; inner >= LRELU_PRELU_BLOCKS_MIN (at
+ *     least twice every kernel's float32 lanes).
  *   prelu_dslope    dx as backward with one slope alpha (skipped when dx is
  *     NULL), and the terms t[i] = x[i] > 0 ? 0 : (double)x[i] * dy[i] added
  *     to eight binary64 partial sums: t[i] to lanes[(phase + i) mod 8],
@@ -90,6 +94,11 @@ typedef int (*lrelu_prelu_forward_fn)(const float *x, float *y, size_t n, const 
                                       size_t period, size_t j);
 typedef int (*lrelu_prelu_backward_fn)(const float *x, const float *dy, float *dx, size_t n,
                                        const float *ext, size_t period, size_t j);
+typedef int (*lrelu_prelu_forward_blocks_fn)(const float *x, float *y, size_t blocks,
+                                             const float *slope, size_t inner);
+typedef int (*lrelu_prelu_backward_blocks_fn)(const float *x, const float *dy, float *dx,
+                                              size_t blocks, const float *slope, size_t inner);
+#define LRELU_PRELU_BLOCKS_MIN ((size_t)32)
 typedef int (*lrelu_prelu_dslope_fn)(const float *x, const float *dy, float *dx, size_t n,
                                      double alpha, size_t phase, double *lanes);
 typedef int (*lrelu_prelu_dslope_rows_fn)(const float *x, const float *dy, float *dx, size_t n,
@@ -102,6 +111,8 @@ struct lrelu_kernel_fns {
     lrelu_backward_fn backward[LRELU_TYPE_COUNT];
     lrelu_prelu_forward_fn prelu_forward;
     lrelu_prelu_backward_fn prelu_backward;
+    lrelu_prelu_forward_blocks_fn prelu_forward_blocks;
+    lrelu_prelu_backward_blocks_fn prelu_backward_blocks;
     lrelu_prelu_dslope_fn prelu_dslope;
     lrelu_prelu_dslope_rows_fn prelu_dslope_rows;
     lrelu_quant_fn forward_q[LRELU_QTYPE_COUNT];
@@ -119,6 +130,10 @@ struct lrelu_kernel_fns {
                                       size_t period, size_t j);                                    \
     int lrelu_prelu_backward_f32_##isa(const float *x, const float *dy, float *dx, size_t n,       \
                                        const float *ext, size_t period, size_t j);                 \
+    int lrelu_prelu_forward_blocks_f32_##isa(const float *x, float *y, size_t blocks,              \
+                                             const float *slope, size_t inner);                    \
+    int lrelu_prelu_backward_blocks_f32_##isa(const float *x, const float *dy, float *dx,          \
+                                              size_t blocks, const float *slope, size_t inner);    \
     int lrelu_prelu_dslope_f32_##isa(const float *x, const float *dy, float *dx, size_t n,         \
                                      double alpha, size_t phase, double *lanes);                   \
     int lrelu_prelu_dslope_rows_f32_##isa(const float *x, const float *dy, float *dx, size_t n,    \
@@ -160,6 +175,7 @@ LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512vbmi)
     {                                                                                              \
         {LRELU_FOR_TYPES(LRELU_FWD_, isa)}, {LRELU_FOR_TYPES(LRELU_BWD_, isa)},                    \
             lrelu_prelu_forward_f32_##isa, lrelu_prelu_backward_f32_##isa,                         \
+            lrelu_prelu_forward_blocks_f32_##isa, lrelu_prelu_backward_blocks_f32_##isa,           \
             lrelu_prelu_dslope_f32_##isa, lrelu_prelu_dslope_rows_f32_##isa,                       \
         {                                                                                          \
             LRELU_FOR_QTYPES(LRELU_FWD_Q_, qisa)                                                   \
@@ -168,7 +184,7 @@ LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512vbmi)
 #define LRELU_KERNEL_STREAM_FNS(isa)                                                               \
     {                                                                                              \
         {LRELU_FOR_TYPES(LRELU_FWD_STREAM_, isa)}, {LRELU_FOR_TYPES(LRELU_BWD_STREAM_, isa)},      \
-            NULL, NULL, NULL, NULL,                                                                \
+            NULL, NULL, NULL, NULL, NULL, NULL,                                                    \
         {                                                                                          \
             NULL                                                                                   \
         }                                                                                          \

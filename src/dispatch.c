@@ -29,7 +29,7 @@
  * some functions takes the others from the level below (UPGRADE_Q...). */
 #define PLAIN_ONLY(isa)                                                                            \
     {                                                                                              \
-        {NULL}, {NULL}, NULL, NULL, NULL, NULL, { NULL }                                           \
+        {NULL}, {NULL}, NULL, NULL, NULL, NULL, NULL, NULL, { NULL }                               \
     }
 /* AVX-512 VBMI: AVX-512's tables with its own quantized functions. */
 #define UPGRADE_Q_AVX512(isa)      LRELU_KERNEL_FNS_Q(avx512, isa)
@@ -116,6 +116,16 @@ static int boot_prelu_backward(const float *x, const float *dy, float *dx, size_
 {
     return lrelu_dispatch_init()->fns.prelu_backward(x, dy, dx, n, ext, period, j);
 }
+static int boot_prelu_forward_blocks(const float *x, float *y, size_t blocks, const float *slope,
+                                     size_t inner)
+{
+    return lrelu_dispatch_init()->fns.prelu_forward_blocks(x, y, blocks, slope, inner);
+}
+static int boot_prelu_backward_blocks(const float *x, const float *dy, float *dx, size_t blocks,
+                                      const float *slope, size_t inner)
+{
+    return lrelu_dispatch_init()->fns.prelu_backward_blocks(x, dy, dx, blocks, slope, inner);
+}
 static int boot_prelu_dslope(const float *x, const float *dy, float *dx, size_t n, double alpha,
                              size_t phase, double *lanes)
 {
@@ -151,10 +161,12 @@ static const struct lrelu_kernel bootstrap = {
      {LRELU_FOR_TYPES(BOOT_BWD, )},
      boot_prelu_forward,
      boot_prelu_backward,
+     boot_prelu_forward_blocks,
+     boot_prelu_backward_blocks,
      boot_prelu_dslope,
      boot_prelu_dslope_rows,
      {LRELU_FOR_QTYPES(BOOT_FWD, )}},
-    {{NULL}, {NULL}, NULL, NULL, NULL, NULL, {NULL}},
+    {{NULL}, {NULL}, NULL, NULL, NULL, NULL, NULL, NULL, {NULL}},
     SIZE_MAX,
     {NEVER, NEVER},
 };

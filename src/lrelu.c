@@ -394,14 +394,22 @@ int lrelu_forward_qu8(const uint8_t *x, uint8_t *y, size_t n, const lrelu_quant 
  * stack), and the kernels' reach past its end. */
 #define PRELU_PATTERN_MAX ((size_t)2048)
 #define PRELU_REACH       ((size_t)64)
-/* From this many elements per channel block, the block is one call; from
- * PRELU_RUN_MIN_ONE when there is one outer index, where a slope pattern
- * would be laid out for one use. Measured on Zen 5, forward against
- * lrelu_forward: 1x64x14x14 0.44 -> 0.84x, 1x16x7x7 0.19 -> 0.21x,
- * 8x64x14x14 0.50 -> 0.74x, 8x32x12x12 0.57 -> 0.91x; with shorter blocks
- * and outer > 1 the pattern wins (8x64x7x7: 0.60x against 0.46x). */
-#define PRELU_RUN_MIN     ((size_t)128)
-#define PRELU_RUN_MIN_ONE ((size_t)32)
+/*
+ * How the channel blocks (inner elements each) are cut into kernel calls,
+ * as measured on Zen 5 (forward against lrelu_forward of the same size):
+ * - from PRELU_RUN_MIN elements, a call per block (8x64x14x14: 0.74x;
+ *   from 196 elements a block the blocks kernel below is no faster);
+ * - from PRELU_BLOCKS_MIN, the whole blocks of an outer index in one call
+ *   of the blocks kernel (a loop over blocks around a loop over vectors),
+ *   where a slope pattern would be laid out for one use (one outer index)
+ *   or would not hold whole outer indices (1x16x7x7: 0.21 -> 0.29x as
+ *   against a call per block, 1x128x7x7 0.24 -> 0.30x, 8x64x7x7 0.58 ->
+ *   0.67x as against stretches of patterns);
+ * - otherwise the slope pattern, reused over the outer indices (8x16x7x7:
+ *   0.44x, as against 0.27x by the blocks kernel).
+ */
+#define PRELU_RUN_MIN    ((size_t)128)
+#define PRELU_BLOCKS_MIN LRELU_PRELU_BLOCKS_MIN
 /* Channels of an NHWC (inner = 1) dslope pass: eight partial sums each. */
 #define PRELU_ROWS_MAX_C ((size_t)256)
 /* Channels of a dslope pass otherwise (eight partial sums each). */
@@ -508,6 +516,17 @@ static inline void prelu_call(const struct lrelu_kernel_fns *k, const float *x, 
         k->prelu_backward(x + at, dy + at, out + at, n, pattern, period, j);
 }
 
+/* Forward (dy == NULL) or dx of the elements [lo, hi) of one channel
+ * block, with its slope. */
+static inline void prelu_block(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
+                               float *out, size_t lo, size_t hi, float alpha)
+{
+    if (dy == NULL)
+        k->forward[LRELU_TYPE_f32](x + lo, out + lo, hi - lo, alpha);
+    else
+        k->backward[LRELU_TYPE_f32](x + lo, dy + lo, out + lo, hi - lo, alpha);
+}
+
 /*
  * Forward (dy == NULL) or dx alone, on any kernel's functions: the elements
  * [b, e) of the tensor (all of them: b = 0, e = n). A range is the same
@@ -525,11 +544,36 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k, const float *x, 
      * aligned as their stores (after the head), and none splits a line. */
     _Alignas(64) float buf[PRELU_PATTERN_MAX + 2 * PRELU_REACH + 16];
     float *pattern = buf + (uintptr_t)out / sizeof(float) % 16;
-    const int runs = inner >= (outer == 1 ? PRELU_RUN_MIN_ONE : PRELU_RUN_MIN);
-    if (len <= PRELU_PATTERN_MAX && !runs) {
+    const int runs = inner >= PRELU_RUN_MIN;
+    const int blocks =
+        !runs && inner >= PRELU_BLOCKS_MIN && (outer == 1 || len > PRELU_PATTERN_MAX);
+    if (len <= PRELU_PATTERN_MAX && !runs && !blocks) {
         /* The whole pattern: one call (element f at phase f mod period). */
         const size_t period = prelu_pattern(pattern, slope, channels, inner);
         prelu_call(k, x, dy, out, b, e - b, pattern, period, b % period);
+        return;
+    }
+    if (blocks) {
+        /* The whole blocks in [b, e): one call per outer index; a block cut
+         * by b or e: its part on its own. */
+        size_t blk = b / inner, end = e / inner;
+        if (b % inner != 0) {
+            const size_t hi = (blk + 1) * inner < e ? (blk + 1) * inner : e;
+            prelu_block(k, x, dy, out, b, hi, slope[blk % channels]);
+            blk++;
+        }
+        while (blk < end) {
+            const size_t c = blk % channels,
+                         cnt = end - blk < channels - c ? end - blk : channels - c;
+            const size_t at = blk * inner;
+            if (dy == NULL)
+                k->prelu_forward_blocks(x + at, out + at, cnt, slope + c, inner);
+            else
+                k->prelu_backward_blocks(x + at, dy + at, out + at, cnt, slope + c, inner);
+            blk += cnt;
+        }
+        if (e % inner != 0 && end * inner >= b)
+            prelu_block(k, x, dy, out, end * inner, e, slope[end % channels]);
         return;
     }
     if (runs) {
@@ -537,11 +581,7 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k, const float *x, 
         for (size_t blk = b / inner; blk < outer * channels && blk * inner < e; blk++) {
             const size_t lo = blk * inner > b ? blk * inner : b;
             const size_t hi = (blk + 1) * inner < e ? (blk + 1) * inner : e;
-            const float alpha = slope[blk % channels];
-            if (dy == NULL)
-                k->forward[LRELU_TYPE_f32](x + lo, out + lo, hi - lo, alpha);
-            else
-                k->backward[LRELU_TYPE_f32](x + lo, dy + lo, out + lo, hi - lo, alpha);
+            prelu_block(k, x, dy, out, lo, hi, slope[blk % channels]);
         }
         return;
     }

@@ -587,6 +587,8 @@ static void test_prelu_same_bits(void)
         {1500, 300, 1}, /* NHWC, more than 256 channels */
         {1, 1, 300001}, /* one shared slope: 37 dslope blocks */
         {10000, 17, 1}, /* NHWC, 2 blocks: narrower channel groups */
+        {60, 64, 49},   /* the blocks kernel, ranges cut inside blocks */
+        {1, 5003, 77},  /* the blocks kernel, one outer index */
     };
     const size_t n_shapes = sizeof shapes / sizeof shapes[0];
     struct test_pool tp = {0};

@@ -637,11 +637,16 @@ int main(void)
         {3, 5, 299},
         {1, 2, 3000},
         {3, 9, 300}, /* > 2048 elements per outer, inner >= 128 */
-        /* Blocks of 128 or more, or 32 or more with one outer index:
-         * per-block kernels too. */
+        /* Blocks of 128 or more: a call per block. */
+        {3, 4, 130},
+        {1, 3, 128},
+        /* Blocks of 32 to 127 with one outer index, or more than 2048
+         * elements per outer index: the blocks kernel. */
         {1, 16, 49},
         {1, 7, 32},
-        {3, 4, 130},
+        {1, 5, 127},
+        {3, 40, 60},
+        {2, 70, 33},
         {2, 3, 127}, /* the pattern */
         /* Shorter blocks: the slope laid out as a pattern. */
         {1, 5, 31},
