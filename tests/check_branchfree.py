@@ -16,8 +16,9 @@ the copies of an unrolled loop, or into the tail) or jumps back to a loop's
 header (the loop's own test, a counter such as brctg or bdnz) is loop
 control and allowed; any other, whose both ways stay inside every loop that
 holds it, goes one way or the other by the data and fails the check. Such a
-branch inside a nested inner loop's guard would be reported too; the kernels
-have no nested loops.
+branch inside a nested inner loop's guard would be reported too: the one
+nested loop of the kernels (PReLU's blocks) has an inner loop that runs at
+least once, with no test before it.
 
 Predicated instructions (ARM's IT blocks, conditional moves, s390x's
 load-on-condition) are not branches. An indirect jump has no known target;
