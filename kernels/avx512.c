@@ -8,8 +8,10 @@
  */
 #include <simde/x86/avx512.h>
 #include <simde/x86/f16c.h>
+#include <string.h>
 
 #include "half_avx2.h"
+#include "kernels.h"
 
 #define LRELU_ISA avx512
 
@@ -23,10 +25,22 @@ static inline vi i32(int32_t v) { return simde_mm512_set1_epi32(v); }
 static inline void lrelu_fence(void) { _mm_sfence(); }
 static inline __mmask16 below16(size_t k) { return (__mmask16)((1u << k) - 1u); }
 static inline __mmask8 below8(size_t k) { return (__mmask8)((1u << k) - 1u); }
-#define f32_load_part(p, k)     _mm512_maskz_loadu_ps(below16(k), p)
+/* w <= 16 32-bit lanes from p, the others zero: a masked load, or a copy
+ * through the stack where the masked load would be slow
+ * (lrelu_masked_crossing, kernels.h). */
+static inline __m512i load_lanes32(const void *p, size_t w)
+{
+    if (lrelu_masked_crossing(p, 4 * w)) {
+        uint32_t b[16] = {0};
+        memcpy(b, p, 4 * w);
+        return _mm512_loadu_si512(b);
+    }
+    return _mm512_maskz_loadu_epi32(below16(w), p);
+}
+#define f32_load_part(p, k)     _mm512_castsi512_ps(load_lanes32(p, k))
 #define f32_store_part(p, k, v) _mm512_mask_storeu_ps(p, below16(k), v)
 #define f32_stream(p, v)        _mm512_stream_ps(p, v)
-#define f64_load_part(p, k)     _mm512_maskz_loadu_pd(below8(k), p)
+#define f64_load_part(p, k)     _mm512_castsi512_pd(load_lanes32(p, 2 * (k)))
 #define f64_store_part(p, k, v) _mm512_mask_storeu_pd(p, below8(k), v)
 #define f64_stream(p, v)        _mm512_stream_pd(p, v)
 #define stream16(p, v)          _mm256_stream_si256((__m256i *)(void *)(p), v)
@@ -302,7 +316,7 @@ static inline f16_vs f16_select(f16_vm m, f16_vs t, f16_vs f) { return sel16(m, 
  * odd last element on its own, so that no byte past p + k is touched. */
 static inline __m512i part16_load(const uint16_t *p, size_t k)
 {
-    const __m512i v = _mm512_maskz_loadu_epi32(below16(k / 2), p);
+    const __m512i v = load_lanes32(p, k / 2);
     const uint16_t last = k ? p[k - 1] : 0;
     return _mm512_mask_set1_epi32(v, (__mmask16)((k & 1) << (k / 2)), last);
 }

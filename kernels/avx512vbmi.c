@@ -31,8 +31,15 @@ typedef simde__m512i vb;
 
 #if defined(SIMDE_X86_AVX512BW_NATIVE)
 /* SIMDe 0.7.4 has no masked unaligned byte load/store: the native ones. */
+/* Through the stack where the masked load would be slow
+ * (lrelu_masked_crossing, kernels.h). */
 static inline vb load_part(const uint8_t *p, size_t k)
 {
+    if (lrelu_masked_crossing(p, k)) {
+        uint8_t b[64] = {0};
+        memcpy(b, p, k);
+        return _mm512_loadu_si512(b);
+    }
     return _mm512_maskz_loadu_epi8((__mmask64)((UINT64_C(1) << k) - 1u), p);
 }
 static inline void store_part(uint8_t *p, size_t k, vb v)
