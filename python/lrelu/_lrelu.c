@@ -176,7 +176,7 @@ static void loop_internal_error(int status)
                 st = CALL((size_t)k, bx, bg, by, av);                                              \
             } else {                                                                               \
                 GATHER(ALPHA_T, ba, (a) + i * (sa), sa, k);                                        \
-                st = CALL##_each((size_t)k, bx, bg, by, ba);                                       \
+                st = CALL##_each((size_t)k, bx, (unary) ? bx : bg, by, ba);                        \
             }                                                                                      \
             if (st != LRELU_OK) {                                                                  \
                 loop_internal_error(st);                                                           \
@@ -186,32 +186,20 @@ static void loop_internal_error(int status)
         }                                                                                          \
     } while (0)
 
-/* An alpha per element: one library call an element. */
-#define EACH_BY_ELEMENT(T, BITS, ALPHA_T)                                                          \
-    static int fwd_call_##T##_each(size_t k, const BITS *x, const BITS *g, BITS *y,                \
-                                   const ALPHA_T *a)                                               \
-    {                                                                                              \
-        int st = LRELU_OK;                                                                         \
-        for (size_t j = 0; j < k && st == LRELU_OK; j++)                                           \
-            st = fwd_call_##T(1, x + j, g, y + j, a[j]);                                           \
-        return st;                                                                                 \
-    }                                                                                              \
-    static int bwd_call_##T##_each(size_t k, const BITS *x, const BITS *g, BITS *d,                \
-                                   const ALPHA_T *a)                                               \
-    {                                                                                              \
-        int st = LRELU_OK;                                                                         \
-        for (size_t j = 0; j < k && st == LRELU_OK; j++)                                           \
-            st = bwd_call_##T(1, x + j, g + j, d + j, a[j]);                                       \
-        return st;                                                                                 \
-    }                                                                                              \
-    static int bwdo_call_##T##_each(size_t k, const BITS *y, const BITS *g, BITS *d,               \
+/* An alpha per element: one library call an element (g is x for
+ * forward, which does not read it). */
+#define EACH_ONE_(OP, T, BITS, ALPHA_T)                                                            \
+    static int OP##_call_##T##_each(size_t k, const BITS *x, const BITS *g, BITS *y,               \
                                     const ALPHA_T *a)                                              \
     {                                                                                              \
         int st = LRELU_OK;                                                                         \
         for (size_t j = 0; j < k && st == LRELU_OK; j++)                                           \
-            st = bwdo_call_##T(1, y + j, g + j, d + j, a[j]);                                      \
+            st = OP##_call_##T(1, x + j, g + j, y + j, a[j]);                                      \
         return st;                                                                                 \
     }
+#define EACH_BY_ELEMENT(T, BITS, ALPHA_T)                                                          \
+    EACH_ONE_(fwd, T, BITS, ALPHA_T)                                                               \
+    EACH_ONE_(bwd, T, BITS, ALPHA_T) EACH_ONE_(bwdo, T, BITS, ALPHA_T)
 
 /* The library calls of the strided path, on buffers. */
 #define DEFINE_CALLS(T, BITS, ALPHA_T)                                                             \
