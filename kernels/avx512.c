@@ -25,17 +25,20 @@ static inline vi i32(int32_t v) { return simde_mm512_set1_epi32(v); }
 static inline void lrelu_fence(void) { _mm_sfence(); }
 static inline __mmask16 below16(size_t k) { return (__mmask16)((1u << k) - 1u); }
 static inline __mmask8 below8(size_t k) { return (__mmask8)((1u << k) - 1u); }
-/* w <= 16 32-bit lanes from p, the others zero: a masked load, or a copy
- * through the stack where the masked load would be slow
- * (lrelu_masked_crossing, kernels.h). */
+/* w <= 16 32-bit lanes from p, the others zero: a masked load; where its
+ * 64 bytes would reach into the next page with masked-off lanes only
+ * (lrelu_masked_crossing, kernels.h: slow), the 64 bytes that end with the
+ * w lanes instead (within the page), shifted down. Without a branch: the
+ * shift is 0 otherwise. */
 static inline __m512i load_lanes32(const void *p, size_t w)
 {
-    if (lrelu_masked_crossing(p, 4 * w)) {
-        uint32_t b[16] = {0};
-        memcpy(b, p, 4 * w);
-        return _mm512_loadu_si512(b);
-    }
-    return _mm512_maskz_loadu_epi32(below16(w), p);
+    const unsigned s = (unsigned)(16 - w) & (0u - (unsigned)lrelu_masked_crossing(p, 4 * w));
+    const void *q = (const void *)((uintptr_t)p - 4 * (uintptr_t)s);
+    const __m512i v = _mm512_maskz_loadu_epi32((__mmask16)(below16(w) << s), q);
+    const __m512i idx =
+        _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                         _mm512_set1_epi32((int)s));
+    return _mm512_maskz_permutexvar_epi32(below16(w), idx, v);
 }
 #define f32_load_part(p, k)     _mm512_castsi512_ps(load_lanes32(p, k))
 #define f32_store_part(p, k, v) _mm512_mask_storeu_ps(p, below16(k), v)

@@ -32,7 +32,7 @@ typedef simde__m512i vb;
 #if defined(SIMDE_X86_AVX512BW_NATIVE)
 /* SIMDe 0.7.4 has no masked unaligned byte load/store: the native ones;
  * the load through the stack where it would be slow (lrelu_masked_crossing,
- * kernels.h). */
+ * kernels.h; a part load here is outside every loop). */
 static inline vb load_part(const uint8_t *p, size_t k)
 {
     if (lrelu_masked_crossing(p, k)) {
