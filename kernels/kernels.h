@@ -151,7 +151,7 @@ struct lrelu_kernel_fns {
  * lanes only. Such a load costs about 200 ns on Zen 5, even with the page
  * mapped (measured: forward of 1024 floats from a page-aligned x, whose
  * tail's masked load ends on the page boundary: 225 ns a call, 48 ns
- * through the stack); a masked load whose own bytes cross the page, or a
+ * without that load); a masked load whose own bytes cross the page, or a
  * masked store, costs no more than others. The AVX-512 kernels load such a
  * part from the 64 bytes that end with it instead. (Computed without a
  * branch.)
