@@ -133,8 +133,8 @@ static inline void note_gil(void)
     atomic_store_explicit(&gil_held_in_last_loop, PyGILState_Check(), memory_order_relaxed);
 }
 
-/* Elements per buffered call of the strided path (on the stack: three
- * buffers of up to 4 KiB). */
+/* Elements per buffered call of the strided path (on the stack: four
+ * buffers of up to 4 KiB: x, dy, the output and the alphas). */
 #define CHUNK 512
 
 /* A library call that failed where it cannot (aligned buffers, alphas
@@ -163,7 +163,7 @@ static void loop_internal_error(int status)
 #define STRIDED(BITS, ALPHA_T, unary, CALL, n, x, sx, g, sg, a, sa, y, sy)                         \
     do {                                                                                           \
         BITS bx[CHUNK], bg[(unary) ? 1 : CHUNK], by[CHUNK];                                        \
-        ALPHA_T ba[(sa) == 0 ? 1 : CHUNK];                                                         \
+        ALPHA_T ba[CHUNK];                                                                         \
         for (npy_intp i = 0; i < (n); i += CHUNK) {                                                \
             const npy_intp k = (n)-i < CHUNK ? (n)-i : CHUNK;                                      \
             GATHER(BITS, bx, (x) + i * (sx), sx, k);                                               \
