@@ -170,8 +170,8 @@ static inline void stream8(uint16_t *p, vh v) { simde_mm_stream_si128((vh *)(voi
 /* 16-bit lanes where 1 <= x <= inf (as unsigned bits, sign clear). */
 static inline vh gt0_16(vh x, int16_t inf)
 {
-    return simde_mm_and_si128(simde_mm_cmpgt_epi16(x, simde_mm_setzero_si128()),
-                              simde_mm_cmpgt_epi16(simde_mm_set1_epi16((int16_t)(inf + 1)), x));
+    return simde_mm_andnot_si128(simde_mm_cmpgt_epi16(x, simde_mm_set1_epi16(inf)),
+                                 simde_mm_cmpgt_epi16(x, simde_mm_setzero_si128()));
 }
 static inline vh sel16(vh m, vh t, vh f) { return simde_mm_blendv_epi8(f, t, m); }
 

@@ -88,8 +88,8 @@ static inline void store4(uint16_t *p, vi v) { simde_mm_storel_epi64((vi *)(void
 /* 16-bit lanes where 1 <= x <= inf (as unsigned bits, sign clear). */
 static inline vi gt0_16(vi x, int16_t inf)
 {
-    return simde_mm_and_si128(simde_mm_cmpgt_epi16(x, simde_mm_setzero_si128()),
-                              simde_mm_cmpgt_epi16(simde_mm_set1_epi16((int16_t)(inf + 1)), x));
+    return simde_mm_andnot_si128(simde_mm_cmpgt_epi16(x, simde_mm_set1_epi16(inf)),
+                                 simde_mm_cmpgt_epi16(x, simde_mm_setzero_si128()));
 }
 /* Four 32-bit lanes holding 16-bit codes -> packed in the low 64 bits. */
 static inline vi pack16(vi v)
