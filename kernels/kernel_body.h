@@ -8,7 +8,9 @@
  *   lanes                     elements per vector (an enum constant)
  *   vs, vc, vm                the storage vector (lanes elements as stored),
  *                             the compute vector (the same lanes widened to
- *                             binary32; binary64 for f64) and the mask
+ *                             binary32; binary64 for f64; with LRELU_VC_PAIR
+ *                             defined, a struct of two vectors lo and hi) and
+ *                             the mask
  *   vc   alpha(double a)                    alpha broadcast in the compute type
  *   vs   load(const elem *p)                unaligned
  *   void store(elem *p, vs v)               unaligned
@@ -109,10 +111,19 @@
 #endif /* LRELU_KERNEL_BODY_ONCE */
 
 #define P(name) LRELU_CAT(LRELU_T, name)
-#define ELEM    P(elem)
-#define VS      P(vs)
-#define VC      P(vc)
-#define W       P(lanes)
+#ifdef LRELU_VC_PAIR
+#define LRELU_HIDE_VC(v)                                                                           \
+    do {                                                                                           \
+        LRELU_HIDE((v).lo);                                                                        \
+        LRELU_HIDE((v).hi);                                                                        \
+    } while (0)
+#else
+#define LRELU_HIDE_VC(v) LRELU_HIDE(v)
+#endif
+#define ELEM P(elem)
+#define VS   P(vs)
+#define VC   P(vc)
+#define W    P(lanes)
 
 #ifdef LRELU_PART_BY_COPY
 static inline VS P(load_part)(const ELEM *p, size_t k)
@@ -154,7 +165,7 @@ static inline VS P(fwd)(VS x, VC a)
 {
     const P(vm) m = P(gt0)(x);
     VC w = P(widen)(P(clear)(m, x));
-    LRELU_HIDE(w);
+    LRELU_HIDE_VC(w);
     return P(select)(m, x, P(narrow)(P(mul)(a, w)));
 }
 #endif
@@ -164,9 +175,9 @@ static inline VS P(bwd)(VS x, VS dy, VC a)
 {
     const P(vm) m = P(gt0)(x);
     VC w = P(widen)(P(clear)(m, dy));
-    LRELU_HIDE(w);
+    LRELU_HIDE_VC(w);
     VC p = P(mul)(a, w);
-    LRELU_HIDE(p);
+    LRELU_HIDE_VC(p);
     return P(select)(m, dy, P(narrow)(p));
 }
 #endif
@@ -575,4 +586,6 @@ int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *
 #undef LRELU_PUT
 #undef LRELU_OWN_FWD
 #undef LRELU_OWN_BWD
+#undef LRELU_HIDE_VC
+#undef LRELU_VC_PAIR
 #undef LRELU_T
