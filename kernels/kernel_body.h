@@ -27,6 +27,14 @@
  *   vs   load_part(const elem *p, size_t k)     lanes [0, k), k <= lanes,
  *   void store_part(elem *p, size_t k, vs v)    touching no memory past them
  *   or LRELU_PART_BY_COPY, which builds both from a copy through the stack;
+ *   with LRELU_OWN_LOAD_TAIL defined, also
+ *   vs   load_tail(const elem *p, size_t k)     load_part's contract, for the
+ *                                               input of a call's last part (or
+ *                                               its only one): once per call,
+ *                                               after every loop, so it may
+ *                                               branch on the address (gcc has
+ *                                               folded a head's load_part into
+ *                                               a loop);
  *   and unless LRELU_NO_STREAM:
  *   void stream(elem *p, vs v)              aligned to the vector, bypassing
  *                                           the caches (or a plain store)
@@ -182,6 +190,12 @@ static inline VS P(bwd)(VS x, VS dy, VC a)
 }
 #endif
 
+#ifdef LRELU_OWN_LOAD_TAIL
+#define LRELU_LOAD_TAIL(p, k) P(load_tail)(p, k)
+#else
+#define LRELU_LOAD_TAIL(p, k) P(load_part)(p, k)
+#endif
+
 /* Whether n elements are done in one masked step: short calls then cost
  * one load, one store and no loop (not with parts copied through the
  * stack, which cost more than a full vector). */
@@ -216,7 +230,7 @@ static inline size_t P(head)(const void *out, size_t n, int stream)
 LRELU_INLINE void P(forward_run)(const ELEM *x, ELEM *y, size_t n, VC a, int stream)
 {
     if (P(one_part)(n)) {
-        P(store_part)(y, n, P(fwd)(P(load_part)(x, n), a));
+        P(store_part)(y, n, P(fwd)(LRELU_LOAD_TAIL(x, n), a));
         return;
     }
     size_t i = 0;
@@ -238,7 +252,7 @@ LRELU_INLINE void P(forward_run)(const ELEM *x, ELEM *y, size_t n, VC a, int str
     for (; i + W <= n; i += W)
         LRELU_PUT(y + i, P(fwd)(P(load)(x + i), a), stream);
     if (i < n)
-        P(store_part)(y + i, n - i, P(fwd)(P(load_part)(x + i, n - i), a));
+        P(store_part)(y + i, n - i, P(fwd)(LRELU_LOAD_TAIL(x + i, n - i), a));
 #ifndef LRELU_NO_STREAM
     if (stream)
         lrelu_fence();
@@ -249,7 +263,7 @@ LRELU_INLINE void P(backward_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_
                                   int stream)
 {
     if (P(one_part)(n)) {
-        P(store_part)(dx, n, P(bwd)(P(load_part)(x, n), P(load_part)(dy, n), a));
+        P(store_part)(dx, n, P(bwd)(LRELU_LOAD_TAIL(x, n), LRELU_LOAD_TAIL(dy, n), a));
         return;
     }
     size_t i = 0;
@@ -276,7 +290,7 @@ LRELU_INLINE void P(backward_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_
         LRELU_PUT(dx + i, P(bwd)(P(load)(x + i), P(load)(dy + i), a), stream);
     if (i < n)
         P(store_part)
-    (dx + i, n - i, P(bwd)(P(load_part)(x + i, n - i), P(load_part)(dy + i, n - i), a));
+    (dx + i, n - i, P(bwd)(LRELU_LOAD_TAIL(x + i, n - i), LRELU_LOAD_TAIL(dy + i, n - i), a));
 #ifndef LRELU_NO_STREAM
     if (stream)
         lrelu_fence();
@@ -586,6 +600,8 @@ int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *
 #undef LRELU_PUT
 #undef LRELU_OWN_FWD
 #undef LRELU_OWN_BWD
+#undef LRELU_OWN_LOAD_TAIL
+#undef LRELU_LOAD_TAIL
 #undef LRELU_HIDE_VC
 #undef LRELU_VC_PAIR
 #undef LRELU_T
