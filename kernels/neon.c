@@ -1,12 +1,12 @@
 /*
  * NEON (AArch64 Advanced SIMD): unsigned compares on the bits, bit select,
- * exact tails by copy. float16 and bfloat16 convert with integer arithmetic
- * (FCVTN would round by the FPCR's mode).
+ * tails in in-bounds pieces (float16's by copy). float16 and bfloat16
+ * convert with integer arithmetic (FCVTN would round by the FPCR's mode).
  */
 #include <simde/arm/neon.h>
+#include <string.h>
 
 #define LRELU_ISA neon
-#define LRELU_PART_BY_COPY
 #define LRELU_NO_STREAM
 
 typedef simde_uint32x4_t vu;
@@ -14,6 +14,55 @@ typedef simde_uint32x4_t vu;
 static inline vu u32(uint32_t v) { return simde_vdupq_n_u32(v); }
 static inline vu bits(simde_float32x4_t v) { return simde_vreinterpretq_u32_f32(v); }
 static inline simde_float32x4_t flt(vu v) { return simde_vreinterpretq_f32_u32(v); }
+
+/*
+ * Tails: the first b bytes at p (b = 0, 4, 8, 12 or 16) in the low lanes,
+ * zero above, reading those bytes and no other; and the low b bytes of v
+ * stored at p, writing those bytes and no other. In pieces of 8 and 4 bytes
+ * moved through general registers, not through a buffer on the stack: a
+ * vector load of a buffer just written in pieces cannot take its data from
+ * those stores and waits until they reach the cache.
+ */
+static inline uint32_t get32(const unsigned char *c)
+{
+    uint32_t w;
+    memcpy(&w, c, 4);
+    return w;
+}
+static inline uint64_t get64(const unsigned char *c)
+{
+    uint64_t w;
+    memcpy(&w, c, 8);
+    return w;
+}
+static inline void put32(unsigned char *c, uint32_t w) { memcpy(c, &w, 4); }
+static inline void put64(unsigned char *c, uint64_t w) { memcpy(c, &w, 8); }
+
+static inline vu load_bytes(const void *p, size_t b)
+{
+    const unsigned char *c = p;
+    if (b == 16)
+        return simde_vreinterpretq_u32_u8(simde_vld1q_u8(c));
+    if (b < 8)
+        return b == 0 ? u32(0) : simde_vsetq_lane_u32(get32(c), u32(0), 0);
+    const vu lo =
+        simde_vreinterpretq_u32_u64(simde_vsetq_lane_u64(get64(c), simde_vdupq_n_u64(0), 0));
+    return b == 8 ? lo : simde_vsetq_lane_u32(get32(c + 8), lo, 2);
+}
+
+static inline void store_bytes(void *p, size_t b, vu v)
+{
+    unsigned char *c = p;
+    if (b == 16) {
+        simde_vst1q_u8(c, simde_vreinterpretq_u8_u32(v));
+    } else if (b >= 8) {
+        put64(c, simde_vgetq_lane_u64(simde_vreinterpretq_u64_u32(v), 0));
+        if (b == 12)
+            put32(c + 8, simde_vgetq_lane_u32(v, 2));
+    } else if (b == 4) {
+        put32(c, simde_vgetq_lane_u32(v, 0));
+    }
+}
 
 /* float32 */
 typedef float f32_elem;
@@ -23,6 +72,8 @@ enum { f32_lanes = 4 };
 static inline f32_vc f32_alpha(double a) { return simde_vdupq_n_f32((float)a); }
 static inline f32_vs f32_load(const float *p) { return simde_vld1q_f32(p); }
 static inline void f32_store(float *p, f32_vs v) { simde_vst1q_f32(p, v); }
+static inline f32_vs f32_load_part(const float *p, size_t k) { return flt(load_bytes(p, 4 * k)); }
+static inline void f32_store_part(float *p, size_t k, f32_vs v) { store_bytes(p, 4 * k, bits(v)); }
 static inline f32_vm f32_gt0(f32_vs x)
 {
     return simde_vcltq_u32(simde_vsubq_u32(bits(x), u32(1)), u32(0x7f800000));
@@ -41,6 +92,14 @@ enum { f64_lanes = 2 };
 static inline f64_vc f64_alpha(double a) { return simde_vdupq_n_f64(a); }
 static inline f64_vs f64_load(const double *p) { return simde_vld1q_f64(p); }
 static inline void f64_store(double *p, f64_vs v) { simde_vst1q_f64(p, v); }
+static inline f64_vs f64_load_part(const double *p, size_t k)
+{
+    return simde_vreinterpretq_f64_u32(load_bytes(p, 8 * k));
+}
+static inline void f64_store_part(double *p, size_t k, f64_vs v)
+{
+    store_bytes(p, 8 * k, simde_vreinterpretq_u32_f64(v));
+}
 static inline f64_vm f64_gt0(f64_vs x)
 {
     const simde_uint64x2_t b = simde_vreinterpretq_u64_f64(x);
@@ -63,6 +122,36 @@ static inline vh gt0_16(vh x, uint16_t inf)
 {
     return simde_vclt_u16(simde_vsub_u16(x, simde_vdup_n_u16(1)), simde_vdup_n_u16(inf));
 }
+/* 16-bit tails (k <= 4 elements): the even part as one 32-bit piece, an
+ * odd last element on its own. */
+static inline vh load_halves(const uint16_t *p, size_t k)
+{
+    const unsigned char *c = (const unsigned char *)p;
+    if (k == 4)
+        return simde_vld1_u16(p);
+    vh v = simde_vdup_n_u16(0);
+    if (k >= 2)
+        v = simde_vreinterpret_u16_u32(simde_vset_lane_u32(get32(c), simde_vdup_n_u32(0), 0));
+    if (k == 1)
+        v = simde_vset_lane_u16(p[0], v, 0);
+    if (k == 3)
+        v = simde_vset_lane_u16(p[2], v, 2);
+    return v;
+}
+static inline void store_halves(uint16_t *p, size_t k, vh v)
+{
+    unsigned char *c = (unsigned char *)p;
+    if (k == 4) {
+        simde_vst1_u16(p, v);
+        return;
+    }
+    if (k >= 2)
+        put32(c, simde_vget_lane_u32(simde_vreinterpret_u32_u16(v), 0));
+    if (k == 1)
+        p[0] = simde_vget_lane_u16(v, 0);
+    if (k == 3)
+        p[2] = simde_vget_lane_u16(v, 2);
+}
 
 typedef uint16_t f16_elem;
 typedef vh f16_vs, f16_vm;
@@ -71,6 +160,8 @@ enum { f16_lanes = 4 };
 static inline f16_vc f16_alpha(double a) { return simde_vdupq_n_f32((float)a); }
 static inline f16_vs f16_load(const uint16_t *p) { return simde_vld1_u16(p); }
 static inline void f16_store(uint16_t *p, f16_vs v) { simde_vst1_u16(p, v); }
+static inline f16_vs f16_load_part(const uint16_t *p, size_t k) { return load_halves(p, k); }
+static inline void f16_store_part(uint16_t *p, size_t k, f16_vs v) { store_halves(p, k, v); }
 static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
 static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_vbic_u16(v, m); }
 /* Rebiasing the bits, subnormals computed as m * 2^-24 (exact), as the
@@ -125,6 +216,8 @@ enum { bf16_lanes = 4 };
 static inline bf16_vc bf16_alpha(double a) { return simde_vdupq_n_f32((float)a); }
 static inline bf16_vs bf16_load(const uint16_t *p) { return simde_vld1_u16(p); }
 static inline void bf16_store(uint16_t *p, bf16_vs v) { simde_vst1_u16(p, v); }
+static inline bf16_vs bf16_load_part(const uint16_t *p, size_t k) { return load_halves(p, k); }
+static inline void bf16_store_part(uint16_t *p, size_t k, bf16_vs v) { store_halves(p, k, v); }
 static inline bf16_vm bf16_gt0(bf16_vs x) { return gt0_16(x, 0x7f80); }
 static inline bf16_vs bf16_clear(bf16_vm m, bf16_vs v) { return simde_vbic_u16(v, m); }
 static inline bf16_vc bf16_widen(bf16_vs v)
