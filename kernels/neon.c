@@ -1,6 +1,6 @@
 /*
  * NEON (AArch64 Advanced SIMD): unsigned compares on the bits, bit select,
- * tails in in-bounds pieces (float16's by copy). float16 and bfloat16
+ * tails in in-bounds pieces. float16 and bfloat16
  * convert with integer arithmetic (FCVTN would round by the FPCR's mode).
  */
 #include <simde/arm/neon.h>
