@@ -731,10 +731,17 @@ struct Unpinned {
     Unpinned &operator=(const Unpinned &) = delete;
 };
 
+// memcpy of a tiny call's bytes (defined with the limit rows).
+Caller tiny_memcpy_caller(size_t esize);
+
 // Times row at n, then checks it with its kernel still active. A
 // data-independence row also times the same code on random signs in
 // alternate batches, so that both see the same machine: its counter
-// time_vs_random is the ratio of the two times.
+// time_vs_random is the ratio of the two times. A tiny-call row of the
+// library likewise alternates with memcpy of the same bytes on the same
+// arrays (counter time_vs_memcpy): a virtual CPU whose host sibling gets
+// busy runs the same short call up to twice as slowly, and rows timed
+// minutes apart would put that into their ratio.
 void run_row(benchmark::State &state, const Row &row, size_t n)
 {
     const OpInfo &op = info(row.op);
@@ -823,6 +830,8 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
         for (size_t r = 0; r < twin_calls.size() && plan.fresh; r++)
             fresh_signs(&gen, twin.get() + r * stride, twin.get() + r * stride, words, sign, 0);
     };
+    const bool vs_memcpy = row.op == Op::TinyForward && row.impl.rfind("lrelu:", 0) == 0;
+    const Caller copy = vs_memcpy ? tiny_memcpy_caller(esize) : Caller();
 
     if (plan.fresh)
         refresh();
@@ -830,23 +839,27 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
         call(c); // sets up peers, warms the caches
     for (const Call &c : twin_calls)
         call(c);
-    double own = 0, random = 0;
+    double own = 0, random = 0, copied = 0;
     bool twin_first = false;
     for (auto _ : state) {
         if (plan.fresh)
             refresh(), refresh_twin();
         // Alternate which goes first, so neither gains from the order.
         const double tw = twin_first && paired ? timed(twin_calls, call) : 0;
+        const double tc = twin_first && vs_memcpy ? timed(calls, copy) : 0;
         const double tt = timed(calls, call);
         const double tw2 = !twin_first && paired ? timed(twin_calls, call) : 0;
+        const double tc2 = !twin_first && vs_memcpy ? timed(calls, copy) : 0;
         twin_first = !twin_first;
-        own += tt, random += tw + tw2;
+        own += tt, random += tw + tw2, copied += tc + tc2;
         if (alternate)
             calls[0].alpha = calls[0].alpha == kAlpha ? 100.0 : kAlpha;
         state.SetIterationTime(tt);
     }
     if (paired && random > 0)
         state.counters["time_vs_random"] = own / random;
+    if (vs_memcpy && copied > 0)
+        state.counters["time_vs_memcpy"] = own / copied;
     const int64_t elements = (int64_t)(state.iterations() * plan.calls * n);
     state.SetBytesProcessed(elements * (int64_t)bytes_per_element(row.op, t));
     state.SetItemsProcessed(elements);
@@ -1014,6 +1027,20 @@ template <size_t B> void limit_add2(const Call &c)
     add2((const float *)c.in, (const float *)c.dy, (float *)c.out, (c.n * B + 3) / 4);
 }
 template <size_t B> void limit_tiny_memcpy(const Call &c) { memcpy_indirect(c.out, c.in, c.n * B); }
+
+Caller tiny_memcpy_caller(size_t esize)
+{
+    switch (esize) {
+    case 1:
+        return Caller(limit_tiny_memcpy<1>);
+    case 2:
+        return Caller(limit_tiny_memcpy<2>);
+    case 4:
+        return Caller(limit_tiny_memcpy<4>);
+    default:
+        return Caller(limit_tiny_memcpy<8>);
+    }
+}
 
 template <size_t B> void add_limits(std::vector<Row> &rows, DType t)
 {
