@@ -36,10 +36,10 @@
 //   --types=T,T,...   element types (default f32,f16,bf16,f64,qs8,qu8)
 //   --smoke           tiny lengths and one iteration each: checks that it runs
 //   --no-pin          leave the process free to move between CPUs; by
-//                     default the single-threaded rows run on the CPU the
-//                     benchmark started on (sched_setaffinity), so that every
-//                     ratio of a run compares rows timed on one CPU (the
-//                     threads rows run on all CPUs)
+//                     default the single-threaded rows run on the first CPU
+//                     the process may use (sched_setaffinity), so that every
+//                     ratio of a run compares rows timed on one CPU, the same
+//                     one from run to run (the threads rows run on all CPUs)
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -700,12 +700,17 @@ bool pin_to(int c)
 }
 #endif
 
-void pin_to_start_cpu()
+void pin_to_first_cpu()
 {
 #ifdef __linux__
-    const int c = sched_getcpu();
-    if (c >= 0 && sched_getaffinity(0, sizeof all_cpus, &all_cpus) == 0 && pin_to(c))
-        pinned_cpu = c;
+    if (sched_getaffinity(0, sizeof all_cpus, &all_cpus) != 0)
+        return;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &all_cpus)) {
+            if (pin_to(c))
+                pinned_cpu = c;
+            return;
+        }
 #endif
 }
 
@@ -1351,7 +1356,7 @@ int main(int argc, char **argv)
     pick_isa_builds();
     find_caches();
     if (pin)
-        pin_to_start_cpu();
+        pin_to_first_cpu();
     calibrate_clock();
 
     std::vector<std::string> skipped;

@@ -1224,8 +1224,8 @@ def header_section(info, paths):
     lines.append(f"- CPUs: {info.num_cpus if info.num_cpus else 'unknown'}")
     if info.pinned_cpu not in (None, "", "-1"):
         lines.append(f"- Single-threaded rows pinned to CPU {info.pinned_cpu} "
-                     "(the one lrelu-bench started on; --no-pin to let it "
-                     "move); threads rows on every CPU")
+                     "(the first one lrelu-bench may use; --no-pin to let "
+                     "it move); threads rows on every CPU")
     lines += cache_lines(info)
     lines.append(f"- Dispatched kernel: {info.kernel or 'unknown'}")
     lines.append("- Usable kernels: "
