@@ -835,7 +835,7 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
         for (size_t r = 0; r < twin_calls.size() && plan.fresh; r++)
             fresh_signs(&gen, twin.get() + r * stride, twin.get() + r * stride, words, sign, 0);
     };
-    const bool vs_memcpy = row.op == Op::TinyForward && row.impl.rfind("lrelu:", 0) == 0;
+    const bool vs_memcpy = row.op == Op::TinyForward && !row.kernel.empty();
     const Caller copy = vs_memcpy ? tiny_memcpy_caller(esize) : Caller();
 
     if (plan.fresh)

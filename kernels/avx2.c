@@ -5,9 +5,9 @@
  * integer arithmetic (half_avx2.h).
  */
 #include <simde/x86/avx2.h>
-#include <string.h>
 
 #include "half_avx2.h"
+#include "kernels.h"
 
 #define LRELU_ISA avx2
 
@@ -48,9 +48,7 @@ static inline vi load_bytes(const void *p, size_t b)
             simde_mm_loadl_epi64((const simde__m128i *)(const void *)(c + b - 8))));
         h = 2;
     } else {
-        int32_t w;
-        memcpy(&w, c, 4);
-        return simde_mm256_zextsi128_si256(simde_mm_cvtsi32_si128(w));
+        return simde_mm256_zextsi128_si256(simde_mm_cvtsi32_si128((int32_t)lrelu_get32(c)));
     }
     /* Lane j >= h holds element j + m - 2h: move it to lane j, then clear
      * the lanes from m up. */
@@ -82,8 +80,7 @@ static inline void store_bytes(void *p, size_t b, vi v)
         simde_mm_storel_epi64((simde__m128i *)(void *)(c + b - 8),
                               simde_mm256_castsi256_si128(end));
     } else {
-        const int32_t w = simde_mm_cvtsi128_si32(simde_mm256_castsi256_si128(v));
-        memcpy(c, &w, 4);
+        lrelu_put32(c, (uint32_t)simde_mm_cvtsi128_si32(simde_mm256_castsi256_si128(v)));
     }
 }
 

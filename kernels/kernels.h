@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The element types, in the order of the dispatch table (named so that
  * LRELU_TYPE_##type works in the X-macros). */
@@ -161,6 +162,32 @@ static inline int lrelu_masked_crossing(const void *p, size_t bytes)
     const size_t in_page = (uintptr_t)p & 4095u;
     return (in_page > 4096u - 64u) & (in_page + bytes <= 4096u);
 }
+
+/* Unaligned 16-, 32- and 64-bit moves between memory and a general
+ * register: the pieces of the SIMD kernels' tails (a vector load of a
+ * buffer just written in pieces would wait for the pieces to reach the
+ * cache). */
+static inline uint16_t lrelu_get16(const void *p)
+{
+    uint16_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline uint32_t lrelu_get32(const void *p)
+{
+    uint32_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline uint64_t lrelu_get64(const void *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline void lrelu_put16(void *p, uint16_t v) { memcpy(p, &v, sizeof v); }
+static inline void lrelu_put32(void *p, uint32_t v) { memcpy(p, &v, sizeof v); }
+static inline void lrelu_put64(void *p, uint64_t v) { memcpy(p, &v, sizeof v); }
 
 /* Every kernel of every architecture (a build defines those it compiles). */
 #define LRELU_ALL_ISAS(X) X(scalar) X(sse2) X(avx2) X(avx512) X(neon)

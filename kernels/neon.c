@@ -1,10 +1,11 @@
 /*
  * NEON (AArch64 Advanced SIMD): unsigned compares on the bits, bit select,
- * tails in in-bounds pieces. float16 and bfloat16
- * convert with integer arithmetic (FCVTN would round by the FPCR's mode).
+ * tails in in-bounds pieces. float16 and bfloat16 convert with integer
+ * arithmetic (FCVTN would round by the FPCR's mode).
  */
 #include <simde/arm/neon.h>
-#include <string.h>
+
+#include "kernels.h"
 
 #define LRELU_ISA neon
 #define LRELU_NO_STREAM
@@ -23,31 +24,16 @@ static inline simde_float32x4_t flt(vu v) { return simde_vreinterpretq_f32_u32(v
  * vector load of a buffer just written in pieces cannot take its data from
  * those stores and waits until they reach the cache.
  */
-static inline uint32_t get32(const unsigned char *c)
-{
-    uint32_t w;
-    memcpy(&w, c, 4);
-    return w;
-}
-static inline uint64_t get64(const unsigned char *c)
-{
-    uint64_t w;
-    memcpy(&w, c, 8);
-    return w;
-}
-static inline void put32(unsigned char *c, uint32_t w) { memcpy(c, &w, 4); }
-static inline void put64(unsigned char *c, uint64_t w) { memcpy(c, &w, 8); }
-
 static inline vu load_bytes(const void *p, size_t b)
 {
     const unsigned char *c = p;
     if (b == 16)
         return simde_vreinterpretq_u32_u8(simde_vld1q_u8(c));
     if (b < 8)
-        return b == 0 ? u32(0) : simde_vsetq_lane_u32(get32(c), u32(0), 0);
+        return b == 0 ? u32(0) : simde_vsetq_lane_u32(lrelu_get32(c), u32(0), 0);
     const vu lo =
-        simde_vreinterpretq_u32_u64(simde_vsetq_lane_u64(get64(c), simde_vdupq_n_u64(0), 0));
-    return b == 8 ? lo : simde_vsetq_lane_u32(get32(c + 8), lo, 2);
+        simde_vreinterpretq_u32_u64(simde_vsetq_lane_u64(lrelu_get64(c), simde_vdupq_n_u64(0), 0));
+    return b == 8 ? lo : simde_vsetq_lane_u32(lrelu_get32(c + 8), lo, 2);
 }
 
 static inline void store_bytes(void *p, size_t b, vu v)
@@ -56,11 +42,11 @@ static inline void store_bytes(void *p, size_t b, vu v)
     if (b == 16) {
         simde_vst1q_u8(c, simde_vreinterpretq_u8_u32(v));
     } else if (b >= 8) {
-        put64(c, simde_vgetq_lane_u64(simde_vreinterpretq_u64_u32(v), 0));
+        lrelu_put64(c, simde_vgetq_lane_u64(simde_vreinterpretq_u64_u32(v), 0));
         if (b == 12)
-            put32(c + 8, simde_vgetq_lane_u32(v, 2));
+            lrelu_put32(c + 8, simde_vgetq_lane_u32(v, 2));
     } else if (b == 4) {
-        put32(c, simde_vgetq_lane_u32(v, 0));
+        lrelu_put32(c, simde_vgetq_lane_u32(v, 0));
     }
 }
 
@@ -131,7 +117,7 @@ static inline vh load_halves(const uint16_t *p, size_t k)
         return simde_vld1_u16(p);
     vh v = simde_vdup_n_u16(0);
     if (k >= 2)
-        v = simde_vreinterpret_u16_u32(simde_vset_lane_u32(get32(c), simde_vdup_n_u32(0), 0));
+        v = simde_vreinterpret_u16_u32(simde_vset_lane_u32(lrelu_get32(c), simde_vdup_n_u32(0), 0));
     if (k == 1)
         v = simde_vset_lane_u16(p[0], v, 0);
     if (k == 3)
@@ -146,7 +132,7 @@ static inline void store_halves(uint16_t *p, size_t k, vh v)
         return;
     }
     if (k >= 2)
-        put32(c, simde_vget_lane_u32(simde_vreinterpret_u32_u16(v), 0));
+        lrelu_put32(c, simde_vget_lane_u32(simde_vreinterpret_u32_u16(v), 0));
     if (k == 1)
         p[0] = simde_vget_lane_u16(v, 0);
     if (k == 3)

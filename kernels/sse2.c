@@ -5,7 +5,8 @@
  * tails in in-bounds pieces of 8, 4 and 2 bytes.
  */
 #include <simde/x86/sse2.h>
-#include <string.h>
+
+#include "kernels.h"
 
 #define LRELU_ISA sse2
 
@@ -19,19 +20,6 @@ typedef simde__m128i vi;
  * buffer just written in pieces waits for the pieces to reach the cache
  * (about 10 ns a call on Zen 5).
  */
-static inline int32_t get32(const unsigned char *c)
-{
-    int32_t w;
-    memcpy(&w, c, 4);
-    return w;
-}
-static inline void put32(unsigned char *c, int32_t w) { memcpy(c, &w, 4); }
-static inline void put16(unsigned char *c, int w)
-{
-    const uint16_t h = (uint16_t)w;
-    memcpy(c, &h, 2);
-}
-
 static inline vi load_bytes(const void *p, size_t b)
 {
     const unsigned char *c = p;
@@ -39,21 +27,19 @@ static inline vi load_bytes(const void *p, size_t b)
         return simde_mm_loadu_si128((const vi *)(const void *)c);
     if (b >= 8) {
         const vi lo = simde_mm_loadl_epi64((const vi *)(const void *)c);
-        return b == 8 ? lo : simde_mm_unpacklo_epi64(lo, simde_mm_cvtsi32_si128(get32(c + 8)));
+        return b == 8 ? lo
+                      : simde_mm_unpacklo_epi64(
+                            lo, simde_mm_cvtsi32_si128((int32_t)lrelu_get32(c + 8)));
     }
     if (b == 0)
         return simde_mm_setzero_si128();
-    if (b == 2) {
-        uint16_t h;
-        memcpy(&h, c, 2);
-        return simde_mm_cvtsi32_si128(h);
-    }
-    const vi w = simde_mm_cvtsi32_si128(get32(c));
+    if (b == 2)
+        return simde_mm_cvtsi32_si128(lrelu_get16(c));
+    const vi w = simde_mm_cvtsi32_si128((int32_t)lrelu_get32(c));
     if (b == 4)
         return w;
     /* b == 6: the third 16-bit element from the 4 bytes that end with it. */
-    return simde_mm_unpacklo_epi32(w,
-                                   simde_mm_cvtsi32_si128((int32_t)((uint32_t)get32(c + 2) >> 16)));
+    return simde_mm_unpacklo_epi32(w, simde_mm_cvtsi32_si128((int32_t)(lrelu_get32(c + 2) >> 16)));
 }
 
 static inline void store_bytes(void *p, size_t b, vi v)
@@ -66,18 +52,18 @@ static inline void store_bytes(void *p, size_t b, vi v)
     if (b >= 8) {
         simde_mm_storel_epi64((vi *)(void *)c, v);
         if (b == 12)
-            put32(c + 8, simde_mm_cvtsi128_si32(simde_mm_srli_si128(v, 8)));
+            lrelu_put32(c + 8, (uint32_t)simde_mm_cvtsi128_si32(simde_mm_srli_si128(v, 8)));
         return;
     }
     if (b == 0)
         return;
     if (b == 2) {
-        put16(c, simde_mm_cvtsi128_si32(v));
+        lrelu_put16(c, (uint16_t)simde_mm_cvtsi128_si32(v));
         return;
     }
-    put32(c, simde_mm_cvtsi128_si32(v));
+    lrelu_put32(c, (uint32_t)simde_mm_cvtsi128_si32(v));
     if (b == 6)
-        put16(c + 4, simde_mm_extract_epi16(v, 2));
+        lrelu_put16(c + 4, (uint16_t)simde_mm_extract_epi16(v, 2));
 }
 
 static inline vi i32(int32_t v) { return simde_mm_set1_epi32(v); }
