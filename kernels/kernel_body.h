@@ -38,7 +38,9 @@
  *   and unless LRELU_NO_STREAM:
  *   void stream(elem *p, vs v)              aligned to the vector, bypassing
  *                                           the caches (or a plain store)
- *   and once per ISA, void lrelu_fence(void), ordering streaming stores.
+ *   and once per ISA, void lrelu_fence(void), ordering streaming stores,
+ *   and optionally LRELU_STREAM_BY_VECTOR: the streaming forward variant
+ *   stores one vector a step rather than four.
  *   An ISA with a shorter instruction sequence for one step may define
  *   LRELU_OWN_FWD (and/or LRELU_OWN_BWD) before the include and provide
  *   vs fwd(vs x, vc a) (and vs bwd(vs x, vs dy, vc a)) itself, with the same
@@ -150,6 +152,13 @@ static inline void P(store_part)(ELEM *p, size_t k, VS v)
 }
 #endif
 
+/* 1 where the streaming forward loop takes one vector a step. */
+#ifdef LRELU_STREAM_BY_VECTOR
+#define LRELU_STREAM_STEP1 1
+#else
+#define LRELU_STREAM_STEP1 0
+#endif
+
 #ifdef LRELU_NO_STREAM
 #define LRELU_PUT(p, v, stream) P(store)(p, v)
 #else
@@ -241,7 +250,7 @@ LRELU_INLINE void P(forward_run)(const ELEM *x, ELEM *y, size_t n, VC a, int str
         P(store_part)(y + i, head - i, P(fwd)(P(load_part)(x + i, head - i), a));
         i = head;
     }
-    for (; i + 4 * W <= n; i += 4 * W) {
+    for (; !(stream && LRELU_STREAM_STEP1) && i + 4 * W <= n; i += 4 * W) {
         const VS x0 = P(load)(x + i), x1 = P(load)(x + i + W);
         const VS x2 = P(load)(x + i + 2 * W), x3 = P(load)(x + i + 3 * W);
         LRELU_PUT(y + i, P(fwd)(x0, a), stream);
@@ -598,6 +607,7 @@ int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *
 #undef VC
 #undef W
 #undef LRELU_PUT
+#undef LRELU_STREAM_STEP1
 #undef LRELU_OWN_FWD
 #undef LRELU_OWN_BWD
 #undef LRELU_OWN_LOAD_TAIL
