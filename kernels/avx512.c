@@ -16,8 +16,9 @@
 #define LRELU_ISA avx512
 /* Streaming forward one vector a step (a whole 64-byte line for float32 and
  * float64): on Zen 5, at 64 Mi elements, 10-14% faster for float32 and 7-9%
- * for float64 than four vectors a step; the same for the 16-bit types, and
- * slower on AVX2 and SSE2. Backward, with two inputs, keeps four. */
+ * for float64 than four vectors a step, no change for the 16-bit types
+ * (README, "Large arrays"; on AVX2 and SSE2 one a step was slower).
+ * Backward, with two inputs, keeps four. */
 #define LRELU_STREAM_BY_VECTOR
 
 typedef simde__m512i vi;
