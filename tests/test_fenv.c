@@ -13,7 +13,8 @@
  *    float16 and bfloat16, whose conversions raise none); nothing for a lane
  *    where x > 0.
  * 2. Traps. The same cases with every exception unmasked (feenableexcept)
- *    in a child process: SIGFPE exactly where the scalar kernel gets it.
+ *    in a child process, at a short length and a long one: SIGFPE exactly
+ *    where the scalar kernel gets it.
  * 3. The environment. Under each rounding mode and, on x86, FTZ, DAZ and
  *    both (MXCSR), on AArch64 FZ (FPCR): every kernel gives the scalar
  *    kernel's bits on the test pool, the scalar kernel gives the formula
@@ -197,11 +198,15 @@ static void fill_case(enum lrelu_type t, const struct fcase *c, size_t n, size_t
     put_bits(t, dy, pos, value_bits(t, c->dy, c->dyneg));
 }
 
+/* The longest case: past a kernel's first block of 1024 elements where it
+ * narrows apart from the multiply (kernels/kernel_body.h). */
+#define CASE_MAX_N 1100
+
 /* Runs the case and returns the flags raised. */
 static int case_flags(const struct impl *im, enum lrelu_type t, enum op op, const struct fcase *c,
                       size_t n, size_t pos, void *out)
 {
-    static uint64_t x[64], dy[64];
+    static uint64_t x[CASE_MAX_N], dy[CASE_MAX_N];
     fill_case(t, c, n, pos, x, dy);
     feclearexcept(FE_ALL_EXCEPT);
     const int st = run_op_t(im, t, op, x, dy, out, n, c->alpha, 0);
@@ -222,7 +227,7 @@ static void describe(char *buf, size_t size, const struct impl *im, enum lrelu_t
 
 static void test_flags(void)
 {
-    static const size_t lengths[] = {1, 3, 8, 13, 37};
+    static const size_t lengths[] = {1, 3, 8, 13, 37, 300, CASE_MAX_N};
     unsigned long checked = 0;
     for (size_t k = 0; k < impl_count; k++)
         for (int t = 0; t < LRELU_TYPE_COUNT; t++)
@@ -237,7 +242,7 @@ static void test_flags(void)
                         for (size_t pi = 0; pi < 3; pi++) {
                             if (pi > 0 && positions[pi] == positions[pi - 1])
                                 continue;
-                            uint64_t want_out[64], got_out[64];
+                            static uint64_t want_out[CASE_MAX_N], got_out[CASE_MAX_N];
                             const int want = case_flags(&impls[0], (enum lrelu_type)t, (enum op)op,
                                                         c, n, positions[pi], want_out);
                             const int got = case_flags(&impls[k], (enum lrelu_type)t, (enum op)op,
@@ -261,9 +266,10 @@ static void test_flags(void)
 
 /* ---- traps ---- */
 
-/* 1 when the case dies of SIGFPE with every exception unmasked, 0 when it
- * completes, -1 on anything else. */
-static int case_traps(const struct impl *im, enum lrelu_type t, enum op op, const struct fcase *c)
+/* 1 when the case (n elements, at n - 1) dies of SIGFPE with every
+ * exception unmasked, 0 when it completes, -1 on anything else. */
+static int case_traps(const struct impl *im, enum lrelu_type t, enum op op, const struct fcase *c,
+                      size_t n)
 {
     fflush(stdout);
     const pid_t pid = fork();
@@ -274,14 +280,14 @@ static int case_traps(const struct impl *im, enum lrelu_type t, enum op op, cons
     if (pid == 0) {
         const struct rlimit no_core = {0, 0}; /* a trap is expected: no core file */
         setrlimit(RLIMIT_CORE, &no_core);
-        uint64_t x[8], dy[8], out[8];
-        fill_case(t, c, 5, 4, x, dy);
+        static uint64_t x[CASE_MAX_N], dy[CASE_MAX_N], out[CASE_MAX_N];
+        fill_case(t, c, n, n - 1, x, dy);
         if (im->fns == NULL && lrelu_set_kernel(im->name) != LRELU_OK)
             _exit(3);
         feclearexcept(FE_ALL_EXCEPT);
         feenableexcept(all_except);
-        const int st = im->fns != NULL ? run_op_t(im, t, op, x, dy, out, 5, c->alpha, 0)
-                                       : call_api_t(t, op, x, dy, out, 5, c->alpha, 0);
+        const int st = im->fns != NULL ? run_op_t(im, t, op, x, dy, out, n, c->alpha, 0)
+                                       : call_api_t(t, op, x, dy, out, n, c->alpha, 0);
         fedisableexcept(all_except);
         _exit(st == LRELU_OK ? 0 : 4);
     }
@@ -307,7 +313,7 @@ static void test_traps(void)
     fedisableexcept(all_except);
     int delivered = 0;
     for (size_t ci = 0; ci < CASE_COUNT && !delivered; ci++)
-        delivered = case_traps(&impls[0], LRELU_TYPE_f32, OP_FORWARD, &cases[ci]) == 1;
+        delivered = case_traps(&impls[0], LRELU_TYPE_f32, OP_FORWARD, &cases[ci], 5) == 1;
     if (!delivered) {
         printf("traps: the scalar kernel never traps here (an emulator that ignores the "
                "exception masks?): not checked\n");
@@ -315,36 +321,42 @@ static void test_traps(void)
     }
     const int fails_before = fails;
     unsigned long checked = 0, trapped = 0;
+    static const size_t lengths[] = {5, CASE_MAX_N}; /* the case last */
     for (int t = 0; t < LRELU_TYPE_COUNT; t++)
         for (int op = 0; op < OP_COUNT; op++)
-            for (size_t ci = 0; ci < CASE_COUNT; ci++) {
-                const struct fcase *c = &cases[ci];
-                if (op == OP_BACKWARD_FROM_OUTPUT && c->alpha < 0)
-                    continue;
-                uint64_t out[8];
-                const int raised =
-                    case_flags(&impls[0], (enum lrelu_type)t, (enum op)op, c, 5, 4, out) != 0;
-                const int want = case_traps(&impls[0], (enum lrelu_type)t, (enum op)op, c);
-                char d[256];
-                if (want != raised) {
-                    describe(d, sizeof d, &impls[0], (enum lrelu_type)t, (enum op)op, c, 5, 4);
-                    FAIL("%s: trapped %d where it raises %d\n", d, want, raised);
-                    continue;
-                }
-                for (size_t k = 1; k < impl_count; k++) {
-                    const int got = case_traps(&impls[k], (enum lrelu_type)t, (enum op)op, c);
-                    checked++;
-                    trapped += got == 1;
-                    if (got != want) {
-                        describe(d, sizeof d, &impls[k], (enum lrelu_type)t, (enum op)op, c, 5, 4);
-                        FAIL("%s: %s, the scalar kernel %s\n", d,
-                             got == 1   ? "SIGFPE"
-                             : got == 0 ? "no trap"
-                                        : "died otherwise",
-                             want ? "traps" : "does not");
+            for (size_t ci = 0; ci < CASE_COUNT; ci++)
+                for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
+                    const struct fcase *c = &cases[ci];
+                    const size_t n = lengths[li];
+                    if (op == OP_BACKWARD_FROM_OUTPUT && c->alpha < 0)
+                        continue;
+                    static uint64_t out[CASE_MAX_N];
+                    const int raised = case_flags(&impls[0], (enum lrelu_type)t, (enum op)op, c, n,
+                                                  n - 1, out) != 0;
+                    const int want = case_traps(&impls[0], (enum lrelu_type)t, (enum op)op, c, n);
+                    char d[256];
+                    if (want != raised) {
+                        describe(d, sizeof d, &impls[0], (enum lrelu_type)t, (enum op)op, c, n,
+                                 n - 1);
+                        FAIL("%s: trapped %d where it raises %d\n", d, want, raised);
+                        continue;
+                    }
+                    for (size_t k = 1; k < impl_count; k++) {
+                        const int got =
+                            case_traps(&impls[k], (enum lrelu_type)t, (enum op)op, c, n);
+                        checked++;
+                        trapped += got == 1;
+                        if (got != want) {
+                            describe(d, sizeof d, &impls[k], (enum lrelu_type)t, (enum op)op, c, n,
+                                     n - 1);
+                            FAIL("%s: %s, the scalar kernel %s\n", d,
+                                 got == 1   ? "SIGFPE"
+                                 : got == 0 ? "no trap"
+                                            : "died otherwise",
+                                 want ? "traps" : "does not");
+                        }
                     }
                 }
-            }
     if (fails == fails_before)
         printf("traps: %lu children, %lu of them trapped, every kernel as the scalar one\n",
                checked, trapped);
