@@ -21,8 +21,10 @@
  * x86, FPCR.FZ on AArch64) if the caller set them. In the default
  * environment that is round to nearest with subnormals kept. The compare
  * does not depend on the environment (DAZ cannot make a positive subnormal
- * "not > 0"), and the library never changes it: the control state (MXCSR,
- * the x87 control word, FPCR) is the same after every call. The status
+ * "not > 0"), and the library leaves it as it found it: the control state
+ * (MXCSR, the x87 control word, FPCR) is the same after every call, and
+ * the caller's wherever a multiply runs (the AVX2 kernel masks every
+ * exception while it narrows float16 products, README). The status
  * flags raised are exactly those of the formula's multiplies, in the
  * elements where x is not > 0; none where x > 0 (no 0 * inf for x = +inf
  * and alpha = 0, no overflow for a large x taken as is). So with traps

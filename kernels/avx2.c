@@ -13,6 +13,12 @@
 
 typedef simde__m256i vi;
 
+/* The tails' helpers and float16's conversions, inlined by force: the
+ * float16 blocks (kernel_body.h's LRELU_NARROW_APART) make this file large
+ * enough that gcc would otherwise call them out of line, in every type's
+ * tails. */
+#define LRELU_AVX2_INLINE static inline __attribute__((always_inline))
+
 static inline vi i32(int32_t v) { return simde_mm256_set1_epi32(v); }
 static inline void lrelu_fence(void) { simde_mm_sfence(); }
 
@@ -28,7 +34,7 @@ static inline vi lane_index(void) { return simde_mm256_setr_epi32(0, 1, 2, 3, 4,
  * the outside: 16 bytes at each end of the span (8 bytes each for spans
  * shorter than 16), their lanes moved into place with one permute.
  */
-static inline vi load_bytes(const void *p, size_t b)
+LRELU_AVX2_INLINE vi load_bytes(const void *p, size_t b)
 {
     const unsigned char *c = p;
     const int32_t m = (int32_t)(b / 4);
@@ -58,7 +64,7 @@ static inline vi load_bytes(const void *p, size_t b)
                                  simde_mm256_cmpgt_epi32(i32(m), lane));
 }
 
-static inline void store_bytes(void *p, size_t b, vi v)
+LRELU_AVX2_INLINE void store_bytes(void *p, size_t b, vi v)
 {
     unsigned char *c = p;
     const int32_t m = (int32_t)(b / 4);
@@ -89,7 +95,7 @@ static inline void store_bytes(void *p, size_t b, vi v)
  * or stored from a copy of the vector. Not the whole tail through a buffer
  * on the stack: a vector load of a buffer just written in pieces waits for
  * the pieces to reach the cache (about 14 ns a call on Zen 5). */
-static inline vi load_halves(const uint16_t *p, size_t k)
+LRELU_AVX2_INLINE vi load_halves(const uint16_t *p, size_t k)
 {
     const size_t even = k & ~(size_t)1;
     vi v = even != 0 ? load_bytes(p, 2 * even) : simde_mm256_setzero_si256();
@@ -102,7 +108,7 @@ static inline vi load_halves(const uint16_t *p, size_t k)
     return v;
 }
 
-static inline void store_halves(uint16_t *p, size_t k, vi v)
+LRELU_AVX2_INLINE void store_halves(uint16_t *p, size_t k, vi v)
 {
     const size_t even = k & ~(size_t)1;
     if (even != 0)
@@ -194,11 +200,11 @@ static inline vh load8(const uint16_t *p)
 }
 static inline void store8(uint16_t *p, vh v) { simde_mm_storeu_si128((vh *)(void *)p, v); }
 static inline void stream8(uint16_t *p, vh v) { simde_mm_stream_si128((vh *)(void *)p, v); }
-static inline vh load8_part(const uint16_t *p, size_t k)
+LRELU_AVX2_INLINE vh load8_part(const uint16_t *p, size_t k)
 {
     return simde_mm256_castsi256_si128(load_halves(p, k));
 }
-static inline void store8_part(uint16_t *p, size_t k, vh v)
+LRELU_AVX2_INLINE void store8_part(uint16_t *p, size_t k, vh v)
 {
     store_halves(p, k, simde_mm256_zextsi128_si256(v));
 }
@@ -218,16 +224,59 @@ static inline f16_vc f16_alpha(double a) { return simde_mm256_set1_ps((float)a);
 static inline f16_vs f16_load(const uint16_t *p) { return load8(p); }
 static inline void f16_store(uint16_t *p, f16_vs v) { store8(p, v); }
 static inline void f16_stream(uint16_t *p, f16_vs v) { stream8(p, v); }
-static inline f16_vs f16_load_part(const uint16_t *p, size_t k) { return load8_part(p, k); }
-static inline void f16_store_part(uint16_t *p, size_t k, f16_vs v) { store8_part(p, k, v); }
+LRELU_AVX2_INLINE f16_vs f16_load_part(const uint16_t *p, size_t k) { return load8_part(p, k); }
+LRELU_AVX2_INLINE void f16_store_part(uint16_t *p, size_t k, f16_vs v) { store8_part(p, k, v); }
 static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
 static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_mm_andnot_si128(m, v); }
-/* Both conversions with integer arithmetic, as the scalar kernel: F16C's
- * vcvtps2ph would raise overflow, underflow and inexact, which the contract
- * leaves to the multiply alone, and whether vcvtph2ps flushes subnormal
- * inputs under DAZ is not the same everywhere (qemu 7.2 flushes them). */
-static inline f16_vc f16_widen(f16_vs v) { return half8_widen(v); }
-static inline f16_vs f16_narrow(f16_vc v) { return half8_narrow(v); }
+/* The conversions. Short calls convert with integer arithmetic both ways
+ * (half_avx2.h), as the scalar kernel does. From LRELU_APART_MIN elements
+ * on, F16C converts (kernel_body.h's LRELU_NARROW_APART): vcvtph2ps widens
+ * in the caller's environment (unless DAZ is set, below), and vcvtps2ph
+ * narrows a block's products afterwards, with every exception masked and
+ * its flags discarded: it is exact, but raises overflow, underflow and
+ * inexact of its own, which the contract leaves to the multiply alone.
+ * The two switches of MXCSR cost about 10 ns a block (LDMXCSR, Zen 5
+ * VM), which the integer narrowing outweighs from some 32 elements. */
+LRELU_AVX2_INLINE f16_vc f16_widen(f16_vs v) { return half8_widen(v); }
+LRELU_AVX2_INLINE f16_vs f16_narrow(f16_vc v) { return half8_narrow(v); }
+#if defined(SIMDE_X86_F16C_NATIVE) && defined(__GNUC__)
+#define LRELU_F16_APART
+#define LRELU_APART_MIN 32
+static inline void f16_vc_store(float *p, f16_vc v) { simde_mm256_storeu_ps(p, v); }
+static inline f16_vc f16_vc_load(const float *p) { return simde_mm256_loadu_ps(p); }
+/* F16C's widening, exact but for a signalling NaN, which it quiets raising
+ * invalid, the multiply's exception on it (so the flags and traps stay
+ * the multiply's); it raises no other (not the denormal operand for a
+ * subnormal input, measured on Zen 5), and ignores DAZ there, but qemu
+ * 7.2's flushes subnormal inputs under DAZ: not used when DAZ is set.
+ * F16C's own intrinsics: SIMDe 0.7's narrowing passes on only the
+ * exception bit of its rounding argument. */
+static inline f16_vc f16_widen_fast(f16_vs v) { return _mm256_cvtph_ps(v); }
+static inline int f16_widen_fast_ok(void)
+{
+    unsigned s;
+    __asm__ volatile("stmxcsr %0" : "=m"(s));
+    return !(s & 0x40);
+}
+static inline f16_vs f16_narrow_clean(f16_vc v)
+{
+    return _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT);
+}
+/* MXCSR through inline assembly whose memory clobber keeps the products'
+ * stores before the switch and the narrowing's loads after it. */
+static inline unsigned f16_narrow_begin(void)
+{
+    unsigned s;
+    const unsigned clean = 0x1f80; /* every exception masked, to nearest, no FTZ or DAZ */
+    __asm__ volatile("stmxcsr %0" : "=m"(s) : : "memory");
+    __asm__ volatile("ldmxcsr %0" : : "m"(clean) : "memory");
+    return s;
+}
+static inline void f16_narrow_end(unsigned s)
+{
+    __asm__ volatile("ldmxcsr %0" : : "m"(s) : "memory");
+}
+#endif
 static inline f16_vc f16_mul(f16_vc a, f16_vc b) { return simde_mm256_mul_ps(a, b); }
 static inline f16_vs f16_select(f16_vm m, f16_vs t, f16_vs f) { return sel16(m, t, f); }
 
@@ -258,8 +307,8 @@ static inline void bf16_stream(uint16_t *p, bf16_vs v)
 {
     simde_mm256_stream_si256((vi *)(void *)p, v);
 }
-static inline bf16_vs bf16_load_part(const uint16_t *p, size_t k) { return load_halves(p, k); }
-static inline void bf16_store_part(uint16_t *p, size_t k, bf16_vs v) { store_halves(p, k, v); }
+LRELU_AVX2_INLINE bf16_vs bf16_load_part(const uint16_t *p, size_t k) { return load_halves(p, k); }
+LRELU_AVX2_INLINE void bf16_store_part(uint16_t *p, size_t k, bf16_vs v) { store_halves(p, k, v); }
 /* Lanes where 1 <= x <= inf (as unsigned bits, sign clear). */
 static inline bf16_vm bf16_gt0(bf16_vs x)
 {
@@ -343,6 +392,9 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
 #define LRELU_T f64
 #include "kernel_body.h"
 
+#ifdef LRELU_F16_APART
+#define LRELU_NARROW_APART
+#endif
 #define LRELU_T f16
 #include "kernel_body.h"
 #define LRELU_VC_PAIR

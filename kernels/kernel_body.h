@@ -41,6 +41,29 @@
  *   and once per ISA, void lrelu_fence(void), ordering streaming stores,
  *   and optionally LRELU_STREAM_BY_VECTOR: the streaming forward variant
  *   stores one vector a step rather than four.
+ *   An ISA whose fast narrowing instruction is exact but raises exceptions
+ *   of its own (F16C's) may define LRELU_NARROW_APART and provide
+ *   void   vc_store(float *p, vc v)         the lanes floats of v, unaligned
+ *   vc     vc_load(const float *p)
+ *   vs     narrow_clean(vc v)               narrow's bits, in the environment
+ *                                           of narrow_begin only
+ *   vc     widen_fast(vs v)                 widen's bits where widen_fast_ok()
+ *                                           (in the caller's environment);
+ *                                           raises invalid for a signalling
+ *                                           NaN (quieting it), as the
+ *                                           multiply of it would, and nothing
+ *                                           else
+ *   int    widen_fast_ok(void)
+ *   unsigned narrow_begin(void)             saves the caller's environment
+ *                                           (with the flags raised so far) and
+ *                                           enters one with every exception
+ *                                           masked, to nearest, no flushing
+ *   void   narrow_end(unsigned s)           restores it
+ *   Calls of LRELU_APART_MIN elements and more then run in blocks: a block's
+ *   products in the caller's environment into a buffer on the stack (its
+ *   rounding, flushing, flags and traps are the multiply's, as always),
+ *   then the loop below narrowing them with narrow_clean between
+ *   narrow_begin and narrow_end, whose own exceptions are thus discarded.
  *   An ISA with a shorter instruction sequence for one step may define
  *   LRELU_OWN_FWD (and/or LRELU_OWN_BWD) before the include and provide
  *   vs fwd(vs x, vc a) (and vs bwd(vs x, vs dy, vc a)) itself, with the same
@@ -178,7 +201,7 @@ static inline void P(store_part)(ELEM *p, size_t k, VS v)
  * selected lanes cleared, clang multiplies x itself (the selected lanes'
  * products are discarded anyway), which raises the exceptions of products
  * the formula never computes (0 * inf where x = +inf, alpha = 0). */
-static inline VS P(fwd)(VS x, VC a)
+LRELU_INLINE VS P(fwd)(VS x, VC a)
 {
     const P(vm) m = P(gt0)(x);
     VC w = P(widen)(P(clear)(m, x));
@@ -188,7 +211,7 @@ static inline VS P(fwd)(VS x, VC a)
 #endif
 
 #ifndef LRELU_OWN_BWD
-static inline VS P(bwd)(VS x, VS dy, VC a)
+LRELU_INLINE VS P(bwd)(VS x, VS dy, VC a)
 {
     const P(vm) m = P(gt0)(x);
     VC w = P(widen)(P(clear)(m, dy));
@@ -197,6 +220,50 @@ static inline VS P(bwd)(VS x, VS dy, VC a)
     LRELU_HIDE_VC(p);
     return P(select)(m, dy, P(narrow)(p));
 }
+#endif
+
+#ifdef LRELU_NARROW_APART
+/* The step from a product computed before: t points at its lanes. */
+static inline VS P(fwd_apart)(VS x, const float *t)
+{
+    return P(select)(P(gt0)(x), x, P(narrow_clean)(P(vc_load)(t)));
+}
+static inline VS P(bwd_apart)(VS x, VS dy, const float *t)
+{
+    return P(select)(P(gt0)(x), dy, P(narrow_clean)(P(vc_load)(t)));
+}
+/* The products of a block of n elements into t, t[j] element j's:
+ * alpha * widen(g) where x is not > 0, alpha * +0 elsewhere (g is x for
+ * forward, dy for backward). The loops read a vector's lanes from any t + j
+ * with j < n, so t has room for n rounded up to a vector and one vector
+ * more, which is cleared (past n: the products of the +0 a part load
+ * gives, then +0). */
+LRELU_INLINE void P(products)(const ELEM *x, const ELEM *g, float *t, size_t n, VC a, int fast)
+{
+#define LRELU_WIDEN(v_) (fast ? P(widen_fast)(v_) : P(widen)(v_))
+    size_t i = 0;
+    for (; i + W <= n; i += W) {
+        VC w = LRELU_WIDEN(P(clear)(P(gt0)(P(load)(x + i)), P(load)(g + i)));
+        LRELU_HIDE_VC(w);
+        P(vc_store)(t + i, P(mul)(a, w));
+    }
+    if (i < n) {
+        VC w =
+            LRELU_WIDEN(P(clear)(P(gt0)(P(load_part)(x + i, n - i)), P(load_part)(g + i, n - i)));
+        LRELU_HIDE_VC(w);
+        P(vc_store)(t + i, P(mul)(a, w));
+        i += W;
+    }
+    memset(t + i, 0, W * sizeof *t);
+#undef LRELU_WIDEN
+}
+/* A step of the loops below: from t's products when there are any (a
+ * constant in each inlined copy), else the blend form in one go. */
+#define LRELU_FWD(x_, i_)     (t ? P(fwd_apart)(x_, t + (i_)) : P(fwd)(x_, a))
+#define LRELU_BWD(x_, g_, i_) (t ? P(bwd_apart)(x_, g_, t + (i_)) : P(bwd)(x_, g_, a))
+#else
+#define LRELU_FWD(x_, i_)     P(fwd)(x_, a)
+#define LRELU_BWD(x_, g_, i_) P(bwd)(x_, g_, a)
 #endif
 
 #ifdef LRELU_OWN_LOAD_TAIL
@@ -234,55 +301,54 @@ static inline size_t P(head)(const void *out, size_t n, int stream)
     return h < n ? h : n;
 }
 
-/* Always inlined, so that `stream` is a constant in each exported variant
- * (gcc at -O2 would otherwise test it in every iteration). */
-LRELU_INLINE void P(forward_run)(const ELEM *x, ELEM *y, size_t n, VC a, int stream)
+/* Always inlined, so that `stream` (and t's being NULL) is a constant in
+ * each exported variant (gcc at -O2 would otherwise test it in every
+ * iteration). t: the products of LRELU_NARROW_APART, or NULL. */
+LRELU_INLINE void P(forward_run)(const ELEM *x, ELEM *y, size_t n, const float *t, VC a, int stream)
 {
+    (void)t;
     if (P(one_part)(n)) {
-        P(store_part)(y, n, P(fwd)(LRELU_LOAD_TAIL(x, n), a));
+        P(store_part)(y, n, LRELU_FWD(LRELU_LOAD_TAIL(x, n), 0));
         return;
     }
     size_t i = 0;
     const size_t head = P(head)(y, n, stream);
     for (; i + W <= head; i += W)
-        P(store)(y + i, P(fwd)(P(load)(x + i), a));
+        P(store)(y + i, LRELU_FWD(P(load)(x + i), i));
     if (i < head) {
-        P(store_part)(y + i, head - i, P(fwd)(P(load_part)(x + i, head - i), a));
+        P(store_part)(y + i, head - i, LRELU_FWD(P(load_part)(x + i, head - i), i));
         i = head;
     }
     for (; !(stream && LRELU_STREAM_STEP1) && i + 4 * W <= n; i += 4 * W) {
         const VS x0 = P(load)(x + i), x1 = P(load)(x + i + W);
         const VS x2 = P(load)(x + i + 2 * W), x3 = P(load)(x + i + 3 * W);
-        LRELU_PUT(y + i, P(fwd)(x0, a), stream);
-        LRELU_PUT(y + i + W, P(fwd)(x1, a), stream);
-        LRELU_PUT(y + i + 2 * W, P(fwd)(x2, a), stream);
-        LRELU_PUT(y + i + 3 * W, P(fwd)(x3, a), stream);
+        LRELU_PUT(y + i, LRELU_FWD(x0, i), stream);
+        LRELU_PUT(y + i + W, LRELU_FWD(x1, i + W), stream);
+        LRELU_PUT(y + i + 2 * W, LRELU_FWD(x2, i + 2 * W), stream);
+        LRELU_PUT(y + i + 3 * W, LRELU_FWD(x3, i + 3 * W), stream);
     }
     for (; i + W <= n; i += W)
-        LRELU_PUT(y + i, P(fwd)(P(load)(x + i), a), stream);
+        LRELU_PUT(y + i, LRELU_FWD(P(load)(x + i), i), stream);
     if (i < n)
-        P(store_part)(y + i, n - i, P(fwd)(LRELU_LOAD_TAIL(x + i, n - i), a));
-#ifndef LRELU_NO_STREAM
-    if (stream)
-        lrelu_fence();
-#endif
+        P(store_part)(y + i, n - i, LRELU_FWD(LRELU_LOAD_TAIL(x + i, n - i), i));
 }
 
-LRELU_INLINE void P(backward_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n, VC a,
-                                  int stream)
+LRELU_INLINE void P(backward_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n, const float *t,
+                                  VC a, int stream)
 {
+    (void)t;
     if (P(one_part)(n)) {
-        P(store_part)(dx, n, P(bwd)(LRELU_LOAD_TAIL(x, n), LRELU_LOAD_TAIL(dy, n), a));
+        P(store_part)(dx, n, LRELU_BWD(LRELU_LOAD_TAIL(x, n), LRELU_LOAD_TAIL(dy, n), 0));
         return;
     }
     size_t i = 0;
     const size_t head = P(head)(dx, n, stream);
     for (; i + W <= head; i += W)
-        P(store)(dx + i, P(bwd)(P(load)(x + i), P(load)(dy + i), a));
+        P(store)(dx + i, LRELU_BWD(P(load)(x + i), P(load)(dy + i), i));
     if (i < head) {
         P(store_part)
         (dx + i, head - i,
-         P(bwd)(P(load_part)(x + i, head - i), P(load_part)(dy + i, head - i), a));
+         LRELU_BWD(P(load_part)(x + i, head - i), P(load_part)(dy + i, head - i), i));
         i = head;
     }
     for (; i + 4 * W <= n; i += 4 * W) {
@@ -290,46 +356,113 @@ LRELU_INLINE void P(backward_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_
         const VS x2 = P(load)(x + i + 2 * W), x3 = P(load)(x + i + 3 * W);
         const VS g0 = P(load)(dy + i), g1 = P(load)(dy + i + W);
         const VS g2 = P(load)(dy + i + 2 * W), g3 = P(load)(dy + i + 3 * W);
-        LRELU_PUT(dx + i, P(bwd)(x0, g0, a), stream);
-        LRELU_PUT(dx + i + W, P(bwd)(x1, g1, a), stream);
-        LRELU_PUT(dx + i + 2 * W, P(bwd)(x2, g2, a), stream);
-        LRELU_PUT(dx + i + 3 * W, P(bwd)(x3, g3, a), stream);
+        LRELU_PUT(dx + i, LRELU_BWD(x0, g0, i), stream);
+        LRELU_PUT(dx + i + W, LRELU_BWD(x1, g1, i + W), stream);
+        LRELU_PUT(dx + i + 2 * W, LRELU_BWD(x2, g2, i + 2 * W), stream);
+        LRELU_PUT(dx + i + 3 * W, LRELU_BWD(x3, g3, i + 3 * W), stream);
     }
     for (; i + W <= n; i += W)
-        LRELU_PUT(dx + i, P(bwd)(P(load)(x + i), P(load)(dy + i), a), stream);
+        LRELU_PUT(dx + i, LRELU_BWD(P(load)(x + i), P(load)(dy + i), i), stream);
     if (i < n)
         P(store_part)
-    (dx + i, n - i, P(bwd)(LRELU_LOAD_TAIL(x + i, n - i), LRELU_LOAD_TAIL(dy + i, n - i), a));
-#ifndef LRELU_NO_STREAM
-    if (stream)
-        lrelu_fence();
-#endif
+    (dx + i, n - i, LRELU_BWD(LRELU_LOAD_TAIL(x + i, n - i), LRELU_LOAD_TAIL(dy + i, n - i), i));
 }
+
+#ifdef LRELU_NARROW_APART
+#ifndef LRELU_APART_BLOCK
+#define LRELU_APART_BLOCK 1024 /* elements: 4 KiB of products */
+#endif
+/* One block of k <= LRELU_APART_BLOCK elements: its products (widened with
+ * widen_fast when `fast`), then the loop narrowing them. g is x for
+ * forward. */
+LRELU_INLINE void P(apart_block)(const ELEM *x, const ELEM *g, ELEM *out, size_t k, VC a, int fast,
+                                 int stream, int backward)
+{
+    float t[LRELU_APART_BLOCK + W] __attribute__((aligned(64)));
+    if (fast)
+        P(products)(x, g, t, k, a, 1);
+    else
+        P(products)(x, g, t, k, a, 0);
+    const unsigned s = P(narrow_begin)();
+    if (backward)
+        P(backward_run)(x, g, out, k, t, a, stream);
+    else
+        P(forward_run)(x, out, k, t, a, stream);
+    P(narrow_end)(s);
+}
+/* Each variant of a block in a function of its own, so that the loop over
+ * blocks holds no branch but its own test (a block's head and tail tests
+ * stay outside every loop). */
+#define LRELU_APART_VARIANT(name, stream, backward)                                                \
+    static __attribute__((noinline)) void P(name)(const ELEM *x, const ELEM *g, ELEM *out,         \
+                                                  size_t k, VC a, int fast)                        \
+    {                                                                                              \
+        P(apart_block)(x, g, out, k, a, fast, stream, backward);                                   \
+    }
+LRELU_APART_VARIANT(fwd_block, 0, 0)
+LRELU_APART_VARIANT(bwd_block, 0, 1)
+#ifndef LRELU_NO_STREAM
+LRELU_APART_VARIANT(fwd_block_stream, 1, 0)
+LRELU_APART_VARIANT(bwd_block_stream, 1, 1)
+#endif
+#undef LRELU_APART_VARIANT
+/* The calls from LRELU_APART_MIN elements on: whole blocks, then the
+ * rest. */
+LRELU_INLINE void P(apart)(const ELEM *x, const ELEM *g, ELEM *out, size_t n, VC a,
+                           void (*block)(const ELEM *, const ELEM *, ELEM *, size_t, VC, int))
+{
+    const int fast = P(widen_fast_ok)();
+    size_t b = 0;
+    for (; b + LRELU_APART_BLOCK <= n; b += LRELU_APART_BLOCK)
+        block(x + b, g + b, out + b, LRELU_APART_BLOCK, a, fast);
+    if (b < n)
+        block(x + b, g + b, out + b, n - b, a, fast);
+}
+#define LRELU_FORWARD(x_, y_, n_, a_, stream_)                                                     \
+    ((n_) >= LRELU_APART_MIN                                                                       \
+         ? P(apart)(x_, x_, y_, n_, a_, (stream_) ? LRELU_STREAM_BLOCK(fwd) : P(fwd_block))        \
+         : P(forward_run)(x_, y_, n_, NULL, a_, stream_))
+#define LRELU_BACKWARD(x_, g_, dx_, n_, a_, stream_)                                               \
+    ((n_) >= LRELU_APART_MIN                                                                       \
+         ? P(apart)(x_, g_, dx_, n_, a_, (stream_) ? LRELU_STREAM_BLOCK(bwd) : P(bwd_block))       \
+         : P(backward_run)(x_, g_, dx_, n_, NULL, a_, stream_))
+#ifdef LRELU_NO_STREAM
+#define LRELU_STREAM_BLOCK(op) P(op##_block)
+#else
+#define LRELU_STREAM_BLOCK(op) P(op##_block_stream)
+#endif
+#else
+#define LRELU_FORWARD(x_, y_, n_, a_, stream_) P(forward_run)(x_, y_, n_, NULL, a_, stream_)
+#define LRELU_BACKWARD(x_, g_, dx_, n_, a_, stream_)                                               \
+    P(backward_run)(x_, g_, dx_, n_, NULL, a_, stream_)
+#endif
 
 int LRELU_EXPORT(lrelu_forward, LRELU_T)(const void *x, void *y, size_t n, double alpha)
 {
-    P(forward_run)(x, y, n, P(alpha)(alpha), 0);
+    LRELU_FORWARD((const ELEM *)x, (ELEM *)y, n, P(alpha)(alpha), 0);
     return 0;
 }
 
 int LRELU_EXPORT(lrelu_backward, LRELU_T)(const void *x, const void *dy, void *dx, size_t n,
                                           double alpha)
 {
-    P(backward_run)(x, dy, dx, n, P(alpha)(alpha), 0);
+    LRELU_BACKWARD((const ELEM *)x, (const ELEM *)dy, (ELEM *)dx, n, P(alpha)(alpha), 0);
     return 0;
 }
 
 #ifndef LRELU_NO_STREAM
 int LRELU_EXPORT(lrelu_forward_stream, LRELU_T)(const void *x, void *y, size_t n, double alpha)
 {
-    P(forward_run)(x, y, n, P(alpha)(alpha), 1);
+    LRELU_FORWARD((const ELEM *)x, (ELEM *)y, n, P(alpha)(alpha), 1);
+    lrelu_fence();
     return 0;
 }
 
 int LRELU_EXPORT(lrelu_backward_stream, LRELU_T)(const void *x, const void *dy, void *dx, size_t n,
                                                  double alpha)
 {
-    P(backward_run)(x, dy, dx, n, P(alpha)(alpha), 1);
+    LRELU_BACKWARD((const ELEM *)x, (const ELEM *)dy, (ELEM *)dx, n, P(alpha)(alpha), 1);
+    lrelu_fence();
     return 0;
 }
 #endif
@@ -612,6 +745,12 @@ int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *
 #undef LRELU_OWN_BWD
 #undef LRELU_OWN_LOAD_TAIL
 #undef LRELU_LOAD_TAIL
+#undef LRELU_FWD
+#undef LRELU_BWD
+#undef LRELU_FORWARD
+#undef LRELU_BACKWARD
+#undef LRELU_STREAM_BLOCK
+#undef LRELU_NARROW_APART
 #undef LRELU_HIDE_VC
 #undef LRELU_VC_PAIR
 #undef LRELU_T
