@@ -322,18 +322,17 @@ static inline bf16_vc bf16_widen(bf16_vs v)
     return (bf16_vc){simde_mm256_castsi256_ps(simde_mm256_unpacklo_epi16(z, v)),
                      simde_mm256_castsi256_ps(simde_mm256_unpackhi_epi16(z, v))};
 }
-/* Round to nearest even on the integer bits; NaN keeps its sign and payload
- * top and becomes quiet. The code in the low 16 bits of each 32-bit lane. */
+/* Round to nearest even on the integer bits, the code in the low 16 bits
+ * of each 32-bit lane. v is a product, so a NaN in it is quiet already: it
+ * narrows by truncation (sign and payload top kept), its lanes found with
+ * an unordered compare, which raises nothing for a quiet NaN. */
 static inline vi bf16_round(simde__m256 v)
 {
     const vi u = simde_mm256_castps_si256(v);
     const vi odd = simde_mm256_and_si256(simde_mm256_srli_epi32(u, 16), i32(1));
-    const vi rounded = simde_mm256_add_epi32(simde_mm256_add_epi32(u, i32(0x7fff)), odd);
-    const vi nan =
-        simde_mm256_cmpgt_epi32(simde_mm256_and_si256(u, i32(0x7fffffff)), i32(0x7f800000));
-    return simde_mm256_blendv_epi8(simde_mm256_srli_epi32(rounded, 16),
-                                   simde_mm256_or_si256(simde_mm256_srli_epi32(u, 16), i32(0x40)),
-                                   nan);
+    const vi nan = simde_mm256_castps_si256(simde_mm256_cmp_ps(v, v, SIMDE_CMP_UNORD_Q));
+    const vi inc = simde_mm256_andnot_si256(nan, simde_mm256_add_epi32(odd, i32(0x7fff)));
+    return simde_mm256_srli_epi32(simde_mm256_add_epi32(u, inc), 16);
 }
 static inline bf16_vs bf16_narrow(bf16_vc v)
 {

@@ -21,6 +21,8 @@
  *   vc   widen(vs v)                        exact
  *   vs   narrow(vc v)                       round to nearest even, whatever
  *                                           the rounding mode; NaN payload kept
+ *                                           (v is always a product, so a NaN
+ *                                           in it is quiet)
  *   vc   mul(vc a, vc b)                    one IEEE multiply per lane
  *   vs   select(vm m, vs t, vs f)           t where m is set, f elsewhere
  *   and either

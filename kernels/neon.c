@@ -210,16 +210,16 @@ static inline bf16_vc bf16_widen(bf16_vs v)
 {
     return flt(simde_vshlq_n_u32(simde_vmovl_u16(v), 16));
 }
-/* Round to nearest even on the integer bits; NaN keeps its sign and payload
- * top and becomes quiet. */
+/* Round to nearest even on the integer bits. v is a product, so a NaN in
+ * it is quiet already: it narrows by truncation (sign and payload top
+ * kept), its lanes found with a compare for equality with itself, which
+ * raises nothing for a quiet NaN. */
 static inline bf16_vs bf16_narrow(bf16_vc v)
 {
     const vu u = bits(v);
     const vu odd = simde_vandq_u32(simde_vshrq_n_u32(u, 16), u32(1));
-    const vu rounded = simde_vshrq_n_u32(simde_vaddq_u32(simde_vaddq_u32(u, u32(0x7fff)), odd), 16);
-    const vu nan = simde_vcgtq_u32(simde_vandq_u32(u, u32(0x7fffffff)), u32(0x7f800000));
-    const vu quiet = simde_vorrq_u32(simde_vshrq_n_u32(u, 16), u32(0x40));
-    return simde_vmovn_u32(simde_vbslq_u32(nan, quiet, rounded));
+    const vu inc = simde_vandq_u32(simde_vceqq_f32(v, v), simde_vaddq_u32(odd, u32(0x7fff)));
+    return simde_vshrn_n_u32(simde_vaddq_u32(u, inc), 16);
 }
 static inline bf16_vc bf16_mul(bf16_vc a, bf16_vc b) { return simde_vmulq_f32(a, b); }
 static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f)
