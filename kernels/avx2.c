@@ -1,8 +1,10 @@
 /*
  * AVX2: integer compares on the bits, blendv, tails from overlapping
  * in-bounds pieces (16-bit ones with an odd last element on its own),
- * float16 (eight elements a vector) and bfloat16 (sixteen) converted with
- * integer arithmetic (half_avx2.h).
+ * float16 (eight elements a vector) converted with F16C from 32 elements
+ * on, apart from the multiply (below), and with integer arithmetic
+ * (half_avx2.h) in shorter calls, bfloat16 (sixteen) with integer
+ * arithmetic.
  */
 #include <simde/x86/avx2.h>
 

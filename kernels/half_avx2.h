@@ -2,9 +2,10 @@
  * binary16 <-> binary32 on eight lanes with AVX2, as the scalar kernel
  * converts: exact widening, narrowing rounded to nearest even, neither
  * raising an exception nor depending on the rounding mode, FTZ or DAZ. For
- * the AVX2 kernel and the AVX-512 kernel where SIMDe emulates AVX-512
- * (F16C's emulation in SIMDe 0.7 converts through the C compiler, which
- * loses NaN payloads and turns +0 into -0 when rounding downwards).
+ * the AVX2 kernel (its short calls, and widening under DAZ) and the AVX-512
+ * kernel where SIMDe emulates AVX-512 (F16C's emulation in SIMDe 0.7
+ * converts through the C compiler, which loses NaN payloads and turns +0
+ * into -0 when rounding downwards).
  *
  * Narrowing rounds with ROUNDPS, whose own rounding mode and exception
  * suppression make it independent of MXCSR, on a magnitude scaled exactly
