@@ -59,7 +59,7 @@
 #include <stdint.h>
 
 #define LRELU_VERSION_MAJOR 1
-#define LRELU_VERSION_MINOR 2
+#define LRELU_VERSION_MINOR 3
 #define LRELU_VERSION_PATCH 0
 
 #if defined(_WIN32) && defined(LRELU_BUILDING_DLL)
@@ -288,6 +288,37 @@ typedef struct lrelu_quant {
  */
 LRELU_API int lrelu_forward_qs8(const int8_t *x, int8_t *y, size_t n, const lrelu_quant *q);
 LRELU_API int lrelu_forward_qu8(const uint8_t *x, uint8_t *y, size_t n, const lrelu_quant *q);
+
+/*
+ * Prepared parameters (since 1.3), for a caller that applies one parameter
+ * set many times, as an inference engine applies a layer's: the check and
+ * the derivation of Mp and Mn, which the functions above do at every call
+ * (about as long as the arithmetic on a few hundred elements), done once.
+ *
+ * lrelu_quant_prepare_qs8 / _qu8 check q as lrelu_forward_qs8 / _qu8 do and
+ * fill *prep. Returns LRELU_OK; LRELU_EINVAL (q or prep NULL, parameters
+ * not valid), and then *prep is set to a state every prepared call refuses
+ * (unless prep is NULL).
+ *
+ * lrelu_forward_qs8_prepared / _qu8_prepared then give exactly the bits of
+ * lrelu_forward_qs8 / _qu8 with those parameters, with the same rules for
+ * the arrays, on whichever kernel is active. The struct is opaque and may
+ * be copied; it does not depend on the kernel. Each call checks it: one
+ * not filled by the prepare function of the same type (the other type's,
+ * a zeroed or a failed one) is refused with LRELU_EINVAL whatever n,
+ * nothing written. (The check is a tag and the ranges the kernels rely
+ * on, so a struct forged to pass it still gives defined results.)
+ */
+typedef struct lrelu_quant_prepared {
+    int32_t opaque[8];
+} lrelu_quant_prepared;
+
+LRELU_API int lrelu_quant_prepare_qs8(const lrelu_quant *q, lrelu_quant_prepared *prep);
+LRELU_API int lrelu_quant_prepare_qu8(const lrelu_quant *q, lrelu_quant_prepared *prep);
+LRELU_API int lrelu_forward_qs8_prepared(const int8_t *x, int8_t *y, size_t n,
+                                         const lrelu_quant_prepared *prep);
+LRELU_API int lrelu_forward_qu8_prepared(const uint8_t *x, uint8_t *y, size_t n,
+                                         const lrelu_quant_prepared *prep);
 
 /* Bytes moved (read + written: twice the element size per element
  * forward, three times backward; 8 and 12 for float32) from which an

@@ -343,14 +343,23 @@ static int quant_params(const lrelu_quant *q, int32_t zmin, int32_t zmax,
     return 1;
 }
 
+/* The checks of the arrays and the call, once the parameters are known
+ * (params_ok, and then p). */
+LRELU_ALWAYS_INLINE int quant_run(enum lrelu_qtype t, const void *x, void *y, size_t n,
+                                  int params_ok, const struct lrelu_quant_params *p)
+{
+    int status;
+    if (UNLIKELY(!check_call(params_ok, 0, x, NULL, y, n, 1, 1, &status)))
+        return status;
+    return lrelu_current()->fns.forward_q[t](x, y, n, p);
+}
+
 static inline int quant_forward(enum lrelu_qtype t, const void *x, void *y, size_t n,
                                 const lrelu_quant *q, int32_t zmin, int32_t zmax)
 {
     struct lrelu_quant_params p;
-    int status;
-    if (UNLIKELY(!check_call(quant_params(q, zmin, zmax, &p), 0, x, NULL, y, n, 1, 1, &status)))
-        return status;
-    return lrelu_current()->fns.forward_q[t](x, y, n, &p);
+    const int ok = quant_params(q, zmin, zmax, &p);
+    return quant_run(t, x, y, n, ok, &p);
 }
 
 int lrelu_forward_qs8(const int8_t *x, int8_t *y, size_t n, const lrelu_quant *q)
@@ -362,6 +371,77 @@ int lrelu_forward_qu8(const uint8_t *x, uint8_t *y, size_t n, const lrelu_quant 
 {
     return quant_forward(LRELU_QTYPE_qu8, x, y, n, q, 0, UINT8_MAX);
 }
+
+/*
+ * Prepared parameters: opaque[0] a tag naming the type, then the zero
+ * points and the multipliers (the rest zero). Read back, they are checked
+ * for the tag and for the ranges the kernels rely on (kernels.h), and the
+ * bias is recomputed, so whatever the struct holds, the kernels' input is
+ * valid and every kernel gives the same bits.
+ */
+enum {
+    QPREP_TAG_qs8 = 0x3853514c, /* "LQS8" */
+    QPREP_TAG_qu8 = 0x3855514c, /* "LQU8" */
+    QPREP_ZP_IN = 1,
+    QPREP_ZP_OUT,
+    QPREP_MP,
+    QPREP_MN
+};
+
+static int quant_prepare(const lrelu_quant *q, lrelu_quant_prepared *prep, int32_t tag,
+                         int32_t zmin, int32_t zmax)
+{
+    struct lrelu_quant_params p;
+    if (prep == NULL)
+        return LRELU_EINVAL;
+    memset(prep, 0, sizeof *prep);
+    if (!quant_params(q, zmin, zmax, &p))
+        return LRELU_EINVAL;
+    prep->opaque[0] = tag;
+    prep->opaque[QPREP_ZP_IN] = p.input_zero_point;
+    prep->opaque[QPREP_ZP_OUT] = p.output_zero_point;
+    prep->opaque[QPREP_MP] = p.positive_multiplier;
+    prep->opaque[QPREP_MN] = p.negative_multiplier;
+    return LRELU_OK;
+}
+
+/* Whether v is in [lo, hi], in one compare. */
+static inline int within(int32_t v, int32_t lo, int32_t hi)
+{
+    return (uint32_t)v - (uint32_t)lo <= (uint32_t)hi - (uint32_t)lo;
+}
+
+LRELU_ALWAYS_INLINE int quant_unprepare(const lrelu_quant_prepared *prep, int32_t tag, int32_t zmin,
+                                        int32_t zmax, struct lrelu_quant_params *p)
+{
+    if (prep == NULL || prep->opaque[0] != tag)
+        return 0;
+    p->input_zero_point = prep->opaque[QPREP_ZP_IN];
+    p->output_zero_point = prep->opaque[QPREP_ZP_OUT];
+    p->positive_multiplier = prep->opaque[QPREP_MP];
+    p->negative_multiplier = prep->opaque[QPREP_MN];
+    const int32_t mn = p->negative_multiplier;
+    const int ok = within(p->input_zero_point, zmin, zmax) &
+                   within(p->output_zero_point, zmin, zmax) &
+                   within(p->positive_multiplier, 1, 32768) & within(mn, -32767, 32768) & (mn != 0);
+    p->bias = ok ? p->output_zero_point * 256 + 128 : 0;
+    return ok;
+}
+
+#define LRELU_QUANT_PREPARED(qtype, elem, zmin, zmax)                                              \
+    int lrelu_quant_prepare_##qtype(const lrelu_quant *q, lrelu_quant_prepared *prep)              \
+    {                                                                                              \
+        return quant_prepare(q, prep, QPREP_TAG_##qtype, zmin, zmax);                              \
+    }                                                                                              \
+    int lrelu_forward_##qtype##_prepared(const elem *x, elem *y, size_t n,                         \
+                                         const lrelu_quant_prepared *prep)                         \
+    {                                                                                              \
+        struct lrelu_quant_params p;                                                               \
+        const int ok = quant_unprepare(prep, QPREP_TAG_##qtype, zmin, zmax, &p);                   \
+        return quant_run(LRELU_QTYPE_##qtype, x, y, n, ok, &p);                                    \
+    }
+LRELU_QUANT_PREPARED(qs8, int8_t, INT8_MIN, INT8_MAX)
+LRELU_QUANT_PREPARED(qu8, uint8_t, 0, UINT8_MAX)
 
 /*
  * PReLU, float32: x, dy, dx, y viewed as [outer][channels][inner], one

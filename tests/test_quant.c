@@ -1,5 +1,7 @@
 /*
- * Quantized Leaky ReLU (lrelu_forward_qs8, lrelu_forward_qu8) on every
+ * Quantized Leaky ReLU (lrelu_forward_qs8, lrelu_forward_qu8, and the
+ * same through prepared parameters: lrelu_quant_prepare_qs8 / _qu8 and
+ * lrelu_forward_qs8_prepared / _qu8_prepared) on every
  * kernel, against the definition of lrelu.h written out here on its own:
  * the multipliers with the C library's binary32 division, multiply and
  * lrintf in the default environment, every element in int64 arithmetic
@@ -20,6 +22,13 @@
  *  - every invalid parameter (each bound crossed by one step), NULL
  *    arrays and parameters, a size out of range: LRELU_EINVAL and the
  *    output untouched; partial overlap: LRELU_EOVERLAP.
+ *
+ * All of that once through lrelu_forward_qs8 / _qu8 and once through the
+ * prepared functions (prepared right before each call); then the prepared
+ * struct itself: refused when NULL, zeroed, left by a failed prepare,
+ * prepared for the other type or with a field outside the kernels' ranges;
+ * accepted at every bound of those ranges with the definition's results;
+ * a copy prepared once works on every kernel.
  *
  * Kernels: every usable kernel of the library through the API, and the
  * test-only NEON build (on CPUs without NEON) directly, with the
@@ -45,6 +54,10 @@ static struct impl impls[16];
 static size_t impl_count;
 
 static const char *const qnames[LRELU_QTYPE_COUNT] = {"qs8", "qu8"};
+static const char *const qnames_prepared[LRELU_QTYPE_COUNT] = {"qs8 (prepared)", "qu8 (prepared)"};
+static int use_prepared; /* see call_api_q */
+/* The type's name in a report, and the way the API was called. */
+#define QN(t) (use_prepared ? qnames_prepared[t] : qnames[t])
 static const int32_t zmin[LRELU_QTYPE_COUNT] = {-128, 0}, zmax[LRELU_QTYPE_COUNT] = {127, 255};
 
 /* The reference multipliers; 0 when the parameters are not valid. */
@@ -88,9 +101,34 @@ static void put_q(enum lrelu_qtype t, void *p, size_t i, int v)
         ((uint8_t *)p)[i] = (uint8_t)v;
 }
 
+/* use_prepared: whether the API calls go through the prepared parameters
+ * (lrelu_quant_prepare_*, then lrelu_forward_*_prepared); every test but
+ * the prepared struct's own runs once each way. */
+
+static int prepare_q(enum lrelu_qtype t, const lrelu_quant *q, lrelu_quant_prepared *prep)
+{
+    return t == LRELU_QTYPE_qs8 ? lrelu_quant_prepare_qs8(q, prep)
+                                : lrelu_quant_prepare_qu8(q, prep);
+}
+
+static int call_prepared_q(enum lrelu_qtype t, const void *x, void *y, size_t n,
+                           const lrelu_quant_prepared *prep)
+{
+    return t == LRELU_QTYPE_qs8 ? lrelu_forward_qs8_prepared(x, y, n, prep)
+                                : lrelu_forward_qu8_prepared(x, y, n, prep);
+}
+
 static int call_api_q(enum lrelu_qtype t, const void *x, void *y, size_t n, const lrelu_quant *q)
 {
-    return t == LRELU_QTYPE_qs8 ? lrelu_forward_qs8(x, y, n, q) : lrelu_forward_qu8(x, y, n, q);
+    if (!use_prepared)
+        return t == LRELU_QTYPE_qs8 ? lrelu_forward_qs8(x, y, n, q) : lrelu_forward_qu8(x, y, n, q);
+    lrelu_quant_prepared prep;
+    memset(&prep, 0x3c, sizeof prep);
+    const int ps = prepare_q(t, q, &prep);
+    const int st = call_prepared_q(t, x, y, n, &prep);
+    if (ps != LRELU_OK && st != LRELU_EINVAL)
+        FAIL("%s: the prepare call returned %d, the call %d (want LRELU_EINVAL)", QN(t), ps, st);
+    return st;
 }
 
 /* One call on a kernel: a library kernel through the API, a test-only one
@@ -186,7 +224,7 @@ static void test_values(enum lrelu_qtype t)
         const lrelu_quant *q = &sets[si];
         long mp, mn;
         if (!ref_params(t, q, &mp, &mn)) {
-            FAIL("%s set %zu: the reference refuses a fixed parameter set", qnames[t], si);
+            FAIL("%s set %zu: the reference refuses a fixed parameter set", QN(t), si);
             continue;
         }
         for (size_t i = 0; i < sizeof x; i++) {
@@ -203,14 +241,14 @@ static void test_values(enum lrelu_qtype t)
                         memcpy(y, x, n);
                     const int st = run_q(&impls[k], t, in_place ? (const void *)y : x, y, n, q);
                     if (st != LRELU_OK) {
-                        FAIL("%s %s set %zu: returned %d", impls[k].name, qnames[t], si, st);
+                        FAIL("%s %s set %zu: returned %d", impls[k].name, QN(t), si, st);
                         continue;
                     }
                     for (size_t i = 0; i < n; i++) {
                         if (get_q(t, y, i) != get_q(t, want, i)) {
                             FAIL("%s %s n=%zu in_place=%d: x[%zu]=%d gives %d, want %d (is=%a "
                                  "os=%a alpha=%a zx=%d zy=%d Mp=%ld Mn=%ld)",
-                                 impls[k].name, qnames[t], n, in_place, i, get_q(t, x, i),
+                                 impls[k].name, QN(t), n, in_place, i, get_q(t, x, i),
                                  get_q(t, y, i), get_q(t, want, i), q->input_scale, q->output_scale,
                                  q->alpha, (int)q->input_zero_point, (int)q->output_zero_point, mp,
                                  mn);
@@ -219,8 +257,8 @@ static void test_values(enum lrelu_qtype t)
                     }
                     for (size_t i = n; i < sizeof y; i++) {
                         if (y[i] != 0x5a) {
-                            FAIL("%s %s n=%zu: byte %zu past the end written", impls[k].name,
-                                 qnames[t], n, i);
+                            FAIL("%s %s n=%zu: byte %zu past the end written", impls[k].name, QN(t),
+                                 n, i);
                             break;
                         }
                     }
@@ -228,7 +266,7 @@ static void test_values(enum lrelu_qtype t)
             }
         }
     }
-    printf("%s: %zu parameter sets, every input value, %zu kernels\n", qnames[t], set_count,
+    printf("%s: %zu parameter sets, every input value, %zu kernels\n", QN(t), set_count,
            impl_count);
 }
 
@@ -256,7 +294,7 @@ static void test_guard(enum lrelu_qtype t)
                     src = y;
                 }
                 snprintf(fault_case, sizeof fault_case, "kernel=%s type=%s n=%zu %s in_place=%d\n",
-                         impls[k].name, qnames[t], n, at_end ? "at-upper-guard" : "at-lower-guard",
+                         impls[k].name, QN(t), n, at_end ? "at-upper-guard" : "at-lower-guard",
                          in_place);
                 const int st = run_q(&impls[k], t, src, y, n, &q);
                 if (st != LRELU_OK) {
@@ -280,7 +318,7 @@ static void test_guard(enum lrelu_qtype t)
         }
     }
     catch_faults(0);
-    printf("%s: guard pages, n = 0..%d, %zu kernels\n", qnames[t], MAX_N, impl_count);
+    printf("%s: guard pages, n = 0..%d, %zu kernels\n", QN(t), MAX_N, impl_count);
 }
 
 /* Longer arrays, where a kernel may take another path (avx512vbmi: the
@@ -308,7 +346,7 @@ static void check_one(const struct impl *k, enum lrelu_qtype t, struct guarded g
         src = y;
     }
     snprintf(fault_case, sizeof fault_case, "kernel=%s type=%s n=%zu %s in_place=%d\n", k->name,
-             qnames[t], n, at_end ? "at-upper-guard" : "at-lower-guard", in_place);
+             QN(t), n, at_end ? "at-upper-guard" : "at-lower-guard", in_place);
     const int st = run_q(k, t, src, y, n, q);
     if (st != LRELU_OK) {
         FAIL("returned %d: %s", st, fault_case);
@@ -361,7 +399,7 @@ static void test_long(enum lrelu_qtype t)
     catch_faults(0);
     printf("%s: n = %zu..%zu and up to %zu at guard pages, %zu parameter sets, %zu kernels, %zu "
            "calls\n",
-           qnames[t], sweep_lo, sweep_hi, big, nsets, impl_count, calls);
+           QN(t), sweep_lo, sweep_hi, big, nsets, impl_count, calls);
 }
 
 /* The multipliers do not depend on the environment: every rounding mode,
@@ -409,19 +447,19 @@ static void test_environment(enum lrelu_qtype t)
 #endif
                 checked++;
                 if (st != LRELU_OK) {
-                    FAIL("%s mode %zu daz=%d set %zu: returned %d", qnames[t], m, daz, si, st);
+                    FAIL("%s mode %zu daz=%d set %zu: returned %d", QN(t), m, daz, si, st);
                     continue;
                 }
                 if (raised != 0)
-                    FAIL("%s mode %zu daz=%d set %zu: raised exceptions 0x%x", qnames[t], m, daz,
-                         si, (unsigned)raised);
+                    FAIL("%s mode %zu daz=%d set %zu: raised exceptions 0x%x", QN(t), m, daz, si,
+                         (unsigned)raised);
                 for (size_t i = 0; i < 256; i++) {
                     const int want = ref_elem(t, get_q(t, x, i), q, mp, mn);
                     if (get_q(t, y, i) != want) {
                         FAIL("%s rounding mode %zu daz=%d: x=%d gives %d, want %d (is=%a os=%a "
                              "alpha=%a)",
-                             qnames[t], m, daz, get_q(t, x, i), get_q(t, y, i), want,
-                             q->input_scale, q->output_scale, q->alpha);
+                             QN(t), m, daz, get_q(t, x, i), get_q(t, y, i), want, q->input_scale,
+                             q->output_scale, q->alpha);
                         break;
                     }
                 }
@@ -430,7 +468,7 @@ static void test_environment(enum lrelu_qtype t)
     }
     printf("%s: the same results in %zu calls under every rounding mode and FTZ/DAZ, no "
            "exception\n",
-           qnames[t], checked);
+           QN(t), checked);
 }
 
 /* Every invalid case: the status, and y untouched. */
@@ -439,9 +477,9 @@ static void expect(enum lrelu_qtype t, const char *what, const void *x, void *y,
 {
     const int st = call_api_q(t, x, y, n, q);
     if (st != want)
-        FAIL("%s %s: returned %d, want %d", qnames[t], what, st, want);
+        FAIL("%s %s: returned %d, want %d", QN(t), what, st, want);
     if (y_before != NULL && memcmp(y, y_before, y_bytes) != 0)
-        FAIL("%s %s: the output was written", qnames[t], what);
+        FAIL("%s %s: the output was written", QN(t), what);
 }
 
 static void test_invalid(enum lrelu_qtype t)
@@ -491,7 +529,7 @@ static void test_invalid(enum lrelu_qtype t)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         long mp, mn;
         if (ref_params(t, &bad[i].q, &mp, &mn))
-            FAIL("%s %s: the reference accepts it (the test is wrong)", qnames[t], bad[i].what);
+            FAIL("%s %s: the reference accepts it (the test is wrong)", QN(t), bad[i].what);
         for (size_t k = 0; k < impl_count; k++) {
             if (impls[k].fns != NULL)
                 continue;
@@ -531,13 +569,147 @@ static void test_invalid(enum lrelu_qtype t)
         expect(t, "y = x - 1", buf + 1, buf, 40, &ok, LRELU_EOVERLAP, NULL, 0);
         expect(t, "y = x + 39", buf, buf + 39, 40, &ok, LRELU_EOVERLAP, NULL, 0);
         if (memcmp(buf, before, sizeof buf) != 0)
-            FAIL("%s %s: an overlapping call wrote", qnames[t], impls[k].name);
+            FAIL("%s %s: an overlapping call wrote", QN(t), impls[k].name);
         expect(t, "y = x + 40 (adjacent)", buf, buf + 40, 20, &ok, LRELU_OK, NULL, 0);
         expect(t, "y = x (in place)", buf, buf, 40, &ok, LRELU_OK, NULL, 0);
     }
     lrelu_set_kernel(NULL);
-    printf("%s: %zu invalid parameter sets, NULL, size and overlap cases\n", qnames[t],
+    printf("%s: %zu invalid parameter sets, NULL, size and overlap cases\n", QN(t),
            sizeof bad / sizeof bad[0]);
+}
+
+/* The prepared struct itself: refused when it is not one the prepare
+ * function of the same type filled (NULL, zeroed, a failed prepare, the
+ * other type's, a field out of the kernels' ranges), nothing written,
+ * whatever n; accepted at every bound of those ranges, with the
+ * definition's results on every kernel; copyable; prepared once and used
+ * on every kernel. */
+static void expect_prepared(enum lrelu_qtype t, const char *what, const void *x, void *y, size_t n,
+                            const lrelu_quant_prepared *prep, int want,
+                            const unsigned char *y_before, size_t y_bytes)
+{
+    const int st = call_prepared_q(t, x, y, n, prep);
+    if (st != want)
+        FAIL("%s prepared, %s: returned %d, want %d", QN(t), what, st, want);
+    if (y_before != NULL && memcmp(y, y_before, y_bytes) != 0)
+        FAIL("%s prepared, %s: the output was written", QN(t), what);
+}
+
+static void test_prepared_struct(enum lrelu_qtype t)
+{
+    const enum lrelu_qtype other = t == LRELU_QTYPE_qs8 ? LRELU_QTYPE_qu8 : LRELU_QTYPE_qs8;
+    unsigned char x[256], y[256], keep[256];
+    for (size_t i = 0; i < sizeof x; i++)
+        x[i] = (unsigned char)i;
+    memset(y, 0x77, sizeof y);
+    memcpy(keep, y, sizeof y);
+    const lrelu_quant ok = {0.5f, 0.25f, 0.1f, zmin[t] + 5, zmin[t] + 9};
+    const lrelu_quant ok_other = {0.5f, 0.25f, 0.1f, zmin[other] + 5, zmin[other] + 9};
+    const lrelu_quant invalid = {0.5f, 0.25f, 0.0f, 0, 0};
+    lrelu_quant_prepared good, theirs, zero, failed;
+    if (prepare_q(t, &ok, &good) != LRELU_OK || prepare_q(other, &ok_other, &theirs) != LRELU_OK) {
+        FAIL("%s prepared: a valid parameter set refused", QN(t));
+        return;
+    }
+    memset(&zero, 0, sizeof zero);
+    memset(&failed, 0x3c, sizeof failed);
+    if (prepare_q(t, &invalid, &failed) != LRELU_EINVAL)
+        FAIL("%s prepared: alpha = 0 accepted by the prepare call", QN(t));
+    if (prepare_q(t, &ok, NULL) != LRELU_EINVAL)
+        FAIL("%s prepared: a NULL struct accepted by the prepare call", QN(t));
+    if (prepare_q(t, NULL, &failed) != LRELU_EINVAL)
+        FAIL("%s prepared: NULL parameters accepted by the prepare call", QN(t));
+    const struct {
+        const char *what;
+        const lrelu_quant_prepared *prep;
+    } refused[] = {{"NULL", NULL},
+                   {"zeroed", &zero},
+                   {"a failed prepare", &failed},
+                   {"the other type's", &theirs}};
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        expect_prepared(t, refused[i].what, x, y, sizeof x, refused[i].prep, LRELU_EINVAL, keep,
+                        sizeof y);
+        expect_prepared(t, refused[i].what, x, y, 0, refused[i].prep, LRELU_EINVAL, keep, sizeof y);
+        expect_prepared(t, refused[i].what, NULL, NULL, 0, refused[i].prep, LRELU_EINVAL, NULL, 0);
+    }
+    /* Each field (opaque[1..4]: the zero points, Mp, Mn) just outside its
+     * range, and at the bounds inside it. */
+    const struct {
+        int field;
+        int32_t value;
+        int valid;
+    } fields[] = {
+        {1, zmin[t] - 1, 0}, {1, zmax[t] + 1, 0}, {1, INT32_MIN, 0},   {1, zmin[t], 1},
+        {1, zmax[t], 1},     {2, zmin[t] - 1, 0}, {2, zmax[t] + 1, 0}, {2, INT32_MAX, 0},
+        {2, zmin[t], 1},     {2, zmax[t], 1},     {3, 0, 0},           {3, 32769, 0},
+        {3, -1, 0},          {3, 1, 1},           {3, 32768, 1},       {4, 0, 0},
+        {4, -32768, 0},      {4, 32769, 0},       {4, -32767, 1},      {4, -1, 1},
+        {4, 1, 1},           {4, 32768, 1},
+    };
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+        lrelu_quant_prepared forged = good;
+        forged.opaque[fields[f].field] = fields[f].value;
+        memcpy(y, keep, sizeof y);
+        char what[64];
+        snprintf(what, sizeof what, "opaque[%d] = %ld", fields[f].field, (long)fields[f].value);
+        if (!fields[f].valid) {
+            expect_prepared(t, what, x, y, sizeof x, &forged, LRELU_EINVAL, keep, sizeof y);
+            expect_prepared(t, what, x, y, 0, &forged, LRELU_EINVAL, keep, sizeof y);
+            continue;
+        }
+        /* The definition with the forged numbers. */
+        const lrelu_quant q = {ok.input_scale, ok.output_scale, ok.alpha, forged.opaque[1],
+                               forged.opaque[2]};
+        const long mp = forged.opaque[3], mn = forged.opaque[4];
+        for (size_t k = 0; k < impl_count; k++) {
+            if (impls[k].fns != NULL)
+                continue;
+            lrelu_set_kernel(impls[k].name);
+            memset(y, 0x77, sizeof y);
+            if (call_prepared_q(t, x, y, sizeof x, &forged) != LRELU_OK) {
+                FAIL("%s prepared %s, %s: refused", QN(t), impls[k].name, what);
+                continue;
+            }
+            for (size_t i = 0; i < sizeof x; i++) {
+                const int want = ref_elem(t, get_q(t, x, i), &q, mp, mn);
+                if (get_q(t, y, i) != want) {
+                    FAIL("%s prepared %s, %s: x[%zu]=%d gives %d, want %d", QN(t), impls[k].name,
+                         what, i, get_q(t, x, i), get_q(t, y, i), want);
+                    break;
+                }
+            }
+        }
+        lrelu_set_kernel(NULL);
+    }
+    memset(y, 0x77, sizeof y);
+    /* A copy, prepared under one kernel, used on every kernel. */
+    long mp, mn;
+    if (!ref_params(t, &ok, &mp, &mn)) {
+        FAIL("%s prepared: the reference refuses a valid set", QN(t));
+        return;
+    }
+    lrelu_quant_prepared copy;
+    memcpy(&copy, &good, sizeof copy);
+    for (size_t k = 0; k < impl_count; k++) {
+        if (impls[k].fns != NULL)
+            continue;
+        lrelu_set_kernel(impls[k].name);
+        unsigned char out[256];
+        if (call_prepared_q(t, x, out, sizeof x, &copy) != LRELU_OK) {
+            FAIL("%s prepared %s: a copy refused", QN(t), impls[k].name);
+            continue;
+        }
+        for (size_t i = 0; i < sizeof x; i++) {
+            if (get_q(t, out, i) != ref_elem(t, get_q(t, x, i), &ok, mp, mn)) {
+                FAIL("%s prepared %s: a copy gives x[%zu]=%d -> %d", QN(t), impls[k].name, i,
+                     get_q(t, x, i), get_q(t, out, i));
+                break;
+            }
+        }
+    }
+    lrelu_set_kernel(NULL);
+    printf("%s: the prepared struct refused in %zu ways and at %zu forged fields checked\n", QN(t),
+           sizeof refused / sizeof refused[0], sizeof fields / sizeof fields[0]);
 }
 
 int main(void)
@@ -545,11 +717,18 @@ int main(void)
     setvbuf(stdout, NULL, _IOLBF, 0); /* a fault's _exit loses no report */
     impl_count = test_impls(impls, 16);
     for (int t = 0; t < LRELU_QTYPE_COUNT; t++) {
-        test_values((enum lrelu_qtype)t);
-        test_guard((enum lrelu_qtype)t);
-        test_long((enum lrelu_qtype)t);
-        test_environment((enum lrelu_qtype)t);
-        test_invalid((enum lrelu_qtype)t);
+        for (use_prepared = 0; use_prepared < 2; use_prepared++) {
+            printf("%s: %s\n", QN(t),
+                   use_prepared ? "through lrelu_quant_prepare_* and lrelu_forward_*_prepared"
+                                : "through lrelu_forward_qs8 / _qu8");
+            test_values((enum lrelu_qtype)t);
+            test_guard((enum lrelu_qtype)t);
+            test_long((enum lrelu_qtype)t);
+            test_environment((enum lrelu_qtype)t);
+            test_invalid((enum lrelu_qtype)t);
+        }
+        use_prepared = 0;
+        test_prepared_struct((enum lrelu_qtype)t);
     }
     if (fails > MAX_FAILS)
         printf("... %d failures in all\n", fails);
