@@ -12,7 +12,9 @@
 // forward_positive and backward_positive (the same magnitudes as the random
 // input, every sign positive), forward_subnormal and backward_subnormal
 // (every product with alpha subnormal). impl is lrelu:<kernel>,
-// limit:<loop> or peer:<name>; a type's limits move the same bytes as its
+// limit:<loop> or peer:<name>, and for the quantized types also
+// lrelu_prepared:<kernel> (the dispatched kernel through parameters
+// prepared once per run); a type's limits move the same bytes as its
 // rows. Throughput counts bytes read + written (forward 2 elements' bytes
 // per element, backward 3: float32 8 and 12).
 //
@@ -1006,6 +1008,34 @@ std::function<Caller()> qu8_peer_caller(const QuantPeer &p)
     };
 }
 
+// The quantized forward through prepared parameters (kQuant's, prepared
+// once per run, as an engine prepares a layer's): per call only the
+// prepared function. A refused call ends the run, as above.
+std::function<Caller()> lrelu_prepared_caller(DType t)
+{
+    return [t] {
+        auto prep = std::make_shared<lrelu_quant_prepared>();
+        const bool qs8 = t == DType::QS8;
+        if ((qs8 ? lrelu_quant_prepare_qs8(&kQuantQs8, prep.get())
+                 : lrelu_quant_prepare_qu8(&kQuantQu8, prep.get())) != LRELU_OK) {
+            std::fprintf(stderr, "bench: lrelu_quant_prepare_%s failed\n", tinfo(t).suffix + 1);
+            std::exit(1);
+        }
+        return Caller([qs8, prep](const Call &c) {
+            const int st =
+                qs8 ? lrelu_forward_qs8_prepared(static_cast<const int8_t *>(c.in),
+                                                 static_cast<int8_t *>(c.out), c.n, prep.get())
+                    : lrelu_forward_qu8_prepared(static_cast<const uint8_t *>(c.in),
+                                                 static_cast<uint8_t *>(c.out), c.n, prep.get());
+            if (st != LRELU_OK) {
+                std::fprintf(stderr, "bench: a prepared quantized call failed: %s\n",
+                             lrelu_strerror(st));
+                std::exit(1);
+            }
+        });
+    };
+}
+
 std::function<Caller()> plain(void (*fn)(const Call &))
 {
     return [fn] { return Caller(fn); };
@@ -1112,6 +1142,9 @@ std::vector<Row> make_rows(const std::vector<Peer> &peers, const std::vector<Qua
             for (Op op : ops)
                 rows.push_back(
                     {t, op, "lrelu:" + kernel, kernel, lrelu_caller(t, info(op).kind), true});
+            if (is_quant(t) && kernel == lrelu_active_kernel())
+                rows.push_back({t, Op::Forward, "lrelu_prepared:" + kernel, kernel,
+                                lrelu_prepared_caller(t), true});
         }
         switch (tinfo(t).bytes) {
         case 1: // forward only: memcpy of the same bytes, and the peers

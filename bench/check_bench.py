@@ -9,7 +9,9 @@ Usage: check_bench.py CHECK LRELU_BENCH_SHIM REPORT_PY
                   outputs of the inputs 0 and 0x80 move by one), the
                   benchmark flags that kernel's rows, every one of them
                   (the quantized ones among them), and no other kernel's:
-                  each row checks the code it timed.
+                  each row checks the code it timed. The prepared
+                  quantized rows (lrelu_prepared:<dispatched>) likewise,
+                  in a second run with the dispatched kernel made wrong.
   mismatch_fails  report.py exits non-zero, and says so at the top of the
                   report, when a liblrelu kernel disagrees with the
                   reference (a real wrong-kernel run, and a doctored one);
@@ -124,6 +126,30 @@ def special_values(bench, _report, tmp):
               if impl.startswith("lrelu:")),
           "the benchmark input stays right on every kernel (only the "
           "special check can see this fault)")
+    # The prepared quantized rows (the dispatched kernel only) call their
+    # own entry points: clean above, unflagged while another kernel is
+    # wrong, and flagged, every one, once their kernel is.
+    disp = doc["context"].get("lrelu_default_quant_kernel", "")
+    prepared = {key: e for key, e in clean.items()
+                if key[1] == f"lrelu_prepared:{disp}"}
+    check(sorted({op for (op, _, _) in prepared}) == ["forward_qs8", "forward_qu8"],
+          f"lrelu_prepared:{disp} has quantized rows ({len(prepared)})")
+    check(all(e["special_mismatches"] == 0 and e["mismatches"] == 0
+              for e in prepared.values()),
+          f"lrelu_prepared:{disp} agrees with the reference without the fault")
+    check(all(e["special_mismatches"] == 0 for (_, impl, _), e in got.items()
+              if impl.startswith("lrelu_prepared:")),
+          f"no lrelu_prepared row is flagged while {wrong} is wrong")
+    got = rows(run_bench(bench, f"{tmp}/wrong_prepared.json",
+                         ["--smoke", "--types=qs8,qu8"],
+                         {"LRELU_SHIM_WRONG_KERNEL": disp}))
+    mine = {key: e for key, e in got.items()
+            if key[1] == f"lrelu_prepared:{disp}"}
+    missed = sorted(f"{op}/{n}" for (op, _, n), e in mine.items()
+                    if e["special_mismatches"] == 0)
+    check(mine and not missed, f"with {disp} wrong, every "
+          f"lrelu_prepared:{disp} row flags the special values "
+          f"({len(mine)} rows; not flagged: {missed})")
     return 0
 
 

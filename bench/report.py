@@ -314,6 +314,8 @@ def impl_sort_key(impl, kernels):
     if kind == "lrelu":
         pos = kernels.index(name) if name in kernels else len(kernels)
         return (0, pos, name)
+    if kind == "lrelu_prepared":  # the quantized prepared calls, after ours
+        return (0, len(kernels) + 1, name)
     if kind == "limit":
         pos = LIMIT_ORDER.index(impl) if impl in LIMIT_ORDER else 99
         return (1, pos, name)
@@ -1030,7 +1032,9 @@ def quant_section(grouped, info, used):
     params = (f" ({info.quant_params})" if info.quant_params else "")
     lines = ["## Quantized int8 and uint8 (forward)", "",
              "lrelu_forward_qs8 / lrelu_forward_qu8 with one parameter set"
-             f"{params}, every kernel (scalar in cache only), memcpy of the "
+             f"{params}, every kernel (scalar in cache only), the dispatched "
+             "kernel through parameters prepared once (lrelu_prepared: "
+             "lrelu_forward_qs8_prepared / _qu8_prepared), memcpy of the "
              "same bytes (one row for both types) and "
              "XNNPACK's qu8 leaky ReLU operator (one thread). GB/s (2 bytes "
              "per element: one read, one write) and, in parentheses, the "
@@ -1158,7 +1162,8 @@ def independence_section(grouped, info):
 def liblrelu_mismatches(results):
     """Results of liblrelu kernels that differ from the reference."""
     return sorted((r for r in results.values()
-                   if r.impl.startswith("lrelu:") and r.flagged()),
+                   if r.impl.startswith(("lrelu:", "lrelu_prepared:"))
+                   and r.flagged()),
                   key=lambda r: (r.impl, r.op, r.n))
 
 
@@ -1447,6 +1452,9 @@ def plot_quant(plt, path, grouped, info, title):
             if o == op and impl.startswith("peer:"):
                 draw(ax, series(cells), impl[5:], color="tab:red",
                      linestyle=":", marker="^")
+            if o == op and impl.startswith("lrelu_prepared:"):
+                draw(ax, series(cells), impl.partition(":")[2] + ", prepared",
+                     color="tab:gray", linestyle="-.", marker="s")
         setup_axis(ax, sorted(sizes), f"forward, {TYPES[sfx][0]}",
                    f"{TYPES[sfx][0]} elements")
         ax.legend(fontsize="small", loc="upper right")

@@ -1,9 +1,10 @@
 /* A stand-in for liblrelu's compute entry points (float32, float16,
- * bfloat16, float64, and the quantized int8 and uint8 forward), linked ahead of the
- * library into a second benchmark binary (lrelu-bench-shim), for the tests
- * of the benchmark itself. It exports them under the library's version nodes
- * (shim.map), so the benchmark binds to it; each call goes on to the
- * library's own function. What it adds is chosen by the environment:
+ * bfloat16, float64, and the quantized int8 and uint8 forward, one-shot and
+ * prepared), linked ahead of the library into a second benchmark binary
+ * (lrelu-bench-shim), for the tests of the benchmark itself. It exports
+ * them under the library's version nodes (shim.map), so the benchmark
+ * binds to it; each call goes on to the library's own function. What it
+ * adds is chosen by the environment:
  *
  *   LRELU_SHIM_WRONG_KERNEL=name  while kernel `name` is active, every -0.0
  *       in an output becomes +0.0 (in every type): a kernel wrong on special values only
@@ -178,9 +179,9 @@ SHIM_TYPE(f16, uint16_t, float, 2)
 SHIM_TYPE(bf16, uint16_t, float, 2)
 SHIM_TYPE(f64, double, double, 8)
 
-/* The quantized forward (LRELU_1.2; the parameters passed on as they
- * come): spoiled where the input byte is 0 or 0x80, while the wrong kernel
- * is active. */
+/* The quantized forward (LRELU_1.2, and the prepared one of LRELU_1.3;
+ * the parameters passed on as they come): spoiled where the input byte is
+ * 0 or 0x80, while the wrong kernel is active. */
 static void after_quant(const void *in, void *out, size_t n)
 {
     static name_fn active;
@@ -197,13 +198,13 @@ static void after_quant(const void *in, void *out, size_t n)
             y[i] ^= 1;
 }
 
-#define SHIM_QUANT(sfx, T)                                                                         \
+#define SHIM_QUANT(sfx, T, node)                                                                   \
     EXPORT int lrelu_forward_##sfx(const T *x, T *y, size_t n, const void *q)                      \
     {                                                                                              \
         static int (*f)(const T *, T *, size_t, const void *);                                     \
         if (f == NULL)                                                                             \
             f = (int (*)(const T *, T *, size_t, const void *))next_v("lrelu_forward_" #sfx,       \
-                                                                      "LRELU_1.2");                \
+                                                                      node);                       \
         before_t("forward_" #sfx, x, n, 1);                                                        \
         int st = f(x, y, n, q);                                                                    \
         if (st == 0)                                                                               \
@@ -211,5 +212,7 @@ static void after_quant(const void *in, void *out, size_t n)
         return st;                                                                                 \
     }
 
-SHIM_QUANT(qs8, int8_t)
-SHIM_QUANT(qu8, uint8_t)
+SHIM_QUANT(qs8, int8_t, "LRELU_1.2")
+SHIM_QUANT(qu8, uint8_t, "LRELU_1.2")
+SHIM_QUANT(qs8_prepared, int8_t, "LRELU_1.3")
+SHIM_QUANT(qu8_prepared, uint8_t, "LRELU_1.3")
