@@ -12,6 +12,7 @@
 
 #include "half_avx2.h"
 #include "kernels.h"
+#include "quant_ends.h"
 
 #define LRELU_ISA avx512
 /* Streaming forward one vector a step (a whole 64-byte line for float32 and
@@ -510,6 +511,37 @@ static inline void q64_store(void *p, q64 r)
     _mm_storeu_si128(v + 2, r.q2);
     _mm_storeu_si128(v + 3, r.q3);
 }
+/* Parts, in registers: from 32 bytes on, the first and the last 32; from
+ * 16 on, the first and the last 16; below, the first and the last bytes
+ * (quant_ends.h). The quarters left over hold zeros. */
+static inline __m128i q16_at(const unsigned char *p) { return _mm_loadu_si128((const __m128i *)p); }
+static inline void q16_put(unsigned char *p, __m128i v) { _mm_storeu_si128((__m128i *)p, v); }
+static inline q64 q64_load_part(const void *pv, size_t k)
+{
+    const unsigned char *p = pv;
+    const __m128i z = _mm_setzero_si128();
+    if (k >= 32)
+        return (q64){q16_at(p), q16_at(p + 16), q16_at(p + k - 32), q16_at(p + k - 16)};
+    if (k >= 16)
+        return (q64){q16_at(p), q16_at(p + k - 16), z, z};
+    return (q64){lrelu_q_ends_to_m128(lrelu_q_ends_load(p, k)), z, z, z};
+}
+static inline void q64_store_part(void *pv, size_t k, q64 r)
+{
+    unsigned char *p = pv;
+    if (k >= 32) {
+        q16_put(p + k - 16, r.q3);
+        q16_put(p + k - 32, r.q2);
+        q16_put(p + 16, r.q1);
+        q16_put(p, r.q0);
+    } else if (k >= 16) {
+        q16_put(p + k - 16, r.q1);
+        q16_put(p, r.q0);
+    } else {
+        lrelu_q_ends_store(p, k, lrelu_q_ends_of_m128(r.q0));
+    }
+}
+#define LRELU_Q_PARTS
 /* (bias + d * M) >> 8 of sixteen widened elements. */
 static inline __m512i q_acc(__m512i x, const qc *c)
 {
@@ -533,6 +565,8 @@ typedef q64 qs8_vb;
 enum { qs8_lanes = 64 };
 static inline qs8_vb qs8_load(const int8_t *p) { return q64_load(p); }
 static inline void qs8_store(int8_t *p, qs8_vb v) { q64_store(p, v); }
+static inline qs8_vb qs8_load_part(const int8_t *p, size_t k) { return q64_load_part(p, k); }
+static inline void qs8_store_part(int8_t *p, size_t k, qs8_vb v) { q64_store_part(p, k, v); }
 static inline qs8_vb qs8_fwd(qs8_vb x, const qc *c)
 {
     return (q64){qs8_quarter(x.q0, c), qs8_quarter(x.q1, c), qs8_quarter(x.q2, c),
@@ -544,6 +578,8 @@ typedef q64 qu8_vb;
 enum { qu8_lanes = 64 };
 static inline qu8_vb qu8_load(const uint8_t *p) { return q64_load(p); }
 static inline void qu8_store(uint8_t *p, qu8_vb v) { q64_store(p, v); }
+static inline qu8_vb qu8_load_part(const uint8_t *p, size_t k) { return q64_load_part(p, k); }
+static inline void qu8_store_part(uint8_t *p, size_t k, qu8_vb v) { q64_store_part(p, k, v); }
 static inline qu8_vb qu8_fwd(qu8_vb x, const qc *c)
 {
     return (q64){qu8_quarter(x.q0, c), qu8_quarter(x.q1, c), qu8_quarter(x.q2, c),

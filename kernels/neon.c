@@ -6,6 +6,7 @@
 #include <simde/arm/neon.h>
 
 #include "kernels.h"
+#include "quant_ends.h"
 
 #define LRELU_ISA neon
 #define LRELU_NO_STREAM
@@ -298,11 +299,33 @@ static inline vw w_mulhrs(vw a, vw b) { return simde_vqrdmulhq_s16(a, b); }
 static inline vw w_adds(vw a, vw b) { return simde_vqaddq_s16(a, b); }
 #define LRELU_Q16
 
+/* Parts: the first and the last bytes, in registers (quant_ends.h). */
+static inline simde_uint8x16_t q_load_part(const void *p, size_t k)
+{
+    const struct lrelu_q_ends e = lrelu_q_ends_load(p, k);
+    return simde_vcombine_u8(simde_vcreate_u8(e.lo), simde_vcreate_u8(e.hi));
+}
+static inline void q_store_part(void *p, size_t k, simde_uint8x16_t v)
+{
+    const simde_uint64x2_t w = simde_vreinterpretq_u64_u8(v);
+    lrelu_q_ends_store(
+        p, k, (struct lrelu_q_ends){simde_vgetq_lane_u64(w, 0), simde_vgetq_lane_u64(w, 1)});
+}
+#define LRELU_Q_PARTS
+
 typedef int8_t qs8_elem;
 typedef simde_int8x16_t qs8_vb;
 enum { qs8_lanes = 16 };
 static inline qs8_vb qs8_load(const int8_t *p) { return simde_vld1q_s8(p); }
 static inline void qs8_store(int8_t *p, qs8_vb v) { simde_vst1q_s8(p, v); }
+static inline qs8_vb qs8_load_part(const int8_t *p, size_t k)
+{
+    return simde_vreinterpretq_s8_u8(q_load_part(p, k));
+}
+static inline void qs8_store_part(int8_t *p, size_t k, qs8_vb v)
+{
+    q_store_part(p, k, simde_vreinterpretq_u8_s8(v));
+}
 static inline vw qs8_widen_lo(qs8_vb v) { return simde_vmovl_s8(simde_vget_low_s8(v)); }
 static inline vw qs8_widen_hi(qs8_vb v) { return simde_vmovl_s8(simde_vget_high_s8(v)); }
 static inline qs8_vb qs8_narrow(vw lo, vw hi)
@@ -315,6 +338,8 @@ typedef simde_uint8x16_t qu8_vb;
 enum { qu8_lanes = 16 };
 static inline qu8_vb qu8_load(const uint8_t *p) { return simde_vld1q_u8(p); }
 static inline void qu8_store(uint8_t *p, qu8_vb v) { simde_vst1q_u8(p, v); }
+static inline qu8_vb qu8_load_part(const uint8_t *p, size_t k) { return q_load_part(p, k); }
+static inline void qu8_store_part(uint8_t *p, size_t k, qu8_vb v) { q_store_part(p, k, v); }
 static inline vw qu8_widen_lo(qu8_vb v)
 {
     return simde_vreinterpretq_s16_u16(simde_vmovl_u8(simde_vget_low_u8(v)));

@@ -15,9 +15,16 @@
  *   vw   widen_lo(vb v), widen_hi(vb v)  the lower and upper halves of the
  *                                      lanes, sign- or zero-extended to int16
  *   vb   narrow(vw lo, vw hi)          back, saturating to the type
- *   and, with LRELU_Q_PARTS defined (an ISA with masked byte moves),
- *   vb   load_part(const elem *p, size_t k)     lanes [0, k), k < lanes,
- *   void store_part(elem *p, size_t k, vb v)    touching no byte past them
+ *   and, with LRELU_Q_PARTS defined (every ISA with more than one lane),
+ *   vb   load_part(const elem *p, size_t k)     p[0, k), 0 < k < lanes, in
+ *                                      lanes of the ISA's choosing (an
+ *                                      element may fill several; the rest
+ *                                      hold anything defined)
+ *   void store_part(elem *p, size_t k, vb v)    back to p[0, k) from the
+ *                                      same lanes, touching no byte past
+ *                                      them
+ *   (masked byte moves where the ISA has them; else the first and the
+ *   last bytes, as lrelu_q_ends below gives them, in registers)
  *
  * Once per ISA, before the first inclusion: the type qc (the parameters as
  * the kernel wants them) and qc qc_make(const struct lrelu_quant_params *p);
@@ -44,9 +51,8 @@
  * The loop: four steps at a time, then single steps, then the last
  * (n mod lanes) elements as one overlapping step on the last `lanes`
  * elements, loaded before anything is stored (so in place works: the
- * overlap is recomputed from the original input); n < lanes in one masked
- * step with LRELU_Q_PARTS, else through a copy on the stack. Reads and
- * writes stay within [0, n).
+ * overlap is recomputed from the original input); 0 < n < lanes in one
+ * step of parts (LRELU_Q_PARTS). Reads and writes stay within [0, n).
  */
 #include <stdint.h>
 #include <string.h>
@@ -104,18 +110,12 @@ int LRELU_QCAT(LRELU_QCAT(lrelu_forward, LRELU_Q), LRELU_ISA)(const void *xv, vo
     const qc c = qc_make(p);
     if (n < (size_t)QW) {
 #ifdef LRELU_Q_PARTS
-        Q(store_part)(y, n, Q(fwd)(Q(load_part)(x, n), &c));
-        return 0;
+        if (n != 0)
+            Q(store_part)(y, n, Q(fwd)(Q(load_part)(x, n), &c));
 #else
-        if (n == 0)
-            return 0;
-        QELEM b[QW];
-        memset(b, 0, sizeof b);
-        memcpy(b, x, n);
-        Q(store)(b, Q(fwd)(Q(load)(b), &c));
-        memcpy(y, b, n);
-        return 0;
+        _Static_assert(QW == 1, "an ISA with more than one lane defines LRELU_Q_PARTS");
 #endif
+        return 0;
     }
     const QVB last = Q(load)(x + n - QW);
     size_t i = 0;

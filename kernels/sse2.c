@@ -7,6 +7,7 @@
 #include <simde/x86/sse2.h>
 
 #include "kernels.h"
+#include "quant_ends.h"
 
 #define LRELU_ISA sse2
 
@@ -340,6 +341,17 @@ static inline vw w_mulhrs(vw a, vw b)
 static inline vw w_adds(vw a, vw b) { return simde_mm_adds_epi16(a, b); }
 #define LRELU_Q16
 
+/* Parts: the first and the last bytes, in registers (quant_ends.h). */
+static inline vi q_load_part(const void *p, size_t k)
+{
+    return lrelu_q_ends_to_m128(lrelu_q_ends_load(p, k));
+}
+static inline void q_store_part(void *p, size_t k, vi v)
+{
+    lrelu_q_ends_store(p, k, lrelu_q_ends_of_m128(v));
+}
+#define LRELU_Q_PARTS
+
 typedef int8_t qs8_elem;
 typedef vi qs8_vb;
 enum { qs8_lanes = 16 };
@@ -348,6 +360,8 @@ static inline qs8_vb qs8_load(const int8_t *p)
     return simde_mm_loadu_si128((const vi *)(const void *)p);
 }
 static inline void qs8_store(int8_t *p, qs8_vb v) { simde_mm_storeu_si128((vi *)(void *)p, v); }
+static inline qs8_vb qs8_load_part(const int8_t *p, size_t k) { return q_load_part(p, k); }
+static inline void qs8_store_part(int8_t *p, size_t k, qs8_vb v) { q_store_part(p, k, v); }
 static inline vw qs8_widen_lo(qs8_vb v)
 {
     return simde_mm_srai_epi16(simde_mm_unpacklo_epi8(v, v), 8);
@@ -366,6 +380,8 @@ static inline qu8_vb qu8_load(const uint8_t *p)
     return simde_mm_loadu_si128((const vi *)(const void *)p);
 }
 static inline void qu8_store(uint8_t *p, qu8_vb v) { simde_mm_storeu_si128((vi *)(void *)p, v); }
+static inline qu8_vb qu8_load_part(const uint8_t *p, size_t k) { return q_load_part(p, k); }
+static inline void qu8_store_part(uint8_t *p, size_t k, qu8_vb v) { q_store_part(p, k, v); }
 static inline vw qu8_widen_lo(qu8_vb v)
 {
     return simde_mm_unpacklo_epi8(v, simde_mm_setzero_si128());
