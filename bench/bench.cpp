@@ -4,7 +4,8 @@
 // Names are <op>/<impl>/<n>, for float32; the other types add _f16, _bf16,
 // _f64, _qs8 or _qu8 to the op (forward_f16/lrelu:avx2/1024), n counting
 // elements of the type. The quantized types (int8 and uint8, qs8 and qu8)
-// have forward rows only, with one fixed parameter set (kQuant), against
+// have forward rows only (and tiny calls on the dispatched kernel), with
+// one fixed parameter set (kQuant), against
 // memcpy of the same bytes (one row for both, under the first quantized
 // type of the run) and XNNPACK's qu8 operator, at the in-cache sizes and
 // the largest (quant_size). op is forward, forward_inplace, backward,
@@ -14,7 +15,8 @@
 // (every product with alpha subnormal). impl is lrelu:<kernel>,
 // limit:<loop> or peer:<name>, and for the quantized types also
 // lrelu_prepared:<kernel> (the dispatched kernel through parameters
-// prepared once per run); a type's limits move the same bytes as its
+// prepared once per run, forward and tiny_forward, as the one-shot row of
+// that kernel); a type's limits move the same bytes as its
 // rows. Throughput counts bytes read + written (forward 2 elements' bytes
 // per element, backward 3: float32 8 and 12).
 //
@@ -1139,19 +1141,28 @@ std::vector<Row> make_rows(const std::vector<Peer> &peers, const std::vector<Qua
             if (t != DType::F32 && !is_quant(t) && kernel == dispatched)
                 ops.insert(ops.end(),
                            {Op::ForwardInPlace, Op::BackwardFromOutput, Op::TinyForward});
-            for (Op op : ops)
+            // The quantized types' dispatched kernel: tiny calls too, and
+            // both through the prepared parameters.
+            const bool quant_dispatched = is_quant(t) && kernel == lrelu_active_kernel();
+            if (quant_dispatched)
+                ops.push_back(Op::TinyForward);
+            for (Op op : ops) {
                 rows.push_back(
                     {t, op, "lrelu:" + kernel, kernel, lrelu_caller(t, info(op).kind), true});
-            if (is_quant(t) && kernel == lrelu_active_kernel())
-                rows.push_back({t, Op::Forward, "lrelu_prepared:" + kernel, kernel,
-                                lrelu_prepared_caller(t), true});
+                if (quant_dispatched)
+                    rows.push_back({t, op, "lrelu_prepared:" + kernel, kernel,
+                                    lrelu_prepared_caller(t), true});
+            }
         }
         switch (tinfo(t).bytes) {
         case 1: // forward only: memcpy of the same bytes, and the peers
             // int8 and uint8 move the same bytes: one memcpy row serves
             // both (under the first of them in the run).
-            if (!quant_memcpy)
+            if (!quant_memcpy) {
                 rows.push_back({t, Op::Forward, "limit:memcpy", "", plain(limit_memcpy<1>), false});
+                rows.push_back({t, Op::TinyForward, "limit:memcpy", "",
+                                [] { return tiny_memcpy_caller(1); }, false});
+            }
             quant_memcpy = true;
             if (t == DType::QU8)
                 for (const QuantPeer &p : qu8_peers)

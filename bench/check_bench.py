@@ -132,8 +132,10 @@ def special_values(bench, _report, tmp):
     disp = doc["context"].get("lrelu_default_quant_kernel", "")
     prepared = {key: e for key, e in clean.items()
                 if key[1] == f"lrelu_prepared:{disp}"}
-    check(sorted({op for (op, _, _) in prepared}) == ["forward_qs8", "forward_qu8"],
-          f"lrelu_prepared:{disp} has quantized rows ({len(prepared)})")
+    ops = sorted({op for (op, _, _) in prepared})
+    check(ops == ["forward_qs8", "forward_qu8", "tiny_forward_qs8",
+                  "tiny_forward_qu8"],
+          f"lrelu_prepared:{disp} has quantized and tiny rows ({ops})")
     check(all(e["special_mismatches"] == 0 and e["mismatches"] == 0
               for e in prepared.values()),
           f"lrelu_prepared:{disp} agrees with the reference without the fault")
