@@ -24,7 +24,7 @@
  *                                      same lanes, touching no byte past
  *                                      them
  *   (masked byte moves where the ISA has them; else the first and the
- *   last bytes, as lrelu_q_ends below gives them, in registers)
+ *   last bytes in registers, quant_ends.h)
  *
  * Once per ISA, before the first inclusion: the type qc (the parameters as
  * the kernel wants them) and qc qc_make(const struct lrelu_quant_params *p);
@@ -55,7 +55,6 @@
  * step of parts (LRELU_Q_PARTS). Reads and writes stay within [0, n).
  */
 #include <stdint.h>
-#include <string.h>
 
 #include "kernels.h"
 

@@ -57,7 +57,8 @@ static inline void lrelu_q_ends_store(void *pv, size_t n, struct lrelu_q_ends e)
 }
 
 #if defined(SIMDE_X86_SSE2_H)
-/* The two words as the lower and upper halves of a 128-bit vector. */
+/* On x86 (a file that has included SIMDe's SSE2 or a later x86 header):
+ * the two words as the lower and upper halves of a 128-bit vector. */
 static inline simde__m128i lrelu_q_ends_to_m128(struct lrelu_q_ends e)
 {
     return simde_mm_set_epi64x((int64_t)e.hi, (int64_t)e.lo);

@@ -303,6 +303,12 @@ LRELU_ALWAYS_INLINE int32_t qfp_rint(struct qfp v)
     return (int32_t)q;
 }
 
+/* Whether v is in [lo, hi], in one compare. */
+static inline int within(int32_t v, int32_t lo, int32_t hi)
+{
+    return (uint32_t)v - (uint32_t)lo <= (uint32_t)hi - (uint32_t)lo;
+}
+
 /* The kernel's parameters from the caller's, for zero points in
  * [zmin, zmax]; 0 when they are not valid (lrelu.h). */
 static int quant_params(const lrelu_quant *q, int32_t zmin, int32_t zmax,
@@ -316,8 +322,7 @@ static int quant_params(const lrelu_quant *q, int32_t zmin, int32_t zmax,
     if (in_scale - 1u >= 0x7f7fffffu || out_scale - 1u >= 0x7f7fffffu ||
         alpha_abs - 1u >= 0x7f7fffffu)
         return 0; /* a scale not finite and > 0, alpha not finite or zero */
-    if (q->input_zero_point < zmin || q->input_zero_point > zmax || q->output_zero_point < zmin ||
-        q->output_zero_point > zmax)
+    if (!within(q->input_zero_point, zmin, zmax) || !within(q->output_zero_point, zmin, zmax))
         return 0;
     /* r: the quotient of the significands to 40 bits and more, then
      * rounded once (the remainder as sticky bit). */
@@ -403,12 +408,6 @@ static int quant_prepare(const lrelu_quant *q, lrelu_quant_prepared *prep, int32
     prep->opaque[QPREP_MP] = p.positive_multiplier;
     prep->opaque[QPREP_MN] = p.negative_multiplier;
     return LRELU_OK;
-}
-
-/* Whether v is in [lo, hi], in one compare. */
-static inline int within(int32_t v, int32_t lo, int32_t hi)
-{
-    return (uint32_t)v - (uint32_t)lo <= (uint32_t)hi - (uint32_t)lo;
 }
 
 LRELU_ALWAYS_INLINE int quant_unprepare(const lrelu_quant_prepared *prep, int32_t tag, int32_t zmin,
