@@ -261,19 +261,25 @@ bool is_nan(DType t, uint64_t b)
 // liblrelu's entry point for a type and kind, through one signature.
 using LreluFn = void (*)(const void *in, const void *dy, void *out, size_t n, double alpha);
 
-// The quantized forward with kQuant's parameters (alpha unused). A refused
-// call would leave the output as it was: it ends the run instead.
+// A refused quantized call would leave the output as it was: it ends the
+// run instead. The function's name is fn, the type's suffix, then after.
+void quant_ok(int st, const char *fn, DType t, const char *after = "")
+{
+    if (st == LRELU_OK)
+        return;
+    std::fprintf(stderr, "bench: %s%s%s failed: %s\n", fn, tinfo(t).suffix + 1, after,
+                 lrelu_strerror(st));
+    std::exit(1);
+}
+
+// The quantized forward with kQuant's parameters (alpha unused).
 void lrelu_quant_forward(DType t, const void *in, void *out, size_t n)
 {
-    const int st = t == DType::QS8 ? lrelu_forward_qs8(static_cast<const int8_t *>(in),
-                                                       static_cast<int8_t *>(out), n, &kQuantQs8)
-                                   : lrelu_forward_qu8(static_cast<const uint8_t *>(in),
-                                                       static_cast<uint8_t *>(out), n, &kQuantQu8);
-    if (st != LRELU_OK) {
-        std::fprintf(stderr, "bench: lrelu_forward_%s failed: %s\n", tinfo(t).suffix + 1,
-                     lrelu_strerror(st));
-        std::exit(1);
-    }
+    quant_ok(t == DType::QS8 ? lrelu_forward_qs8(static_cast<const int8_t *>(in),
+                                                 static_cast<int8_t *>(out), n, &kQuantQs8)
+                             : lrelu_forward_qu8(static_cast<const uint8_t *>(in),
+                                                 static_cast<uint8_t *>(out), n, &kQuantQu8),
+             "lrelu_forward_", t);
 }
 
 template <DType T, Kind K>
@@ -1012,28 +1018,22 @@ std::function<Caller()> qu8_peer_caller(const QuantPeer &p)
 
 // The quantized forward through prepared parameters (kQuant's, prepared
 // once per run, as an engine prepares a layer's): per call only the
-// prepared function. A refused call ends the run, as above.
+// prepared function.
 std::function<Caller()> lrelu_prepared_caller(DType t)
 {
     return [t] {
         auto prep = std::make_shared<lrelu_quant_prepared>();
         const bool qs8 = t == DType::QS8;
-        if ((qs8 ? lrelu_quant_prepare_qs8(&kQuantQs8, prep.get())
-                 : lrelu_quant_prepare_qu8(&kQuantQu8, prep.get())) != LRELU_OK) {
-            std::fprintf(stderr, "bench: lrelu_quant_prepare_%s failed\n", tinfo(t).suffix + 1);
-            std::exit(1);
-        }
-        return Caller([qs8, prep](const Call &c) {
-            const int st =
-                qs8 ? lrelu_forward_qs8_prepared(static_cast<const int8_t *>(c.in),
-                                                 static_cast<int8_t *>(c.out), c.n, prep.get())
-                    : lrelu_forward_qu8_prepared(static_cast<const uint8_t *>(c.in),
-                                                 static_cast<uint8_t *>(c.out), c.n, prep.get());
-            if (st != LRELU_OK) {
-                std::fprintf(stderr, "bench: a prepared quantized call failed: %s\n",
-                             lrelu_strerror(st));
-                std::exit(1);
-            }
+        quant_ok(qs8 ? lrelu_quant_prepare_qs8(&kQuantQs8, prep.get())
+                     : lrelu_quant_prepare_qu8(&kQuantQu8, prep.get()),
+                 "lrelu_quant_prepare_", t);
+        return Caller([t, qs8, prep](const Call &c) {
+            quant_ok(qs8 ? lrelu_forward_qs8_prepared(static_cast<const int8_t *>(c.in),
+                                                      static_cast<int8_t *>(c.out), c.n, prep.get())
+                         : lrelu_forward_qu8_prepared(static_cast<const uint8_t *>(c.in),
+                                                      static_cast<uint8_t *>(c.out), c.n,
+                                                      prep.get()),
+                     "lrelu_forward_", t, "_prepared");
         });
     };
 }

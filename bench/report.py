@@ -909,17 +909,8 @@ def summary_section(grouped, info):
                 pts.append((ratio, f"{op} {k} {fmt_n(n)}"))
         lines.append(("data independence (every kernel)", pts, DI_BAR,
                       False))
-        for what, pts, bar, higher in lines:
-            if not pts:
-                continue
-            met = [p for p in pts if (p[0] >= bar if higher
-                                      else p[0] <= bar)]
-            worst = (min if higher else max)(pts, key=lambda p: p[0])
-            status = ("met" if len(met) == len(pts) else
-                      f"**missed** at {len(pts) - len(met)}")
-            body.append([what, tname, (">= " if higher else "<= ")
-                         + f"{bar:g}", f"{worst[0]:.2f} ({worst[1]})",
-                         f"{len(met)} of {len(pts)}", status])
+        body += [target_row(what, tname, pts, bar, higher)
+                 for what, pts, bar, higher in lines if pts]
     body += quant_summary(grouped, info)
     if not body:
         return []
@@ -939,6 +930,19 @@ def summary_section(grouped, info):
     lines += md_table(["Target", "Type", "Bar", "Worst", "Points met",
                        ""], body)
     return lines + [""]
+
+
+def target_row(what, tname, pts, bar, higher):
+    """A line of the targets table from its points [(ratio, where)]: met
+    when every point is (ratio >= bar, or <= bar when not higher), with the
+    worst shown."""
+    met = [p for p in pts if (p[0] >= bar if higher else p[0] <= bar)]
+    worst = (min if higher else max)(pts, key=lambda p: p[0])
+    status = ("met" if len(met) == len(pts) else
+              f"**missed** at {len(pts) - len(met)}")
+    return [what, tname, (">= " if higher else "<= ") + f"{bar:g}",
+            f"{worst[0]:.2f} ({worst[1]})", f"{len(met)} of {len(pts)}",
+            status]
 
 
 # Quantized int8 / uint8 forward in cache against memcpy of the same bytes,
@@ -981,31 +985,18 @@ def quant_summary(grouped, info):
                 if in_range(n, IN_CACHE) and r.gbs and limit:
                     pts.append((r.gbs / limit,
                                 f"forward{sfx} {impl[6:]} {fmt_n(n)}"))
-    lines = []
     types = ", ".join(TYPES[sfx][0] for sfx in sfxs)
-    if pts:
-        met = [p for p in pts if p[0] >= QUANT_IN_CACHE]
-        worst = min(pts, key=lambda p: p[0])
-        names = ", ".join(impl[6:] for impl in judged)
-        lines.append([f"qs8/qu8 in cache vs memcpy ({names})", types,
-                      f">= {QUANT_IN_CACHE:g}", f"{worst[0]:.2f} ({worst[1]})",
-                      f"{len(met)} of {len(pts)}",
-                      "met" if len(met) == len(pts)
-                      else f"**missed** at {len(pts) - len(met)}"])
+    names = ", ".join(impl[6:] for impl in judged)
     # The n = 16 call of the one-shot functions on the dispatched kernel
     # (the prepared ones are in the tiny-call table).
-    pts = [(r[0], f"{TYPES[sfx][0]}, {r[1]}") for sfx in sfxs
-           for r in [tiny_vs_memcpy(grouped, sfx, info.quant_dispatched)]
-           if r is not None]
-    if pts:
-        met = [p for p in pts if p[0] <= 1.5]
-        worst = max(pts, key=lambda p: p[0])
-        lines.append(["qs8/qu8 n = 16 call time vs memcpy", types, "<= 1.5",
-                      f"{worst[0]:.2f} ({worst[1]})",
-                      f"{len(met)} of {len(pts)}",
-                      "met" if len(met) == len(pts)
-                      else f"**missed** at {len(pts) - len(met)}"])
-    return lines
+    tiny = [(r[0], f"{TYPES[sfx][0]}, {r[1]}") for sfx in sfxs
+            for r in [tiny_vs_memcpy(grouped, sfx, info.quant_dispatched)]
+            if r is not None]
+    lines = [(f"qs8/qu8 in cache vs memcpy ({names})", pts, QUANT_IN_CACHE,
+              True),
+             ("qs8/qu8 n = 16 call time vs memcpy", tiny, 1.5, False)]
+    return [target_row(what, types, p, bar, higher)
+            for what, p, bar, higher in lines if p]
 
 
 def quant_section(grouped, info, used):
