@@ -471,15 +471,21 @@ static void test_environment(enum lrelu_qtype t)
            QN(t), checked);
 }
 
-/* Every invalid case: the status, and y untouched. */
-static void expect(enum lrelu_qtype t, const char *what, const void *x, void *y, size_t n,
-                   const lrelu_quant *q, int want, const unsigned char *y_before, size_t y_bytes)
+/* A call's status as wanted, and y (when y_before is given) untouched. */
+static void expect_status(enum lrelu_qtype t, const char *what, int st, int want, const void *y,
+                          const unsigned char *y_before, size_t y_bytes)
 {
-    const int st = call_api_q(t, x, y, n, q);
     if (st != want)
         FAIL("%s %s: returned %d, want %d", QN(t), what, st, want);
     if (y_before != NULL && memcmp(y, y_before, y_bytes) != 0)
         FAIL("%s %s: the output was written", QN(t), what);
+}
+
+/* Every invalid case, through the API (call_api_q). */
+static void expect(enum lrelu_qtype t, const char *what, const void *x, void *y, size_t n,
+                   const lrelu_quant *q, int want, const unsigned char *y_before, size_t y_bytes)
+{
+    expect_status(t, what, call_api_q(t, x, y, n, q), want, y, y_before, y_bytes);
 }
 
 static void test_invalid(enum lrelu_qtype t)
@@ -588,11 +594,9 @@ static void expect_prepared(enum lrelu_qtype t, const char *what, const void *x,
                             const lrelu_quant_prepared *prep, int want,
                             const unsigned char *y_before, size_t y_bytes)
 {
-    const int st = call_prepared_q(t, x, y, n, prep);
-    if (st != want)
-        FAIL("%s prepared, %s: returned %d, want %d", QN(t), what, st, want);
-    if (y_before != NULL && memcmp(y, y_before, y_bytes) != 0)
-        FAIL("%s prepared, %s: the output was written", QN(t), what);
+    char label[96];
+    snprintf(label, sizeof label, "prepared, %s", what);
+    expect_status(t, label, call_prepared_q(t, x, y, n, prep), want, y, y_before, y_bytes);
 }
 
 static void test_prepared_struct(enum lrelu_qtype t)
