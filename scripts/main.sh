@@ -46,7 +46,12 @@ need_packages "${BUILD_PACKAGES[@]}" libbenchmark-dev python3 python3-matplotlib
     python3-mesonpy python3-dev python3-venv
 
 build=build-release
-[ -d "$build" ] || meson setup "$build" --buildtype=release -Dbench=enabled -Dtests=disabled \
+# An existing build directory is configured again: the peers are found at
+# configure time, and one configured before their packages were installed
+# would leave them out of this run.
+reconfigure=()
+[ -d "$build/meson-private" ] && reconfigure=(--reconfigure)
+meson setup "${reconfigure[@]}" "$build" --buildtype=release -Dbench=enabled -Dtests=disabled \
     --wrap-mode=nodownload
 meson compile -C "$build"
 
