@@ -13,6 +13,12 @@ Peers (each single-threaded):
            prelu_forward    torch.nn.functional.prelu (NCHW, channels_last)
            prelu_backward   aten.prelu_backward (dx and the weight gradient)
 
+With --plan-from bench.json (lrelu-bench's output, as scripts/main.sh
+passes it), each op and size is timed on as many input arrays as the C
+suite's rows went round (bench/batches.py): an iteration is a batch of one
+call on each, writing one output, and the rows carry the same `calls`
+counter. Without it, each row is one array, call after call.
+
 The output is a JSON file in the shape of Google Benchmark's
 --benchmark_format=json, with benchmark names <op>/<impl>/<n>, so that
 bench/report.py can merge it with the C suite's output.
@@ -41,6 +47,8 @@ import socket
 import statistics
 import sys
 import time
+
+from batches import calls_for, load_plan
 
 PROG = "peers.py"
 ALPHA = 0.01
@@ -159,10 +167,12 @@ def count_typed_mismatches(np, torch, got, want):
 
 # ---------------------------------------------------------------- peers
 #
-# A case is (op, impl, make), where make(x, dy) allocates the case's
-# buffers and returns (run, result, reset): run() does one call, result()
-# returns the output of the last call as a NumPy array, and reset(), or
-# None, restores an in-place buffer to x.
+# A case is (op, impl, make), where make(xs, dy) allocates the case's
+# buffers and returns (run, result, reset): run() does one call on each
+# input of the list xs in turn (one batch; out of place, every call writes
+# the same output, as in the C suite), result() returns the output of the
+# last call as a NumPy array, and reset(), or None, restores the in-place
+# buffers to xs.
 
 class Case:
     def __init__(self, op, impl, make, dtype="", max_n=None):
@@ -174,23 +184,25 @@ class Case:
 
 
 def numpy_cases(np):
-    def forward(x, dy):
-        y = np.empty_like(x)
+    def forward(xs, dy):
+        y = np.empty_like(xs[0])
         a = ALPHA
 
         def run():
-            np.maximum(a * x, x, out=y)
+            for x in xs:
+                np.maximum(a * x, x, out=y)
         return run, (lambda: y), None
 
     def typed(dtype):
-        def forward_t(x, dy):
+        def forward_t(xs, dy):
             with np.errstate(over="ignore"):
-                xt = x.astype(dtype)
-            y = np.empty_like(xt)
+                xts = [x.astype(dtype) for x in xs]
+            y = np.empty_like(xts[0])
             a = ALPHA
 
             def run():
-                np.maximum(a * xt, xt, out=y)
+                for xt in xts:
+                    np.maximum(a * xt, xt, out=y)
             return run, (lambda: y), None
         return forward_t
 
@@ -220,67 +232,76 @@ def torch_cases(np, torch):
     leaky_relu_out = torch._C._nn.leaky_relu
     leaky_relu_inplace = torch.nn.functional.leaky_relu_
 
-    def forward(x, dy):
-        xt = torch.from_numpy(x)
-        y = np.empty_like(x)
+    def forward(xs, dy):
+        xts = [torch.from_numpy(x) for x in xs]
+        y = np.empty_like(xs[0])
         yt = torch.from_numpy(y)
 
         def run():
-            leaky_relu_out(xt, ALPHA, out=yt)
+            for xt in xts:
+                leaky_relu_out(xt, ALPHA, out=yt)
         return run, (lambda: y), None
 
-    def forward_inplace(x, dy):
+    def forward_inplace(xs, dy):
         # Repeated calls on one buffer would scale the negative values down
         # to subnormals and zeros; alternating alpha with 1/alpha keeps them
-        # normal, as the C++ suite does. reset() restores x.
-        buf = x.copy()
-        bt = torch.from_numpy(buf)
+        # normal, as the C++ suite does. reset() restores xs.
+        bufs = [x.copy() for x in xs]
+        bts = [torch.from_numpy(b) for b in bufs]
         alphas = [ALPHA, 1.0 / ALPHA]
         turn = [0]
 
         def run():
-            leaky_relu_inplace(bt, alphas[turn[0]])
+            a = alphas[turn[0]]
+            for bt in bts:
+                leaky_relu_inplace(bt, a)
             turn[0] ^= 1
 
         def reset():
-            np.copyto(buf, x)
+            for b, x in zip(bufs, xs):
+                np.copyto(b, x)
             turn[0] = 0
-        return run, (lambda: buf), reset
+        return run, (lambda: bufs[-1]), reset
 
-    def backward(x, dy):
-        xt = torch.from_numpy(x)
+    def backward(xs, dy):
+        xts = [torch.from_numpy(x) for x in xs]
         dyt = torch.from_numpy(dy)
         if bwd_kind == "grad_input":
-            dx = np.empty_like(x)
+            dx = np.empty_like(xs[0])
             dxt = torch.from_numpy(dx)
 
             def run():
-                bwd_op(dyt, xt, ALPHA, False, grad_input=dxt)
+                for xt in xts:
+                    bwd_op(dyt, xt, ALPHA, False, grad_input=dxt)
             return run, (lambda: dx), None
 
         last = [None]
 
         def run_alloc():
-            last[0] = bwd_op(dyt, xt, ALPHA, False)
+            for xt in xts:
+                last[0] = bwd_op(dyt, xt, ALPHA, False)
         return run_alloc, (lambda: last[0].numpy()), None
 
     def typed(tdtype, op):
         # float32 arrays in, converted once outside the timing.
-        def make(x, dy):
-            xt = torch.from_numpy(x).to(tdtype)
+        def make(xs, dy):
+            xts = [torch.from_numpy(x).to(tdtype) for x in xs]
             dyt = torch.from_numpy(dy).to(tdtype)
-            out = torch.empty_like(xt)
+            out = torch.empty_like(xts[0])
             if op == "forward":
                 def run():
-                    leaky_relu_out(xt, ALPHA, out=out)
+                    for xt in xts:
+                        leaky_relu_out(xt, ALPHA, out=out)
             elif bwd_kind == "grad_input":
                 def run():
-                    bwd_op(dyt, xt, ALPHA, False, grad_input=out)
+                    for xt in xts:
+                        bwd_op(dyt, xt, ALPHA, False, grad_input=out)
             else:
                 last = [out]
 
                 def run():
-                    last[0] = bwd_op(dyt, xt, ALPHA, False)
+                    for xt in xts:
+                        last[0] = bwd_op(dyt, xt, ALPHA, False)
                 return run, (lambda: last[0]), None
             return run, (lambda: out), None
         return make
@@ -360,7 +381,9 @@ def measure(run, min_time, repetitions, smoke):
 # ---------------------------------------------------------------- output
 
 def iteration_entry(name, n, bytes_per_elem, repetitions, index, family,
-                    instance, iterations, real_ns, cpu_ns, counters):
+                    instance, iterations, real_ns, cpu_ns, counters, calls=1):
+    """real_ns and cpu_ns: of one iteration, a batch of `calls` calls (as
+    in the C suite, whose rows carry the same `calls` counter)."""
     seconds = real_ns / 1e9
     entry = {
         "name": name,
@@ -375,8 +398,9 @@ def iteration_entry(name, n, bytes_per_elem, repetitions, index, family,
         "real_time": real_ns,
         "cpu_time": cpu_ns,
         "time_unit": "ns",
-        "bytes_per_second": bytes_per_elem * n / seconds if seconds else 0.0,
-        "items_per_second": n / seconds if seconds else 0.0,
+        "bytes_per_second": (bytes_per_elem * n * calls / seconds
+                             if seconds else 0.0),
+        "items_per_second": n * calls / seconds if seconds else 0.0,
     }
     entry.update(counters)
     return entry
@@ -409,7 +433,7 @@ def aggregate_entries(runs):
         entry["time_unit"] = "ns"
         for key in ("bytes_per_second", "items_per_second"):
             entry[key] = fn([r[key] for r in runs])
-        for key in ("n", "mismatches", "special_mismatches"):
+        for key in ("n", "calls", "mismatches", "special_mismatches"):
             if key in first:
                 entry[key] = first[key]
         out.append(entry)
@@ -480,6 +504,11 @@ def parse_args(argv):
     p.add_argument("--smoke", action="store_true",
                    help="sizes 16 and 1000, one call each: checks that "
                         "the script works, times nothing meaningful")
+    p.add_argument("--plan-from", metavar="BENCH_JSON",
+                   help="lrelu-bench's JSON output: time each op and size "
+                        "on as many input arrays as its rows went round "
+                        "(their `calls` counter; bench/batches.py), instead "
+                        "of one")
     args = p.parse_args(argv)
     if args.repetitions < 1:
         p.error("--repetitions must be at least 1")
@@ -580,10 +609,12 @@ def load_peers():
 TORCH = [None]  # the torch module, once imported
 
 
-def run_case(np, case, x, dy, ref, sx, sdy, sref, args):
-    """Time one case on (x, dy), then check it on the benchmark input and
-    on the special input; return (results, mismatches, special)."""
-    run, result, reset = case.make(x, dy)
+def run_case(np, case, xs, dy, ref, sx, sdy, sref, args):
+    """Time one case on the inputs xs in turn (the benchmark input last)
+    and dy, then check it on the benchmark input (the output of the last
+    call) and on the special input; return (results, mismatches,
+    special)."""
+    run, result, reset = case.make(xs, dy)
     run()  # touch the buffers before timing
     results = measure(run, args.min_time, args.repetitions, args.smoke)
 
@@ -596,7 +627,7 @@ def run_case(np, case, x, dy, ref, sx, sdy, sref, args):
     mismatches = count(np, result(), ref)
     del run, result, reset
 
-    run, result, reset = case.make(sx, sdy)
+    run, result, reset = case.make([sx], sdy)
     run()
     special = count(np, result(), sref)
     return results, mismatches, special
@@ -605,6 +636,7 @@ def run_case(np, case, x, dy, ref, sx, sdy, sref, args):
 def main(argv=None):
     args = parse_args(argv)
     np, torch, cases, skipped, extra = load_peers()
+    plan = load_plan(args.plan_from) if args.plan_from else {}
     benchmarks = []
 
     if cases:
@@ -621,6 +653,11 @@ def main(argv=None):
             ref = {"forward": reference_forward(np, x),
                    "backward": reference_backward(np, x, dy)}
             ref["forward_inplace"] = ref["forward"]
+            # The other inputs of a batch (bench/batches.py): random draws
+            # of their own, before the benchmark input, which goes last.
+            most = max([calls_for(plan, c.op + c.dtype, n) for c in cases])
+            others = [rng.standard_normal(n, dtype=np.float32)
+                      for _ in range(most - 1)]
 
             for case in cases:
                 if case.max_n is not None and n > case.max_n:
@@ -636,28 +673,33 @@ def main(argv=None):
                                             sdy, case.op)
                 else:
                     want, swant = ref[case.op], sref[case.op]
+                calls = calls_for(plan, op, n)
+                xs = others[:calls - 1] + [x]
                 results, bad, bad_special = run_case(
-                    np, case, x, dy, want, sx, sdy, swant, args)
-                counters = {"n": n, "mismatches": bad,
+                    np, case, xs, dy, want, sx, sdy, swant, args)
+                counters = {"n": n, "calls": calls, "mismatches": bad,
                             "special_mismatches": bad_special}
                 per_elem = (BYTES_PER_ELEMENT[case.op]
                             * TYPE_BYTES[case.dtype] // 4)
                 runs = [iteration_entry(name, n, per_elem,
                                         args.repetitions, i, family,
-                                        instance, it, real, cpu, counters)
+                                        instance, it, real, cpu, counters,
+                                        calls)
                         for i, (it, real, cpu) in enumerate(results)]
                 benchmarks += runs
                 if args.repetitions > 1:
                     benchmarks += aggregate_entries(runs)
-                real = statistics.median(r["real_time"] for r in runs)
+                real = statistics.median(r["real_time"] for r in runs) / calls
                 gbs = statistics.median(r["bytes_per_second"] for r in runs)
-                log(f"{name}: {real:.1f} ns, {gbs / 1e9:.2f} GB/s, "
-                    f"{bad} mismatches, {bad_special} special")
+                log(f"{name}: {real:.1f} ns a call on {calls} array(s), "
+                    f"{gbs / 1e9:.2f} GB/s, {bad} mismatches, "
+                    f"{bad_special} special")
+                del xs
                 gc.collect()
 
             # 64 Mi floats are 256 MiB an array: free them before the next
             # size.
-            del x, dy, ref
+            del x, dy, ref, others
             gc.collect()
 
     if torch is not None and cases:
@@ -667,6 +709,9 @@ def main(argv=None):
     extra["seed"] = SEED
     extra["min_time"] = args.min_time
     extra["smoke"] = args.smoke
+    # Where the batch sizes came from (None: one array a row).
+    extra["batch_plan"] = (os.path.basename(args.plan_from)
+                           if args.plan_from else None)
     doc = {"context": context(np, torch, skipped, extra),
            "benchmarks": benchmarks}
     write_json(args.out, doc)

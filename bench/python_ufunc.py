@@ -17,6 +17,11 @@ Benchmarks, named <op>/<impl>/<n> as in bench/peers.py:
                                 (one foreign call, the GIL released)
   backward/python:lrelu         lrelu.leaky_relu_backward(x, dy, a, out=dx)
 
+With --plan-from bench.json (lrelu-bench's output), each op and size is
+timed on as many input arrays as the C suite's rows went round
+(bench/batches.py), so that the rows compare with the C suite's in the
+same cache level; an iteration is then a batch of one call on each.
+
 Each benchmark's iteration count is found as Google Benchmark finds it
 (one batch lasting --min-time); then the cases of one size are timed in
 --rounds interleaved rounds and each keeps its fastest batch, so that a
@@ -48,6 +53,7 @@ import lrelu
 # The batch timing of the other Python peers (bench/peers.py, beside this
 # file: standard library only at import).
 from peers import find_iterations, time_batch  # noqa: E402
+from batches import calls_for, load_plan  # noqa: E402
 
 PROG = "python_ufunc.py"
 ALPHA = 0.01
@@ -55,33 +61,48 @@ DEFAULT_SIZES = [1024, 16384, 262144, 4194304, 16777216]
 BYTES = {"forward": 8, "backward": 12}
 
 
-def cases(n, libc):
+def cases(n, libc, plan):
+    """(op, impl, calls, run): run() makes one call on each of `calls`
+    input arrays (the C suite's batch, bench/batches.py), writing one
+    output."""
     rng = np.random.default_rng(20240229)
-    x = rng.standard_normal(n).astype(np.float32)
+    k = {op: calls_for(plan, op, n) for op in BYTES}
+    xs = [rng.standard_normal(n).astype(np.float32) for _ in range(max(k.values()))]
     dy = rng.standard_normal(n).astype(np.float32)
-    z = np.zeros_like(x)
-    y = np.empty_like(x)
+    z = np.zeros_like(xs[0])
+    y = np.empty_like(xs[0])
     a = np.float32(ALPHA)
+    fx, bx = xs[:k["forward"]], xs[:k["backward"]]
+
+    def each(xs_, f):
+        def run():
+            for x in xs_:
+                f(x)
+        return run
     out = [
-        ("forward", "python:lrelu", lambda: lrelu.leaky_relu(x, ALPHA, out=y)),
-        ("forward", "python:numpy_seed", lambda: np.maximum(a * x, x, out=y)),
-        ("forward", "python:numpy_maximum", lambda: np.maximum(x, z, out=y)),
-        ("forward", "python:numpy_maximum_scalar", lambda: np.maximum(x, 0.0, out=y)),
-        ("backward", "python:lrelu", lambda: lrelu.leaky_relu_backward(x, dy, ALPHA, out=y)),
+        ("forward", "python:lrelu", each(fx, lambda x: lrelu.leaky_relu(x, ALPHA, out=y))),
+        ("forward", "python:numpy_seed", each(fx, lambda x: np.maximum(a * x, x, out=y))),
+        ("forward", "python:numpy_maximum", each(fx, lambda x: np.maximum(x, z, out=y))),
+        ("forward", "python:numpy_maximum_scalar",
+         each(fx, lambda x: np.maximum(x, 0.0, out=y))),
+        ("backward", "python:lrelu",
+         each(bx, lambda x: lrelu.leaky_relu_backward(x, dy, ALPHA, out=y))),
     ]
     if libc is not None:
         fwd = libc.lrelu_forward
-        px = x.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+        pxs = [x.ctypes.data_as(ctypes.POINTER(ctypes.c_float)) for x in fx]
         py = y.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
         cn, ca = ctypes.c_size_t(n), ctypes.c_float(ALPHA)
-        out.append(("forward", "python:c_direct", lambda: fwd(px, py, cn, ca)))
-    return out
+        out.append(("forward", "python:c_direct", each(pxs, lambda px: fwd(px, py, cn, ca))))
+    return [(op, impl, k[op], run) for op, impl, run in out]
 
 
-def entry(op, impl, n, iterations, real_ns, cpu_ns, family, mismatches):
+def entry(op, impl, n, calls, iterations, real_ns, cpu_ns, family, mismatches):
+    """An iteration is a batch of `calls` calls (its time, as in the C
+    suite's rows, which carry the same counter)."""
     name = f"{op}/{impl}/{n}"
     per_real, per_cpu = real_ns / iterations, cpu_ns / iterations
-    seconds = per_real / 1e9
+    seconds = per_real / 1e9 / calls
     return {
         "name": name, "family_index": family, "per_family_instance_index": 0,
         "run_name": name, "run_type": "iteration", "repetitions": 1,
@@ -89,7 +110,7 @@ def entry(op, impl, n, iterations, real_ns, cpu_ns, family, mismatches):
         "real_time": per_real, "cpu_time": per_cpu, "time_unit": "ns",
         "bytes_per_second": BYTES[op] * n / seconds if seconds else 0.0,
         "items_per_second": n / seconds if seconds else 0.0,
-        "n": n, "mismatches": mismatches, "special_mismatches": 0,
+        "n": n, "calls": calls, "mismatches": mismatches, "special_mismatches": 0,
     }
 
 
@@ -104,7 +125,12 @@ def main(argv=None):
                    help="interleaved rounds; each case keeps its fastest (default 5)")
     p.add_argument("--liblrelu", help="liblrelu.so.1 for the ctypes baseline")
     p.add_argument("--smoke", action="store_true", help="sizes 16 and 1000, one call each")
+    p.add_argument("--plan-from", metavar="BENCH_JSON",
+                   help="lrelu-bench's JSON output: time each op and size on as many "
+                        "input arrays as its rows went round (bench/batches.py), "
+                        "instead of one")
     args = p.parse_args(argv)
+    plan = load_plan(args.plan_from) if args.plan_from else {}
     sizes = ([16, 1000] if args.smoke else
              [int(s) for s in args.sizes.split(",")] if args.sizes else DEFAULT_SIZES)
     libc = None
@@ -117,9 +143,9 @@ def main(argv=None):
     rows = []
     family = {}
     for n in sizes:
-        cs = cases(n, libc)
+        cs = cases(n, libc, plan)
         best = []
-        for op, impl, run in cs:
+        for op, impl, calls, run in cs:
             run()
             if args.smoke:
                 it = 1
@@ -128,14 +154,15 @@ def main(argv=None):
                 it, real_ns, cpu_ns = find_iterations(run, args.min_time)
             best.append([it, real_ns, cpu_ns])
         for _ in range(0 if args.smoke else args.rounds - 1):
-            for (op, impl, run), b in zip(cs, best):
+            for (op, impl, calls, run), b in zip(cs, best):
                 real_ns, cpu_ns = time_batch(run, b[0])
                 if real_ns < b[1]:
                     b[1], b[2] = real_ns, cpu_ns
-        for (op, impl, run), (it, real_ns, cpu_ns) in zip(cs, best):
+        for (op, impl, calls, run), (it, real_ns, cpu_ns) in zip(cs, best):
             fam = family.setdefault((op, impl), len(family))
-            rows.append(entry(op, impl, n, it, real_ns, cpu_ns, fam, 0))
-    by = {r["name"]: r["real_time"] for r in rows}
+            rows.append(entry(op, impl, n, calls, it, real_ns, cpu_ns, fam, 0))
+    # Per call.
+    by = {r["name"]: r["real_time"] / r["calls"] for r in rows}
     big, small = max(sizes), min(sizes)
     summary = {}
 
@@ -160,6 +187,7 @@ def main(argv=None):
             "numpy": np.__version__, "lrelu": lrelu.__version__,
             "lrelu_kernel": lrelu.active_kernel(), "largest_n": big,
             "rounds": 1 if args.smoke else args.rounds,
+            "batch_plan": os.path.basename(args.plan_from) if args.plan_from else None,
             "summary": summary,
         },
         "benchmarks": rows,

@@ -255,10 +255,15 @@ class Info:
         self.quant_params = first("quant_params")
         self.dates = []
         self.skipped = []
+        # The Python scripts' batch plans (bench/batches.py): (script, the
+        # C suite's file it followed, or None: one array a row).
+        self.batch_plans = []
         for (ctx, _), path in zip(files, paths):
+            exe = os.path.basename(str(ctx.get("executable") or path))
             if ctx.get("date"):
-                exe = os.path.basename(str(ctx.get("executable") or path))
                 self.dates.append(f"{ctx['date']} ({exe})")
+            if exe.endswith(".py"):
+                self.batch_plans.append((exe, ctx.get("batch_plan")))
             reasons = ctx.get("peers_skipped")
             if isinstance(reasons, str):
                 self.skipped += [r.strip() for r in reasons.split(";")
@@ -1255,7 +1260,27 @@ def header_section(info, paths):
                  + ("; ".join(info.skipped) if info.skipped else "none"))
     lines.append("- Inputs: " + ", ".join(os.path.basename(p)
                                           for p in paths))
+    lines += batch_plan_lines(info)
     return lines + [""]
+
+
+def batch_plan_lines(info):
+    """How the Python rows were timed in cache against the C suite's
+    batches of several arrays (bench/batches.py)."""
+    followed = [f"{exe} ({plan})" for exe, plan in info.batch_plans if plan]
+    single = [exe for exe, plan in info.batch_plans if not plan]
+    lines = []
+    if followed:
+        lines.append("- Peers and Python rows in cache: on as many input "
+                     "arrays as the C suite's rows of the same op and size "
+                     "(counter `calls`), read from the C suite's output: "
+                     + ", ".join(followed))
+    if single:
+        lines.append("- **Not like for like in cache**: " + ", ".join(single)
+                     + " timed each row on one array (no --plan-from), "
+                       "whose working set sits in a smaller cache level "
+                       "than the C suite's batches of several arrays")
+    return lines
 
 
 # ---------------------------------------------------------------- plots

@@ -18,8 +18,36 @@ echo "bench: $count benchmarks ran"
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 if command -v "$py" >/dev/null 2>&1; then
-    "$py" "$here/peers.py" --smoke --out "$dir/peers.json"
+    "$py" "$here/peers.py" --smoke --plan-from "$dir/bench.json" --out "$dir/peers.json"
+    # The peers went round as many arrays as the C suite's rows of the same
+    # op and size (n = 1000 is in both smoke runs), with correct results.
+    "$py" - "$dir/bench.json" "$dir/peers.json" <<'PY' || exit 1
+import json, sys
+c_rows = json.load(open(sys.argv[1]))["benchmarks"]
+planned = {}
+for b in c_rows:
+    op, impl, n = b["name"].split("/")[:3]
+    if impl.startswith("lrelu:") and "calls" in b:
+        planned[(op, int(n))] = int(b["calls"])
+peers = [b for b in json.load(open(sys.argv[2]))["benchmarks"] if "calls" in b]
+if not peers:
+    sys.exit(0)  # every Python peer skipped: nothing to compare
+bad = [f"{b['name']}: calls {b['calls']}, C suite {planned.get((b['name'].split('/')[0], b['n']), 1)}"
+       for b in peers
+       if b["calls"] != planned.get((b["name"].split("/")[0], b["n"]), 1)]
+if not any(b["calls"] > 1 for b in peers):
+    bad.append("no peer row went round more than one array")
+bad += [f"{b['name']}: {b['mismatches']} mismatches" for b in peers
+        if b["calls"] > 1 and b["name"].split("/")[0] in ("forward", "backward")
+        and b["mismatches"]]
+for line in bad:
+    print("FAIL peers' batches:", line)
+print(f"peers: {len(peers)} rows on the C suite's batches" if not bad else "")
+sys.exit(1 if bad else 0)
+PY
     "$py" "$here/report.py" --out "$dir/report" "$dir/bench.json" "$dir/peers.json"
     [ -s "$dir/report/report.md" ] || { echo "FAIL no report written"; exit 1; }
+    grep -q "on as many input arrays as the C suite's rows" "$dir/report/report.md" ||
+        { echo "FAIL the report does not say how the peers were batched"; exit 1; }
     echo "report: $(wc -l < "$dir/report/report.md") lines"
 fi

@@ -57,11 +57,13 @@ meson compile -C "$build"
 
 results=results
 mkdir -p "$results"
-# Peers run single-threaded, as liblrelu does.
+# Peers run single-threaded, as liblrelu does, and in cache on as many
+# arrays as the C suite's rows of the same op and size (bench/batches.py).
 export OMP_NUM_THREADS=1
 "$build/bench/lrelu-bench" "${bench_args[@]}" \
     --benchmark_out="$results/bench.json" --benchmark_out_format=json
-/usr/bin/python3 bench/peers.py "${peer_args[@]}" --out "$results/peers.json"
+/usr/bin/python3 bench/peers.py "${peer_args[@]}" --plan-from "$results/bench.json" \
+    --out "$results/peers.json"
 # The Python package (the NumPy ufuncs), installed from this tree into a
 # venv that sees Debian's packages (offline), next to NumPy and to the C
 # library called directly. Optional: if it cannot be built, the report
@@ -71,7 +73,8 @@ rm -rf "$build/venv" "$results/python.json"
 if /usr/bin/python3 -m venv --system-site-packages "$build/venv" &&
     "$build/venv/bin/pip" install -q --no-build-isolation --no-index . &&
     "$build/venv/bin/python" bench/python_ufunc.py "${python_args[@]}" \
-        --liblrelu "$build/liblrelu.so.1" --out "$results/python.json"; then
+        --plan-from "$results/bench.json" --liblrelu "$build/liblrelu.so.1" \
+        --out "$results/python.json"; then
     reports+=("$results/python.json")
 else
     echo "main.sh: skipping the Python package's benchmark (see above)" >&2
