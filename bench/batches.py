@@ -7,9 +7,13 @@ arrays fit in) writing one output, and records the number in each row's
 `calls` counter. A row timed on one array instead keeps its whole working
 set in a smaller cache level: at 256 Ki float32 elements (2 MiB a call)
 one array and its output half fit this machine's 1 MiB L2, where the C
-suite's sixteen arrays live in the L3, and the same code runs about 1.5x
-faster. So the Python rows read the plan from the C suite's JSON and go
-round as many arrays, for like-for-like ratios.
+suite's sixteen arrays live in the L3, and the same code runs about 1.2x
+faster. And before each timed batch in cache the C suite writes its
+inputs (fresh signs), so that the calls read lines just written, as an
+engine's layer reads its producer's output; in a standalone loop that
+costs forward at 256 Ki 12-15% against inputs left clean. So the Python
+rows read the plan from the C suite's JSON, go round as many arrays and
+rewrite them between batches, for like-for-like ratios.
 
 Standard library only.
 """
@@ -18,9 +22,10 @@ import json
 
 
 def load_plan(path):
-    """{(op, n): calls} from a Google Benchmark JSON file of lrelu-bench:
-    the largest `calls` counter of the liblrelu rows (lrelu:<kernel>) of
-    each op and size. Ops are named as in the benchmark names (forward,
+    """{(op, n): (calls, fresh)} from a Google Benchmark JSON file of
+    lrelu-bench: the `calls` and `fresh` counters of the liblrelu rows
+    (lrelu:<kernel>) of each op and size, the largest where kernels
+    differ. Ops are named as in the benchmark names (forward,
     backward_bf16, forward_inplace_f64, ...)."""
     with open(path, encoding="utf-8") as f:
         doc = json.load(f)
@@ -36,14 +41,19 @@ def load_plan(path):
             n = int(parts[2])
         except ValueError:
             continue
-        key = (parts[0], n)
-        plan[key] = max(plan.get(key, 1), int(calls))
+        fresh = bool(entry.get("fresh"))
+        old_calls, old_fresh = plan.get((parts[0], n), (1, False))
+        plan[(parts[0], n)] = (max(old_calls, int(calls)), old_fresh or fresh)
     return plan
 
 
 def calls_for(plan, op, n):
     """The number of input arrays a row of op at n goes round: the C
     suite's, or 1 where it has no such row (or no plan was given)."""
-    if not plan:
-        return 1
-    return plan.get((op, n), 1)
+    return plan.get((op, n), (1, False))[0] if plan else 1
+
+
+def fresh_for(plan, op, n):
+    """Whether the C suite rewrites the inputs of op at n before each
+    timed batch (its fresh signs, in cache)."""
+    return plan.get((op, n), (1, False))[1] if plan else False

@@ -17,7 +17,10 @@ With --plan-from bench.json (lrelu-bench's output, as scripts/main.sh
 passes it), each op and size is timed on as many input arrays as the C
 suite's rows went round (bench/batches.py): an iteration is a batch of one
 call on each, writing one output, and the rows carry the same `calls`
-counter. Without it, each row is one array, call after call.
+counter; where the C suite draws fresh signs before each batch (in
+cache), the inputs are rewritten (same values) before each, outside the
+timed region, so that the calls read lines just written as there.
+Without it, each row is one array, call after call.
 
 The output is a JSON file in the shape of Google Benchmark's
 --benchmark_format=json, with benchmark names <op>/<impl>/<n>, so that
@@ -48,7 +51,7 @@ import statistics
 import sys
 import time
 
-from batches import calls_for, load_plan
+from batches import calls_for, fresh_for, load_plan
 
 PROG = "peers.py"
 ALPHA = 0.01
@@ -168,11 +171,12 @@ def count_typed_mismatches(np, torch, got, want):
 # ---------------------------------------------------------------- peers
 #
 # A case is (op, impl, make), where make(xs, dy) allocates the case's
-# buffers and returns (run, result, reset): run() does one call on each
-# input of the list xs in turn (one batch; out of place, every call writes
-# the same output, as in the C suite), result() returns the output of the
-# last call as a NumPy array, and reset(), or None, restores the in-place
-# buffers to xs.
+# buffers and returns (run, result, reset, inputs): run() does one call on
+# each input of the list xs in turn (one batch; out of place, every call
+# writes the same output, as in the C suite), result() returns the output
+# of the last call as a NumPy array, reset(), or None, restores the
+# in-place buffers to xs, and inputs are the arrays or tensors the calls
+# read as x (rewritten before each timed batch in cache).
 
 class Case:
     def __init__(self, op, impl, make, dtype="", max_n=None):
@@ -191,7 +195,7 @@ def numpy_cases(np):
         def run():
             for x in xs:
                 np.maximum(a * x, x, out=y)
-        return run, (lambda: y), None
+        return run, (lambda: y), None, xs
 
     def typed(dtype):
         def forward_t(xs, dy):
@@ -203,7 +207,7 @@ def numpy_cases(np):
             def run():
                 for xt in xts:
                     np.maximum(a * xt, xt, out=y)
-            return run, (lambda: y), None
+            return run, (lambda: y), None, xts
         return forward_t
 
     return [Case("forward", "peer:numpy", forward),
@@ -240,7 +244,7 @@ def torch_cases(np, torch):
         def run():
             for xt in xts:
                 leaky_relu_out(xt, ALPHA, out=yt)
-        return run, (lambda: y), None
+        return run, (lambda: y), None, xs
 
     def forward_inplace(xs, dy):
         # Repeated calls on one buffer would scale the negative values down
@@ -261,7 +265,7 @@ def torch_cases(np, torch):
             for b, x in zip(bufs, xs):
                 np.copyto(b, x)
             turn[0] = 0
-        return run, (lambda: bufs[-1]), reset
+        return run, (lambda: bufs[-1]), reset, bufs
 
     def backward(xs, dy):
         xts = [torch.from_numpy(x) for x in xs]
@@ -273,14 +277,14 @@ def torch_cases(np, torch):
             def run():
                 for xt in xts:
                     bwd_op(dyt, xt, ALPHA, False, grad_input=dxt)
-            return run, (lambda: dx), None
+            return run, (lambda: dx), None, xs
 
         last = [None]
 
         def run_alloc():
             for xt in xts:
                 last[0] = bwd_op(dyt, xt, ALPHA, False)
-        return run_alloc, (lambda: last[0].numpy()), None
+        return run_alloc, (lambda: last[0].numpy()), None, xs
 
     def typed(tdtype, op):
         # float32 arrays in, converted once outside the timing.
@@ -302,8 +306,8 @@ def torch_cases(np, torch):
                 def run():
                     for xt in xts:
                         last[0] = bwd_op(dyt, xt, ALPHA, False)
-                return run, (lambda: last[0]), None
-            return run, (lambda: out), None
+                return run, (lambda: last[0]), None, xts
+            return run, (lambda: out), None, xts
         return make
 
     cases = [Case("forward", "peer:torch", forward),
@@ -333,9 +337,38 @@ def torch_cpu_capability(torch):
 
 # ---------------------------------------------------------------- timing
 
-def time_batch(run, iterations):
-    """Wall-clock and thread CPU nanoseconds for `iterations` calls."""
+def clock_cost_ns():
+    """What reading the clock twice costs (the least of many tries)."""
+    best = None
+    for _ in range(1000):
+        t0 = time.perf_counter_ns()
+        t1 = time.perf_counter_ns()
+        best = t1 - t0 if best is None else min(best, t1 - t0)
+    return best
+
+
+CLOCK_NS = [None]
+
+
+def time_batch(run, iterations, refresh=None):
+    """Wall-clock and thread CPU nanoseconds for `iterations` calls of
+    run. With refresh, each call is timed on its own after refresh() has
+    rewritten its inputs, outside the timed region (as the C suite draws
+    fresh signs before each batch: the inputs are lines just written, as
+    a producer leaves them), less the clock's own cost."""
     loop = itertools.repeat(None, iterations)
+    if refresh is not None:
+        if CLOCK_NS[0] is None:
+            CLOCK_NS[0] = clock_cost_ns()
+        real = 0
+        c0 = time.thread_time_ns()
+        for _ in loop:
+            refresh()
+            t0 = time.perf_counter_ns()
+            run()
+            real += max(time.perf_counter_ns() - t0 - CLOCK_NS[0], 0)
+        # The CPU time includes the refreshes: informative only.
+        return real, time.thread_time_ns() - c0
     c0 = time.thread_time_ns()
     t0 = time.perf_counter_ns()
     for _ in loop:
@@ -345,13 +378,28 @@ def time_batch(run, iterations):
     return t1 - t0, c1 - c0
 
 
-def find_iterations(run, min_time):
+def rewriter(np, arrays):
+    """A refresh for time_batch: every element of the NumPy arrays and
+    torch tensors in `arrays` written, with its value unchanged (negated
+    twice)."""
+    def refresh():
+        for a in arrays:
+            if isinstance(a, np.ndarray):
+                np.negative(a, out=a)
+                np.negative(a, out=a)
+            else:
+                a.neg_()
+                a.neg_()
+    return refresh
+
+
+def find_iterations(run, min_time, refresh=None):
     """Grow the iteration count as Google Benchmark does until one batch
     lasts at least min_time seconds; return (iterations, real_ns, cpu_ns)
     of that batch."""
     iterations = 1
     while True:
-        real_ns, cpu_ns = time_batch(run, iterations)
+        real_ns, cpu_ns = time_batch(run, iterations, refresh)
         seconds = real_ns / 1e9
         if seconds >= min_time or iterations >= MAX_ITERATIONS:
             return iterations, real_ns, cpu_ns
@@ -362,7 +410,7 @@ def find_iterations(run, min_time):
         iterations = min(nxt, MAX_ITERATIONS)
 
 
-def measure(run, min_time, repetitions, smoke):
+def measure(run, min_time, repetitions, smoke, refresh=None):
     """One (iterations, real_ns_per_call, cpu_ns_per_call) per repetition.
     As in Google Benchmark, repetitions after the first reuse the first
     one's iteration count."""
@@ -370,9 +418,10 @@ def measure(run, min_time, repetitions, smoke):
     iterations = 1 if smoke else None
     for _ in range(repetitions):
         if iterations is None:
-            iterations, real_ns, cpu_ns = find_iterations(run, min_time)
+            iterations, real_ns, cpu_ns = find_iterations(run, min_time,
+                                                          refresh)
         else:
-            real_ns, cpu_ns = time_batch(run, iterations)
+            real_ns, cpu_ns = time_batch(run, iterations, refresh)
         results.append((iterations, real_ns / iterations,
                         cpu_ns / iterations))
     return results
@@ -609,14 +658,15 @@ def load_peers():
 TORCH = [None]  # the torch module, once imported
 
 
-def run_case(np, case, xs, dy, ref, sx, sdy, sref, args):
+def run_case(np, case, xs, dy, ref, sx, sdy, sref, args, fresh=False):
     """Time one case on the inputs xs in turn (the benchmark input last)
-    and dy, then check it on the benchmark input (the output of the last
-    call) and on the special input; return (results, mismatches,
-    special)."""
-    run, result, reset = case.make(xs, dy)
+    and dy, with the inputs rewritten before each timed batch if fresh,
+    then check it on the benchmark input (the output of the last call)
+    and on the special input; return (results, mismatches, special)."""
+    run, result, reset, inputs = case.make(xs, dy)
     run()  # touch the buffers before timing
-    results = measure(run, args.min_time, args.repetitions, args.smoke)
+    results = measure(run, args.min_time, args.repetitions, args.smoke,
+                      rewriter(np, inputs) if fresh else None)
 
     if reset is not None:
         reset()
@@ -625,9 +675,9 @@ def run_case(np, case, xs, dy, ref, sx, sdy, sref, args):
         lambda np_, got, want: count_typed_mismatches(np_, TORCH[0], got,
                                                        want))
     mismatches = count(np, result(), ref)
-    del run, result, reset
+    del run, result, reset, inputs
 
-    run, result, reset = case.make([sx], sdy)
+    run, result, reset, _ = case.make([sx], sdy)
     run()
     special = count(np, result(), sref)
     return results, mismatches, special
@@ -676,7 +726,8 @@ def main(argv=None):
                 calls = calls_for(plan, op, n)
                 xs = others[:calls - 1] + [x]
                 results, bad, bad_special = run_case(
-                    np, case, xs, dy, want, sx, sdy, swant, args)
+                    np, case, xs, dy, want, sx, sdy, swant, args,
+                    fresh_for(plan, op, n))
                 counters = {"n": n, "calls": calls, "mismatches": bad,
                             "special_mismatches": bad_special}
                 per_elem = (BYTES_PER_ELEMENT[case.op]

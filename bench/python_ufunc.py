@@ -20,7 +20,9 @@ Benchmarks, named <op>/<impl>/<n> as in bench/peers.py:
 With --plan-from bench.json (lrelu-bench's output), each op and size is
 timed on as many input arrays as the C suite's rows went round
 (bench/batches.py), so that the rows compare with the C suite's in the
-same cache level; an iteration is then a batch of one call on each.
+same cache level; an iteration is then a batch of one call on each, and
+in cache the inputs are rewritten (same values) before each timed batch,
+as the C suite draws fresh signs.
 
 Each benchmark's iteration count is found as Google Benchmark finds it
 (one batch lasting --min-time); then the cases of one size are timed in
@@ -52,8 +54,8 @@ import lrelu
 
 # The batch timing of the other Python peers (bench/peers.py, beside this
 # file: standard library only at import).
-from peers import find_iterations, time_batch  # noqa: E402
-from batches import calls_for, load_plan  # noqa: E402
+from peers import find_iterations, rewriter, time_batch  # noqa: E402
+from batches import calls_for, fresh_for, load_plan  # noqa: E402
 
 PROG = "python_ufunc.py"
 ALPHA = 0.01
@@ -62,9 +64,10 @@ BYTES = {"forward": 8, "backward": 12}
 
 
 def cases(n, libc, plan):
-    """(op, impl, calls, run): run() makes one call on each of `calls`
-    input arrays (the C suite's batch, bench/batches.py), writing one
-    output."""
+    """(op, impl, calls, run, refresh): run() makes one call on each of
+    `calls` input arrays (the C suite's batch, bench/batches.py), writing
+    one output; refresh, where the C suite writes its inputs before each
+    timed batch (in cache), rewrites them (else None)."""
     rng = np.random.default_rng(20240229)
     k = {op: calls_for(plan, op, n) for op in BYTES}
     xs = [rng.standard_normal(n).astype(np.float32) for _ in range(max(k.values()))]
@@ -94,7 +97,10 @@ def cases(n, libc, plan):
         py = y.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
         cn, ca = ctypes.c_size_t(n), ctypes.c_float(ALPHA)
         out.append(("forward", "python:c_direct", each(pxs, lambda px: fwd(px, py, cn, ca))))
-    return [(op, impl, k[op], run) for op, impl, run in out]
+    inputs = {"forward": fx, "backward": bx}
+    return [(op, impl, k[op], run,
+             rewriter(np, inputs[op]) if fresh_for(plan, op, n) else None)
+            for op, impl, run in out]
 
 
 def entry(op, impl, n, calls, iterations, real_ns, cpu_ns, family, mismatches):
@@ -145,20 +151,20 @@ def main(argv=None):
     for n in sizes:
         cs = cases(n, libc, plan)
         best = []
-        for op, impl, calls, run in cs:
+        for op, impl, calls, run, refresh in cs:
             run()
             if args.smoke:
                 it = 1
-                real_ns, cpu_ns = time_batch(run, 1)
+                real_ns, cpu_ns = time_batch(run, 1, refresh)
             else:
-                it, real_ns, cpu_ns = find_iterations(run, args.min_time)
+                it, real_ns, cpu_ns = find_iterations(run, args.min_time, refresh)
             best.append([it, real_ns, cpu_ns])
         for _ in range(0 if args.smoke else args.rounds - 1):
-            for (op, impl, calls, run), b in zip(cs, best):
-                real_ns, cpu_ns = time_batch(run, b[0])
+            for (op, impl, calls, run, refresh), b in zip(cs, best):
+                real_ns, cpu_ns = time_batch(run, b[0], refresh)
                 if real_ns < b[1]:
                     b[1], b[2] = real_ns, cpu_ns
-        for (op, impl, calls, run), (it, real_ns, cpu_ns) in zip(cs, best):
+        for (op, impl, calls, run, refresh), (it, real_ns, cpu_ns) in zip(cs, best):
             fam = family.setdefault((op, impl), len(family))
             rows.append(entry(op, impl, n, calls, it, real_ns, cpu_ns, fam, 0))
     # Per call.

@@ -1273,8 +1273,9 @@ def batch_plan_lines(info):
     if followed:
         lines.append("- Peers and Python rows in cache: on as many input "
                      "arrays as the C suite's rows of the same op and size "
-                     "(counter `calls`), read from the C suite's output: "
-                     + ", ".join(followed))
+                     "(counter `calls`), rewritten before each timed batch "
+                     "as the C suite's are, read from the C suite's "
+                     "output: " + ", ".join(followed))
     if single:
         lines.append("- **Not like for like in cache**: " + ", ".join(single)
                      + " timed each row on one array (no --plan-from), "
