@@ -13,12 +13,14 @@ inputs (fresh signs), so that the calls read lines just written, as an
 engine's layer reads its producer's output; in a standalone loop that
 costs forward at 256 Ki 12-15% against inputs left clean. So the Python
 rows read the plan from the C suite's JSON, go round as many arrays and
-rewrite them between batches, for like-for-like ratios.
+rewrite them between batches, for like-for-like ratios, on the CPU the C
+suite's rows were pinned to.
 
 Standard library only.
 """
 
 import json
+import os
 
 
 def load_plan(path):
@@ -57,3 +59,23 @@ def fresh_for(plan, op, n):
     """Whether the C suite rewrites the inputs of op at n before each
     timed batch (its fresh signs, in cache)."""
     return plan.get((op, n), (1, False))[1] if plan else False
+
+
+def pin_like(path):
+    """Pin this process to the CPU the C suite's single-threaded rows ran
+    on (its context's `pinned_cpu`), so that every ratio of a run
+    compares rows timed on one CPU; return that CPU, or None where the C
+    suite was not pinned or this process may not run there."""
+    with open(path, encoding="utf-8") as f:
+        ctx = json.load(f).get("context", {})
+    try:
+        cpu = int(ctx.get("pinned_cpu", -1))
+    except (TypeError, ValueError):
+        return None
+    if cpu < 0 or not hasattr(os, "sched_setaffinity"):
+        return None
+    try:
+        os.sched_setaffinity(0, {cpu})
+    except OSError:
+        return None
+    return cpu

@@ -19,7 +19,8 @@ suite's rows went round (bench/batches.py): an iteration is a batch of one
 call on each, writing one output, and the rows carry the same `calls`
 counter; where the C suite draws fresh signs before each batch (in
 cache), the inputs are rewritten (same values) before each, outside the
-timed region, so that the calls read lines just written as there.
+timed region, so that the calls read lines just written as there; and
+the process runs on the CPU the C suite's rows were pinned to.
 Without it, each row is one array, call after call.
 
 The output is a JSON file in the shape of Google Benchmark's
@@ -51,7 +52,7 @@ import statistics
 import sys
 import time
 
-from batches import calls_for, fresh_for, load_plan
+from batches import calls_for, fresh_for, load_plan, pin_like
 
 PROG = "peers.py"
 ALPHA = 0.01
@@ -687,6 +688,7 @@ def main(argv=None):
     args = parse_args(argv)
     np, torch, cases, skipped, extra = load_peers()
     plan = load_plan(args.plan_from) if args.plan_from else {}
+    extra["pinned_cpu"] = pin_like(args.plan_from) if args.plan_from else None
     benchmarks = []
 
     if cases:

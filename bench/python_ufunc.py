@@ -22,7 +22,8 @@ timed on as many input arrays as the C suite's rows went round
 (bench/batches.py), so that the rows compare with the C suite's in the
 same cache level; an iteration is then a batch of one call on each, and
 in cache the inputs are rewritten (same values) before each timed batch,
-as the C suite draws fresh signs.
+as the C suite draws fresh signs; the process runs on the CPU the C
+suite's rows were pinned to.
 
 Each benchmark's iteration count is found as Google Benchmark finds it
 (one batch lasting --min-time); then the cases of one size are timed in
@@ -55,7 +56,7 @@ import lrelu
 # The batch timing of the other Python peers (bench/peers.py, beside this
 # file: standard library only at import).
 from peers import find_iterations, rewriter, time_batch  # noqa: E402
-from batches import calls_for, fresh_for, load_plan  # noqa: E402
+from batches import calls_for, fresh_for, load_plan, pin_like  # noqa: E402
 
 PROG = "python_ufunc.py"
 ALPHA = 0.01
@@ -137,6 +138,7 @@ def main(argv=None):
                         "instead of one")
     args = p.parse_args(argv)
     plan = load_plan(args.plan_from) if args.plan_from else {}
+    pinned = pin_like(args.plan_from) if args.plan_from else None
     sizes = ([16, 1000] if args.smoke else
              [int(s) for s in args.sizes.split(",")] if args.sizes else DEFAULT_SIZES)
     libc = None
@@ -194,6 +196,7 @@ def main(argv=None):
             "lrelu_kernel": lrelu.active_kernel(), "largest_n": big,
             "rounds": 1 if args.smoke else args.rounds,
             "batch_plan": os.path.basename(args.plan_from) if args.plan_from else None,
+            "pinned_cpu": pinned,
             "summary": summary,
         },
         "benchmarks": rows,

@@ -258,12 +258,15 @@ class Info:
         # The Python scripts' batch plans (bench/batches.py): (script, the
         # C suite's file it followed, or None: one array a row).
         self.batch_plans = []
+        self.pinned_python = []  # the Python scripts pinned likewise
         for (ctx, _), path in zip(files, paths):
             exe = os.path.basename(str(ctx.get("executable") or path))
             if ctx.get("date"):
                 self.dates.append(f"{ctx['date']} ({exe})")
             if exe.endswith(".py"):
                 self.batch_plans.append((exe, ctx.get("batch_plan")))
+                if ctx.get("pinned_cpu") is not None:
+                    self.pinned_python.append(exe)
             reasons = ctx.get("peers_skipped")
             if isinstance(reasons, str):
                 self.skipped += [r.strip() for r in reasons.split(";")
@@ -1244,9 +1247,11 @@ def header_section(info, paths):
     lines.append(f"- CPU: {info.cpu_model}")
     lines.append(f"- CPUs: {info.num_cpus if info.num_cpus else 'unknown'}")
     if info.pinned_cpu not in (None, "", "-1"):
+        also = (", and the Python rows of " + ", ".join(info.pinned_python)
+                + " too" if info.pinned_python else "")
         lines.append(f"- Single-threaded rows pinned to CPU {info.pinned_cpu} "
                      "(the first one lrelu-bench may use; --no-pin to let "
-                     "it move); threads rows on every CPU")
+                     "it move)" + also + "; threads rows on every CPU")
     lines += cache_lines(info)
     lines.append(f"- Dispatched kernel: {info.kernel or 'unknown'}")
     lines.append("- Usable kernels: "
