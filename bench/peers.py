@@ -687,7 +687,11 @@ def run_case(np, case, xs, dy, ref, sx, sdy, sref, args, fresh=False):
 def main(argv=None):
     args = parse_args(argv)
     np, torch, cases, skipped, extra = load_peers()
-    plan = load_plan(args.plan_from) if args.plan_from else {}
+    try:
+        plan = load_plan(args.plan_from) if args.plan_from else {}
+    except (OSError, ValueError) as exc:
+        log(f"--plan-from {args.plan_from}: {exc}")
+        return 2
     extra["pinned_cpu"] = pin_like(args.plan_from) if args.plan_from else None
     benchmarks = []
 

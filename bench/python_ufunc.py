@@ -137,7 +137,11 @@ def main(argv=None):
                         "input arrays as its rows went round (bench/batches.py), "
                         "instead of one")
     args = p.parse_args(argv)
-    plan = load_plan(args.plan_from) if args.plan_from else {}
+    try:
+        plan = load_plan(args.plan_from) if args.plan_from else {}
+    except (OSError, ValueError) as exc:
+        print(f"{PROG}: --plan-from {args.plan_from}: {exc}", file=sys.stderr)
+        return 2
     pinned = pin_like(args.plan_from) if args.plan_from else None
     sizes = ([16, 1000] if args.smoke else
              [int(s) for s in args.sizes.split(",")] if args.sizes else DEFAULT_SIZES)
