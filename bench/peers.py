@@ -353,10 +353,11 @@ CLOCK_NS = [None]
 
 def time_batch(run, iterations, refresh=None):
     """Wall-clock and thread CPU nanoseconds for `iterations` calls of
-    run. With refresh, each call is timed on its own after refresh() has
-    rewritten its inputs, outside the timed region (as the C suite draws
-    fresh signs before each batch: the inputs are lines just written, as
-    a producer leaves them), less the clock's own cost."""
+    run (each one batch). With refresh, each run() is timed on its own
+    after refresh() has rewritten its inputs, outside the timed region (as
+    the C suite draws fresh signs before each batch: the inputs are lines
+    just written, as a producer leaves them), less the clock's own
+    cost."""
     loop = itertools.repeat(None, iterations)
     if refresh is not None:
         if CLOCK_NS[0] is None:
@@ -412,9 +413,9 @@ def find_iterations(run, min_time, refresh=None):
 
 
 def measure(run, min_time, repetitions, smoke, refresh=None):
-    """One (iterations, real_ns_per_call, cpu_ns_per_call) per repetition.
-    As in Google Benchmark, repetitions after the first reuse the first
-    one's iteration count."""
+    """One (iterations, real_ns, cpu_ns) per repetition, the times of one
+    iteration (one run(): a batch). As in Google Benchmark, repetitions
+    after the first reuse the first one's iteration count."""
     results = []
     iterations = 1 if smoke else None
     for _ in range(repetitions):
