@@ -325,16 +325,15 @@ static inline bf16_vc bf16_widen(bf16_vs v)
                      simde_mm256_castsi256_ps(simde_mm256_unpackhi_epi16(z, v))};
 }
 /* Round to nearest even on the integer bits, the code in the low 16 bits
- * of each 32-bit lane. v is a product, so a NaN in it is quiet already: it
- * narrows by truncation (sign and payload top kept), its lanes found with
- * an unordered compare, which raises nothing for a quiet NaN. */
+ * of each 32-bit lane, with no NaN test (kernel_body.h: narrow's input is
+ * a product, whose NaN has a zero lower half, so the increment of at most
+ * 0x8000 leaves its sign and payload top as they are). */
 static inline vi bf16_round(simde__m256 v)
 {
     const vi u = simde_mm256_castps_si256(v);
     const vi odd = simde_mm256_and_si256(simde_mm256_srli_epi32(u, 16), i32(1));
-    const vi nan = simde_mm256_castps_si256(simde_mm256_cmp_ps(v, v, SIMDE_CMP_UNORD_Q));
-    const vi inc = simde_mm256_andnot_si256(nan, simde_mm256_add_epi32(odd, i32(0x7fff)));
-    return simde_mm256_srli_epi32(simde_mm256_add_epi32(u, inc), 16);
+    return simde_mm256_srli_epi32(simde_mm256_add_epi32(u, simde_mm256_add_epi32(odd, i32(0x7fff))),
+                                  16);
 }
 static inline bf16_vs bf16_narrow(bf16_vc v)
 {

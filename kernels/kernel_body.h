@@ -22,7 +22,12 @@
  *   vs   narrow(vc v)                       round to nearest even, whatever
  *                                           the rounding mode; NaN payload kept
  *                                           (v is always a product, so a NaN
- *                                           in it is quiet)
+ *                                           in it is quiet; and alpha is
+ *                                           finite and the other factor a
+ *                                           widened element or +0, so the NaN
+ *                                           is that element's, quieted, or
+ *                                           the default NaN: for bfloat16,
+ *                                           its lower 16 bits are zero)
  *   vc   mul(vc a, vc b)                    one IEEE multiply per lane
  *   vs   select(vm m, vs t, vs f)           t where m is set, f elsewhere
  *   and either

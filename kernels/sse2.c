@@ -187,17 +187,16 @@ static inline bf16_vc bf16_widen(bf16_vs v)
 {
     return simde_mm_castsi128_ps(simde_mm_unpacklo_epi16(simde_mm_setzero_si128(), v));
 }
-/* Round to nearest even on the integer bits. v is a product, so a NaN in
- * it is quiet already: it narrows by truncation (sign and payload top
- * kept), its lanes found with an unordered compare, which raises nothing
- * for a quiet NaN. */
+/* Round to nearest even on the integer bits, with no NaN test
+ * (kernel_body.h: narrow's input is a product, whose NaN has a zero lower
+ * half, so the increment of at most 0x8000 leaves its sign and payload top
+ * as they are). */
 static inline bf16_vs bf16_narrow(bf16_vc v)
 {
     const vi u = simde_mm_castps_si128(v);
     const vi odd = simde_mm_and_si128(simde_mm_srli_epi32(u, 16), i32(1));
-    const vi nan = simde_mm_castps_si128(simde_mm_cmpunord_ps(v, v));
-    const vi inc = simde_mm_andnot_si128(nan, simde_mm_add_epi32(odd, i32(0x7fff)));
-    return pack16(simde_mm_srli_epi32(simde_mm_add_epi32(u, inc), 16));
+    return pack16(
+        simde_mm_srli_epi32(simde_mm_add_epi32(u, simde_mm_add_epi32(odd, i32(0x7fff))), 16));
 }
 static inline bf16_vc bf16_mul(bf16_vc a, bf16_vc b) { return simde_mm_mul_ps(a, b); }
 static inline bf16_vs bf16_select(bf16_vm m, bf16_vs t, bf16_vs f) { return sel(m, t, f); }
