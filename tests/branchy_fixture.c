@@ -7,6 +7,7 @@
 
 void branchy_select(const float *x, float *y, size_t n, float alpha);
 void branchy_long(const float *x, float *y, size_t n, float alpha);
+void branchy_two_entries(const float *x, float *y, size_t n, float alpha);
 
 /* The portable kernel's old shape. The compiler keeps a branch around the
  * multiply, which may trap and so is not computed where it is not asked
@@ -24,5 +25,24 @@ void branchy_long(const float *x, float *y, size_t n, float alpha)
     for (size_t i = 0; i < n; i++) {
         const float v = x[i];
         y[i] = v > 0.0f ? v : ((((((alpha * v) * v) * alpha) * v) * alpha) * v) * alpha;
+    }
+}
+
+/* The long one entered in two places (irreducible, as jump threading lays
+ * out loops): an odd n starts in the middle of the body. */
+void branchy_two_entries(const float *x, float *y, size_t n, float alpha)
+{
+    size_t i = 0;
+    if (n & 1)
+        goto second;
+    while (i < n) {
+        y[i] = x[i] * alpha;
+        i++;
+    second:
+        if (i >= n)
+            break;
+        const float v = x[i];
+        y[i] = v > 0.0f ? v : ((((((alpha * v) * v) * alpha) * v) * alpha) * v) * alpha;
+        i++;
     }
 }

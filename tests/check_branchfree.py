@@ -15,7 +15,10 @@ inside a loop: one that leaves a loop it is in (a loop exit, e.g. between
 the copies of an unrolled loop, or into the tail) or jumps back to a loop's
 header (the loop's own test, a counter such as brctg or bdnz) is loop
 control and allowed; any other, whose both ways stay inside every loop that
-holds it, goes one way or the other by the data and fails the check. Such a
+holds it, goes one way or the other by the data and fails the check. A
+loop entered in more than one place (irreducible: compilers' jump
+threading makes them) is the blocks on the paths from the target of its
+closing edge to that edge, judged the same way. Such a
 branch inside a nested inner loop's guard would be reported too: the one
 nested loop of the kernels (PReLU's blocks) has an inner loop that runs at
 least once, with no test before it.
@@ -28,10 +31,12 @@ leaves the function.
 The check proves it sees what it looks for: every library given must hold
 at least one loop (an LTO object, with no machine code, fails), and with
 --expect-branchy the check passes only if it finds a data-dependent branch
-(run on a fixture holding the branchy loop, so a checker that sees nothing
-fails).
+(run on a fixture holding branchy loops, so a checker that sees nothing
+fails); --expect-branchy-in=F,G also requires one in each function named
+(those whose branch no target predicates away: the loop entered in two
+places among them).
 
-Usage: check_branchfree.py [--expect-branchy] OBJDUMP LIBRARY...
+Usage: check_branchfree.py [--expect-branchy | --expect-branchy-in=F,...] OBJDUMP LIBRARY...
 Architectures: x86-64, i386, AArch64, 32-bit ARM (ARM and Thumb-2), s390x,
 riscv64, ppc64 (little- and big-endian).
 """
@@ -337,17 +342,28 @@ def analyse(func, insns):
                 return False
             b = idom[b]
 
-    # Natural loops, one per header.
+    def reach(start, edges):
+        found, work = set(), [start]
+        while work:
+            n = work.pop()
+            if n not in found:
+                found.add(n)
+                work.extend(edges[n])
+        return found
+
+    # Loops, one per header: natural loops, and loops entered in more than
+    # one place (irreducible: jump threading makes them, a jump from before
+    # the loop into its body past the test), whose body is every block on a
+    # path from the retreating edge's target to its source.
     loops = {}  # header -> set of blocks
     for b in rpo:
         for s in bsucc[b]:
             if index[s] <= index[b]:  # a retreating edge
+                body = loops.setdefault(s, {s})
                 if not dominates(s, b):
-                    notes.append(f"{func}: a loop entered in more than one place (irreducible) "
-                                 f"through {blocks[b][-1].addr:x}: {blocks[b][-1].text}: cannot be "
-                                 "judged")
+                    body |= reach(s, bsucc) & reach(b, preds)
                     continue
-                body, work = loops.setdefault(s, {s}), [b]
+                work = [b]
                 while work:
                     n = work.pop()
                     if n not in body:
@@ -375,18 +391,22 @@ def analyse(func, insns):
 def main(argv):
     args = argv[1:]
     expect_branchy = "--expect-branchy" in args
-    args = [a for a in args if a != "--expect-branchy"]
+    expect_in = [f for a in args if a.startswith("--expect-branchy-in=")
+                 for f in a.split("=", 1)[1].split(",") if f]
+    expect_branchy = expect_branchy or bool(expect_in)
+    args = [a for a in args if a != "--expect-branchy" and not a.startswith("--expect-branchy-in=")]
     if len(args) < 2:
         print(__doc__)
         return 2
     objdump, libs = args[0], args[1:]
-    fails, found = [], []
+    fails, found, funcs = [], [], []
     for lib in libs:
         nfuncs = nloops = 0
         arches = set()
         for member, arch, func, insns in parse(objdump, lib):
             arches.add(arch)
             nfuncs += 1
+            funcs.append((lib, member, func))
             n, bad, notes = analyse(func, insns)
             nloops += n
             fails += [f"{lib}({member}): {note}" for note in notes]
@@ -406,6 +426,12 @@ def main(argv):
         if not found:
             fails.append("no data-dependent branch found in " + ", ".join(libs) + ", which holds "
                          "the branchy loop: this check does not see what it looks for")
+        fails += [f"{lib}({member}): {func}: no data-dependent branch found in this branchy "
+                  "function: this check does not see what it looks for"
+                  for lib, member, func in funcs if func in expect_in and not any(
+                      f.startswith(f"{lib}({member}): {func}: ") for f in found)]
+        fails += [f"{name}: no such function in " + ", ".join(libs)
+                  for name in expect_in if name not in {func for _, _, func in funcs}]
     else:
         fails += found
     for f in fails:
