@@ -139,11 +139,12 @@ static inline void f32_store_part(float *p, size_t k, f32_vs v)
 {
     store_bytes(p, 4 * k, simde_mm256_castps_si256(v));
 }
+/* Lanes where 1 <= x <= +inf as unsigned bits: x - 1 below the bits of
+ * +inf, as a signed compare after adding 2^31 (x + 0x7fffffff). */
 static inline f32_vm f32_gt0(f32_vs x)
 {
-    const vi b = simde_mm256_castps_si256(x);
-    return simde_mm256_and_si256(simde_mm256_cmpgt_epi32(b, simde_mm256_setzero_si256()),
-                                 simde_mm256_cmpgt_epi32(i32(0x7f800001), b));
+    return simde_mm256_cmpgt_epi32(
+        i32(-0x800000), simde_mm256_add_epi32(simde_mm256_castps_si256(x), i32(0x7fffffff)));
 }
 static inline f32_vs f32_clear(f32_vm m, f32_vs v)
 {
@@ -174,12 +175,12 @@ static inline void f64_store_part(double *p, size_t k, f64_vs v)
 {
     store_bytes(p, 8 * k, simde_mm256_castpd_si256(v));
 }
+/* The same on 64-bit lanes (x + INT64_MAX). */
 static inline f64_vm f64_gt0(f64_vs x)
 {
-    const vi b = simde_mm256_castpd_si256(x);
-    return simde_mm256_and_si256(
-        simde_mm256_cmpgt_epi64(b, simde_mm256_setzero_si256()),
-        simde_mm256_cmpgt_epi64(simde_mm256_set1_epi64x(0x7ff0000000000001), b));
+    return simde_mm256_cmpgt_epi64(
+        simde_mm256_set1_epi64x(-0x10000000000000),
+        simde_mm256_add_epi64(simde_mm256_castpd_si256(x), simde_mm256_set1_epi64x(INT64_MAX)));
 }
 static inline f64_vs f64_clear(f64_vm m, f64_vs v)
 {
@@ -210,11 +211,12 @@ LRELU_AVX2_INLINE void store8_part(uint16_t *p, size_t k, vh v)
 {
     store_halves(p, k, simde_mm256_zextsi128_si256(v));
 }
-/* 16-bit lanes where 1 <= x <= inf (as unsigned bits, sign clear). */
-static inline vh gt0_16(vh x, int16_t inf)
+/* 16-bit lanes where 1 <= x <= inf (as unsigned bits, sign clear): x - 1
+ * below inf as unsigned, a signed compare after adding 0x7fff. */
+static inline vh gt0_16(vh x, uint16_t inf)
 {
-    return simde_mm_andnot_si128(simde_mm_cmpgt_epi16(x, simde_mm_set1_epi16(inf)),
-                                 simde_mm_cmpgt_epi16(x, simde_mm_setzero_si128()));
+    return simde_mm_cmpgt_epi16(simde_mm_set1_epi16((int16_t)(uint16_t)(inf + 0x8000u)),
+                                simde_mm_add_epi16(x, simde_mm_set1_epi16(0x7fff)));
 }
 static inline vh sel16(vh m, vh t, vh f) { return simde_mm_blendv_epi8(f, t, m); }
 
@@ -311,11 +313,11 @@ static inline void bf16_stream(uint16_t *p, bf16_vs v)
 }
 LRELU_AVX2_INLINE bf16_vs bf16_load_part(const uint16_t *p, size_t k) { return load_halves(p, k); }
 LRELU_AVX2_INLINE void bf16_store_part(uint16_t *p, size_t k, bf16_vs v) { store_halves(p, k, v); }
-/* Lanes where 1 <= x <= inf (as unsigned bits, sign clear). */
+/* Lanes where 1 <= x <= inf (as unsigned bits, sign clear), as gt0_16. */
 static inline bf16_vm bf16_gt0(bf16_vs x)
 {
-    return simde_mm256_andnot_si256(simde_mm256_cmpgt_epi16(x, simde_mm256_set1_epi16(0x7f80)),
-                                    simde_mm256_cmpgt_epi16(x, simde_mm256_setzero_si256()));
+    return simde_mm256_cmpgt_epi16(simde_mm256_set1_epi16((int16_t)(uint16_t)(0x7f80 + 0x8000u)),
+                                   simde_mm256_add_epi16(x, simde_mm256_set1_epi16(0x7fff)));
 }
 static inline bf16_vs bf16_clear(bf16_vm m, bf16_vs v) { return simde_mm256_andnot_si256(m, v); }
 static inline bf16_vc bf16_widen(bf16_vs v)

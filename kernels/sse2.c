@@ -91,11 +91,12 @@ static inline void f32_store_part(float *p, size_t k, f32_vs v)
 {
     store_bytes(p, 4 * k, simde_mm_castps_si128(v));
 }
+/* Lanes where 1 <= x <= +inf as unsigned bits: x - 1 below the bits of
+ * +inf, as a signed compare after adding 2^31 (x + 0x7fffffff). */
 static inline f32_vm f32_gt0(f32_vs x)
 {
-    const vi b = simde_mm_castps_si128(x);
-    return simde_mm_and_si128(simde_mm_cmpgt_epi32(b, i32(0)),
-                              simde_mm_cmpgt_epi32(i32(0x7f800001), b));
+    return simde_mm_cmpgt_epi32(i32(-0x800000),
+                                simde_mm_add_epi32(simde_mm_castps_si128(x), i32(0x7fffffff)));
 }
 static inline f32_vs f32_clear(f32_vm m, f32_vs v)
 {
@@ -158,11 +159,12 @@ static inline vi load4(const uint16_t *p)
     return simde_mm_loadl_epi64((const vi *)(const void *)p);
 }
 static inline void store4(uint16_t *p, vi v) { simde_mm_storel_epi64((vi *)(void *)p, v); }
-/* 16-bit lanes where 1 <= x <= inf (as unsigned bits, sign clear). */
-static inline vi gt0_16(vi x, int16_t inf)
+/* 16-bit lanes where 1 <= x <= inf (as unsigned bits, sign clear): x - 1
+ * below inf as unsigned, a signed compare after adding 0x7fff. */
+static inline vi gt0_16(vi x, uint16_t inf)
 {
-    return simde_mm_andnot_si128(simde_mm_cmpgt_epi16(x, simde_mm_set1_epi16(inf)),
-                                 simde_mm_cmpgt_epi16(x, simde_mm_setzero_si128()));
+    return simde_mm_cmpgt_epi16(simde_mm_set1_epi16((int16_t)(uint16_t)(inf + 0x8000u)),
+                                simde_mm_add_epi16(x, simde_mm_set1_epi16(0x7fff)));
 }
 /* Four 32-bit lanes holding 16-bit codes -> packed in the low 64 bits. */
 static inline vi pack16(vi v)
