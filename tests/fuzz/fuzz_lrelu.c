@@ -76,6 +76,7 @@
 
 #include "common.h"
 #include "dispatch.h"
+#include "dslope_bound.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)
@@ -669,21 +670,10 @@ static void prelu_check_exact(const char *kernel, size_t k, uint32_t got)
             prelu_fail(kernel, "dslope is not the infinity", k, got, want);
         return;
     }
-    const float want = (float)p_exact[k];
-    if (got == f2u(want))
-        return;
-    const double ulp =
-        isinf(want) ? 0x1p104 : (double)nextafterf(fabsf(want), INFINITY) - fabsf(want);
-    const double bound = ulp + ldexp(p_abs[k], -40);
-    /* An infinity where the exact sum is finite: the sum, within the bound,
-     * reached the float32 overflow threshold (FLT_MAX and half an ulp,
-     * 0x1.ffffffp+127), from which on it rounds to infinity. */
-    const int ok = isinf(g)
-                       ? (g > 0) == (p_exact[k] > 0) && fabs(p_exact[k]) + bound >= 0x1.ffffffp+127
-                       : fabs((double)g - p_exact[k]) <= bound;
-    if (!ok)
+    double bound;
+    if (!dslope_within(g, p_exact[k], p_abs[k], &bound))
         prelu_fail(kernel, "dslope is off the exact sum by more than 1 ulp + 2^-40 sum |t|", k, got,
-                   f2u(want));
+                   f2u((float)p_exact[k]));
 }
 
 /* After kernel k's call: the regions, then the outputs. */
