@@ -253,10 +253,9 @@ def base_symbol(sym):
 
 
 def analyse(func, insns):
-    """Returns (number of loops, [(insn, loop header, loop end)] of data branches, notes)."""
+    """Returns (number of loops, [(insn, loop header, loop end)] of data branches)."""
     if not insns:
-        return 0, [], []
-    notes = []
+        return 0, []
     addrs = {i.addr for i in insns}
     for a, b in zip(insns, insns[1:]):
         a.next = b.addr
@@ -385,7 +384,7 @@ def analyse(func, insns):
             h, body = min(holding, key=lambda hb: len(hb[1]))
             end = max(i.addr for n in body for i in blocks[n])
             bad.append((last, h, end))
-    return len(loops), bad, notes
+    return len(loops), bad
 
 
 def main(argv):
@@ -407,9 +406,8 @@ def main(argv):
             arches.add(arch)
             nfuncs += 1
             funcs.append((lib, member, func))
-            n, bad, notes = analyse(func, insns)
+            n, bad = analyse(func, insns)
             nloops += n
-            fails += [f"{lib}({member}): {note}" for note in notes]
             for insn, h, end in bad:
                 found.append(f"{lib}({member}): {func}: {insn.addr:x}: {insn.text}: a conditional "
                              f"branch inside the loop {h:x}..{end:x} that neither leaves nor "
