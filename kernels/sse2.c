@@ -211,6 +211,8 @@ static inline f16_vc f16_alpha(double a) { return simde_mm_set1_ps((float)a); }
 static inline f16_vs f16_load(const uint16_t *p) { return load4(p); }
 static inline void f16_store(uint16_t *p, f16_vs v) { store4(p, v); }
 static inline void f16_stream(uint16_t *p, f16_vs v) { store4(p, v); }
+static inline f16_vs f16_load_part(const uint16_t *p, size_t k) { return load_bytes(p, 2 * k); }
+static inline void f16_store_part(uint16_t *p, size_t k, f16_vs v) { store_bytes(p, 2 * k, v); }
 static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
 static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_mm_andnot_si128(m, v); }
 /* Exact: normal and special codes by rebiasing the bits, subnormals as
@@ -310,14 +312,8 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
 #define LRELU_PRELU
 #define LRELU_T f32
 #include "kernel_body.h"
-/* float16's parts through the stack: with parts in pieces, gcc for i386
- * merges the code of the head's part with the loop's (the conversions are
- * long) into a loop entered in two places, which the branch-free check
- * cannot judge; at 2.7 ns an element, the copy's wait matters less here. */
-#define LRELU_PART_BY_COPY
 #define LRELU_T f16
 #include "kernel_body.h"
-#undef LRELU_PART_BY_COPY
 #define LRELU_T bf16
 #include "kernel_body.h"
 #define LRELU_T f64
