@@ -354,10 +354,13 @@ LreluFn lrelu_fn(DType t, Kind k)
 
 } // namespace
 
-// The level whose float functions kernel `k` runs: avx512vbmi upgrades only
-// the quantized functions of avx512, so its float rows would time avx512's
-// functions again.
-std::string float_level(const std::string &k) { return k == "avx512vbmi" ? "avx512" : k; }
+// The level whose float functions kernel `k` runs: avx512bw and avx512vbmi
+// upgrade only the quantized functions of avx512, so their float rows would
+// time avx512's functions again.
+std::string float_level(const std::string &k)
+{
+    return k == "avx512bw" || k == "avx512vbmi" ? "avx512" : k;
+}
 
 namespace
 {

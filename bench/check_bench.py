@@ -70,7 +70,7 @@ def kernels_of(doc):
 
 # Levels that upgrade only the quantized functions of the level below: the
 # benchmark gives them quantized rows only.
-QUANT_ONLY = ("avx512vbmi",)
+QUANT_ONLY = ("avx512bw", "avx512vbmi")
 
 
 def float_kernels(kernels):

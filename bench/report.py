@@ -282,7 +282,7 @@ class Info:
     @property
     def quant_dispatched(self):
         """The dispatched kernel of the quantized functions (a level may
-        upgrade only those: avx512vbmi)."""
+        upgrade only those: avx512bw, avx512vbmi)."""
         return f"lrelu:{self.quant_kernel}" if self.quant_kernel else None
 
 
@@ -960,9 +960,9 @@ QUANT_IN_CACHE = 0.9
 
 def quant_judged(info):
     """The kernels the quantized target is for: avx2 and avx512 (and
-    avx512vbmi, the AVX-512 level's table lookups) where usable, else the
-    dispatched one."""
-    return ([f"lrelu:{k}" for k in ("avx2", "avx512", "avx512vbmi")
+    avx512bw and avx512vbmi, the AVX-512 levels' 512-bit arithmetic and
+    table lookups) where usable, else the dispatched one."""
+    return ([f"lrelu:{k}" for k in ("avx2", "avx512", "avx512bw", "avx512vbmi")
              if k in info.kernels]
             or ([info.dispatched] if info.dispatched else []))
 

@@ -381,7 +381,7 @@ LRELU_API size_t lrelu_num_threads(void);
 LRELU_API int lrelu_set_parallel_for(lrelu_parallel_for_fn fn, void *pool);
 
 /* Name of the kernel every call uses now: "scalar", "sse2", "avx2",
- * "avx512", "avx512vbmi" or "neon". Never NULL. */
+ * "avx512", "avx512bw", "avx512vbmi" or "neon". Never NULL. */
 LRELU_API const char *lrelu_active_kernel(void);
 
 /*

@@ -195,11 +195,13 @@ static inline void lrelu_put64(void *p, uint64_t v) { memcpy(p, &v, sizeof v); }
 LRELU_ALL_ISAS(LRELU_DECLARE_KERNEL)
 
 /* Levels that upgrade the one below them in some functions only: the
- * quantized functions of AVX-512 VBMI (table lookups). They use the table
- * from LRELU_VBMI_MIN_N elements on, their own 16-bit arithmetic on
- * AVX-512BW below: a call through the table (about 5 ns more to build it
- * on Zen 5, then about 0.008 ns per byte in L1) and one through the
- * arithmetic (0.017 ns per byte) take the same time at about 600 elements. */
+ * quantized functions of AVX-512BW (the 16-bit arithmetic on 512 bits) and
+ * of AVX-512 VBMI (table lookups). VBMI's use the table from
+ * LRELU_VBMI_MIN_N elements on, AVX-512BW's arithmetic below: a call
+ * through the table (about 5 ns more to build it on Zen 5, then about
+ * 0.008 ns per byte in L1) and one through the arithmetic (0.017 ns per
+ * byte) take the same time at about 600 elements. */
+LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512bw)
 LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512vbmi)
 #ifndef LRELU_VBMI_MIN_N
 #define LRELU_VBMI_MIN_N 640

@@ -31,17 +31,20 @@
     {                                                                                              \
         {NULL}, {NULL}, NULL, NULL, NULL, NULL, NULL, NULL, { NULL }                               \
     }
-/* AVX-512 VBMI: AVX-512's tables with its own quantized functions. */
+/* AVX-512BW and AVX-512 VBMI: AVX-512's tables with their own quantized
+ * functions. */
 #define UPGRADE_Q_AVX512(isa)      LRELU_KERNEL_FNS_Q(avx512, isa)
 #define STREAM_OF_AVX512(isa)      LRELU_KERNEL_STREAM_FNS(avx512)
-#define LRELU_CPU_AVX512VBMI_LEVEL (LRELU_CPU_AVX512 | LRELU_CPU_AVX512BW | LRELU_CPU_AVX512VBMI)
+#define LRELU_CPU_AVX512BW_LEVEL   (LRELU_CPU_AVX512 | LRELU_CPU_AVX512BW)
+#define LRELU_CPU_AVX512VBMI_LEVEL (LRELU_CPU_AVX512BW_LEVEL | LRELU_CPU_AVX512VBMI)
 #if defined(__x86_64__) || defined(__i386__)
 #define LEVELS(K)                                                                                  \
     K(scalar, 0, 0u, PLAIN_ONLY, LRELU_KERNEL_FNS)                                                 \
     K(sse2, 1, LRELU_CPU_SSE2, LRELU_KERNEL_STREAM_FNS, LRELU_KERNEL_FNS)                          \
     K(avx2, 2, LRELU_CPU_AVX2 | LRELU_CPU_F16C, LRELU_KERNEL_STREAM_FNS, LRELU_KERNEL_FNS)         \
     K(avx512, 3, LRELU_CPU_AVX512, LRELU_KERNEL_STREAM_FNS, LRELU_KERNEL_FNS)                      \
-    K(avx512vbmi, 4, LRELU_CPU_AVX512VBMI_LEVEL, STREAM_OF_AVX512, UPGRADE_Q_AVX512)
+    K(avx512bw, 4, LRELU_CPU_AVX512BW_LEVEL, STREAM_OF_AVX512, UPGRADE_Q_AVX512)                   \
+    K(avx512vbmi, 5, LRELU_CPU_AVX512VBMI_LEVEL, STREAM_OF_AVX512, UPGRADE_Q_AVX512)
 #elif defined(__aarch64__)
 #define LEVELS(K)                                                                                  \
     K(scalar, 0, 0u, PLAIN_ONLY, LRELU_KERNEL_FNS)                                                 \
@@ -70,6 +73,11 @@ enum { LEVEL_COUNT = sizeof levels / sizeof levels[0] };
 #define IF_avx512(...) __VA_ARGS__
 #else
 #define IF_avx512(...)
+#endif
+#if LRELU_HAVE_AVX512BW
+#define IF_avx512bw(...) __VA_ARGS__
+#else
+#define IF_avx512bw(...)
 #endif
 #if LRELU_HAVE_AVX512VBMI
 #define IF_avx512vbmi(...) __VA_ARGS__

@@ -122,6 +122,7 @@ static size_t list_kernels(struct kernel *k)
     k[n++] = (struct kernel){"sse2", LRELU_HAVE_SSE2, "sse2", 0, NULL};
     k[n++] = (struct kernel){"avx2", LRELU_HAVE_AVX2, "avx2", 0, NULL};
     k[n++] = (struct kernel){"avx512", LRELU_HAVE_AVX512, "avx512f", 0, NULL};
+    k[n++] = (struct kernel){"avx512bw", LRELU_HAVE_AVX512BW, "avx512bw", 0, NULL};
     k[n++] = (struct kernel){"avx512vbmi", LRELU_HAVE_AVX512VBMI, "avx512vbmi", 0, NULL};
 #elif defined(__aarch64__)
     k[n++] = (struct kernel){"neon", LRELU_HAVE_NEON, "asimd", 0, NULL};

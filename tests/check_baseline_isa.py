@@ -144,7 +144,7 @@ def main(argv):
     for f, insns in sorted(outside.items()):
         fails.append(f"{f} has {len(insns)} VEX/EVEX instruction(s) outside the AVX2/AVX-512 "
                      f"kernels, first: " + "; ".join(insns[:3]))
-    wide = {"avx2": "%ymm", "avx512": "%zmm", "avx512vbmi": "%zmm"}
+    wide = {"avx2": "%ymm", "avx512": "%zmm", "avx512bw": "%zmm", "avx512vbmi": "%zmm"}
     for isa, insns in in_kernel.items():
         if not any(wide.get(isa, "%") in t or "%k" in t for t in insns):
             fails.append(f"the {isa} kernel shows no {wide.get(isa, 'VEX')} instruction: this "

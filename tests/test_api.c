@@ -314,7 +314,8 @@ static void test_kernel_selection(void)
               bad[i]);
         CHECK(!strcmp(lrelu_active_kernel(), def), "set_kernel(\"%s\") changed the kernel", bad[i]);
     }
-    static const char *const all[] = {"scalar", "sse2", "avx2", "avx512", "avx512vbmi", "neon"};
+    static const char *const all[] = {"scalar",   "sse2",       "avx2", "avx512",
+                                      "avx512bw", "avx512vbmi", "neon"};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
         int usable = 0;
         for (size_t k = 0; k < count; k++)

@@ -46,6 +46,9 @@ static size_t levels(struct level *l)
     l[n++] = (struct level){"avx2", LRELU_HAVE_AVX2, __builtin_cpu_supports("avx2")};
     l[n++] = (struct level){"avx512", LRELU_HAVE_AVX512, __builtin_cpu_supports("avx512f")};
     l[n++] =
+        (struct level){"avx512bw", LRELU_HAVE_AVX512BW,
+                       __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")};
+    l[n++] =
         (struct level){"avx512vbmi", LRELU_HAVE_AVX512VBMI,
                        __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                            __builtin_cpu_supports("avx512vbmi")};

@@ -53,7 +53,8 @@ static size_t child(const char *self, const char *threshold, const char *cap, in
         fails++;
     }
     *streams = strcmp(kernel, "sse2") == 0 || strcmp(kernel, "avx2") == 0 ||
-               strcmp(kernel, "avx512") == 0 || strcmp(kernel, "avx512vbmi") == 0;
+               strcmp(kernel, "avx512") == 0 || strcmp(kernel, "avx512bw") == 0 ||
+               strcmp(kernel, "avx512vbmi") == 0;
     fails += check_warning("LRELU_STREAM_THRESHOLD", shown, err, warn);
     printf("LRELU_STREAM_THRESHOLD=%-22s LRELU_MAX_ISA=%-7s -> %s", shown, cap ? cap : "(unset)",
            out[0] ? out : "(no output)\n");
