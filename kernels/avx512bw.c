@@ -21,7 +21,6 @@
 typedef simde__m512i vw;
 static inline vw w_set(int16_t v) { return simde_mm512_set1_epi16(v); }
 static inline vw w_sub(vw a, vw b) { return simde_mm512_sub_epi16(a, b); }
-static inline vw w_shl7(vw a) { return simde_mm512_slli_epi16(a, 7); }
 /* All ones where a > 0: the sign of -a (a = -d * 128 is never -32768).
  * Shifts, not a compare into a mask register and back, which SIMDe 0.7.4
  * emulates element by element. */
@@ -34,31 +33,14 @@ static inline vw w_mulhrs(vw a, vw b) { return simde_mm512_mulhrs_epi16(a, b); }
 static inline vw w_adds(vw a, vw b) { return simde_mm512_adds_epi16(a, b); }
 #define LRELU_Q16
 
-static inline vw widen_lo_s(vb v)
-{
-    return simde_mm512_cvtepi8_epi16(simde_mm512_castsi512_si256(v));
-}
-static inline vw widen_hi_s(vb v)
-{
-    return simde_mm512_cvtepi8_epi16(simde_mm512_extracti64x4_epi64(v, 1));
-}
-/* Zero-extended: sign-extended, then the high byte cleared (SIMDe 0.7.4
- * has no 512-bit zero extension). */
-static inline vw widen_lo_u(vb v)
-{
-    return simde_mm512_and_si512(widen_lo_s(v), simde_mm512_set1_epi16(0xff));
-}
-static inline vw widen_hi_u(vb v)
-{
-    return simde_mm512_and_si512(widen_hi_s(v), simde_mm512_set1_epi16(0xff));
-}
-/* Packing works within 128-bit lanes: lo's and hi's quarters interleave,
- * which one permute of 64-bit lanes puts back in order. */
-static inline vb q_order(vb v)
-{
-    static const int64_t order[8] = {0, 2, 4, 6, 1, 3, 5, 7};
-    return simde_mm512_permutexvar_epi64(simde_mm512_loadu_si512(order), v);
-}
+/* Widening times 128: each byte unpacked into the upper half of a 16-bit
+ * lane (x * 256), then shifted down by one, arithmetically for int8
+ * (shift s) or not (u). The unpacks work within 128-bit lanes, as the
+ * saturating packs do, which so put the bytes back in order. */
+static inline vw q_lo512(vb v) { return simde_mm512_unpacklo_epi8(simde_mm512_setzero_si512(), v); }
+static inline vw q_hi512(vb v) { return simde_mm512_unpackhi_epi8(simde_mm512_setzero_si512(), v); }
+static inline vw shift_s(vw v) { return simde_mm512_srai_epi16(v, 1); }
+static inline vw shift_u(vw v) { return simde_mm512_srli_epi16(v, 1); }
 
 #define LRELU_ISA avx512bw
 #define LRELU_Q_PARTS
@@ -76,9 +58,9 @@ static inline vb q_order(vb v)
     {                                                                                              \
         store_part((uint8_t *)p, k, v);                                                            \
     }                                                                                              \
-    static inline vw qtype##_widen_lo(vb v) { return widen_lo_##ext(v); }                          \
-    static inline vw qtype##_widen_hi(vb v) { return widen_hi_##ext(v); }                          \
-    static inline vb qtype##_narrow(vw lo, vw hi) { return q_order(pack(lo, hi)); }
+    static inline vw qtype##_widen128_lo(vb v) { return shift_##ext(q_lo512(v)); }                 \
+    static inline vw qtype##_widen128_hi(vb v) { return shift_##ext(q_hi512(v)); }                 \
+    static inline vb qtype##_narrow(vw lo, vw hi) { return pack(lo, hi); }
 Q_PRIMITIVES(qs8, int8_t, s, simde_mm512_packs_epi16)
 Q_PRIMITIVES(qu8, uint8_t, u, simde_mm512_packus_epi16)
 #define LRELU_Q qs8

@@ -285,7 +285,6 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
 typedef simde_int16x8_t vw;
 static inline vw w_set(int16_t v) { return simde_vdupq_n_s16(v); }
 static inline vw w_sub(vw a, vw b) { return simde_vsubq_s16(a, b); }
-static inline vw w_shl7(vw a) { return simde_vshlq_n_s16(a, 7); }
 static inline vw w_gt0(vw a)
 {
     return simde_vreinterpretq_s16_u16(simde_vcgtq_s16(a, simde_vdupq_n_s16(0)));
@@ -325,8 +324,9 @@ static inline void qs8_store_part(int8_t *p, size_t k, qs8_vb v)
 {
     q_store_part(p, k, simde_vreinterpretq_u8_s8(v));
 }
-static inline vw qs8_widen_lo(qs8_vb v) { return simde_vmovl_s8(simde_vget_low_s8(v)); }
-static inline vw qs8_widen_hi(qs8_vb v) { return simde_vmovl_s8(simde_vget_high_s8(v)); }
+/* Times 128 in one widening shift (SSHLL / USHLL). */
+static inline vw qs8_widen128_lo(qs8_vb v) { return simde_vshll_n_s8(simde_vget_low_s8(v), 7); }
+static inline vw qs8_widen128_hi(qs8_vb v) { return simde_vshll_n_s8(simde_vget_high_s8(v), 7); }
 static inline qs8_vb qs8_narrow(vw lo, vw hi)
 {
     return simde_vcombine_s8(simde_vqmovn_s16(lo), simde_vqmovn_s16(hi));
@@ -339,13 +339,13 @@ static inline qu8_vb qu8_load(const uint8_t *p) { return simde_vld1q_u8(p); }
 static inline void qu8_store(uint8_t *p, qu8_vb v) { simde_vst1q_u8(p, v); }
 static inline qu8_vb qu8_load_part(const uint8_t *p, size_t k) { return q_load_part(p, k); }
 static inline void qu8_store_part(uint8_t *p, size_t k, qu8_vb v) { q_store_part(p, k, v); }
-static inline vw qu8_widen_lo(qu8_vb v)
+static inline vw qu8_widen128_lo(qu8_vb v)
 {
-    return simde_vreinterpretq_s16_u16(simde_vmovl_u8(simde_vget_low_u8(v)));
+    return simde_vreinterpretq_s16_u16(simde_vshll_n_u8(simde_vget_low_u8(v), 7));
 }
-static inline vw qu8_widen_hi(qu8_vb v)
+static inline vw qu8_widen128_hi(qu8_vb v)
 {
-    return simde_vreinterpretq_s16_u16(simde_vmovl_u8(simde_vget_high_u8(v)));
+    return simde_vreinterpretq_s16_u16(simde_vshll_n_u8(simde_vget_high_u8(v), 7));
 }
 static inline qu8_vb qu8_narrow(vw lo, vw hi)
 {

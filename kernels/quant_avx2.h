@@ -14,18 +14,24 @@
 typedef simde__m256i vw;
 static inline vw w_set(int16_t v) { return simde_mm256_set1_epi16(v); }
 static inline vw w_sub(vw a, vw b) { return simde_mm256_sub_epi16(a, b); }
-static inline vw w_shl7(vw a) { return simde_mm256_slli_epi16(a, 7); }
 static inline vw w_gt0(vw a) { return simde_mm256_cmpgt_epi16(a, simde_mm256_setzero_si256()); }
 static inline vw w_sel(vw m, vw t, vw f) { return simde_mm256_blendv_epi8(f, t, m); }
 static inline vw w_mulhrs(vw a, vw b) { return simde_mm256_mulhrs_epi16(a, b); }
 static inline vw w_adds(vw a, vw b) { return simde_mm256_adds_epi16(a, b); }
 #define LRELU_Q16
 
-/* Packing works within 128-bit halves: lo's and hi's lanes interleave by
- * quarters, which one permute puts back in order. */
-static inline simde__m256i q_order(simde__m256i v)
+/* Widening times 128: each byte unpacked into the upper half of a 16-bit
+ * lane (x * 256), then shifted down by one, arithmetically for int8. The
+ * unpacks work within 128-bit halves (lo: bytes 0-7 and 16-23, hi: 8-15
+ * and 24-31), as the saturating packs do, which so put them back in
+ * order. */
+static inline vw q_lo256(simde__m256i v)
 {
-    return simde_mm256_permute4x64_epi64(v, SIMDE_MM_SHUFFLE(3, 1, 2, 0));
+    return simde_mm256_unpacklo_epi8(simde_mm256_setzero_si256(), v);
+}
+static inline vw q_hi256(simde__m256i v)
+{
+    return simde_mm256_unpackhi_epi8(simde_mm256_setzero_si256(), v);
 }
 static inline simde__m256i q_load(const void *p)
 {
@@ -62,15 +68,9 @@ static inline qs8_vb qs8_load(const int8_t *p) { return q_load(p); }
 static inline void qs8_store(int8_t *p, qs8_vb v) { q_store(p, v); }
 static inline qs8_vb qs8_load_part(const int8_t *p, size_t k) { return q_load_part(p, k); }
 static inline void qs8_store_part(int8_t *p, size_t k, qs8_vb v) { q_store_part(p, k, v); }
-static inline vw qs8_widen_lo(qs8_vb v)
-{
-    return simde_mm256_cvtepi8_epi16(simde_mm256_castsi256_si128(v));
-}
-static inline vw qs8_widen_hi(qs8_vb v)
-{
-    return simde_mm256_cvtepi8_epi16(simde_mm256_extracti128_si256(v, 1));
-}
-static inline qs8_vb qs8_narrow(vw lo, vw hi) { return q_order(simde_mm256_packs_epi16(lo, hi)); }
+static inline vw qs8_widen128_lo(qs8_vb v) { return simde_mm256_srai_epi16(q_lo256(v), 1); }
+static inline vw qs8_widen128_hi(qs8_vb v) { return simde_mm256_srai_epi16(q_hi256(v), 1); }
+static inline qs8_vb qs8_narrow(vw lo, vw hi) { return simde_mm256_packs_epi16(lo, hi); }
 
 typedef uint8_t qu8_elem;
 typedef simde__m256i qu8_vb;
@@ -79,14 +79,8 @@ static inline qu8_vb qu8_load(const uint8_t *p) { return q_load(p); }
 static inline void qu8_store(uint8_t *p, qu8_vb v) { q_store(p, v); }
 static inline qu8_vb qu8_load_part(const uint8_t *p, size_t k) { return q_load_part(p, k); }
 static inline void qu8_store_part(uint8_t *p, size_t k, qu8_vb v) { q_store_part(p, k, v); }
-static inline vw qu8_widen_lo(qu8_vb v)
-{
-    return simde_mm256_cvtepu8_epi16(simde_mm256_castsi256_si128(v));
-}
-static inline vw qu8_widen_hi(qu8_vb v)
-{
-    return simde_mm256_cvtepu8_epi16(simde_mm256_extracti128_si256(v, 1));
-}
-static inline qu8_vb qu8_narrow(vw lo, vw hi) { return q_order(simde_mm256_packus_epi16(lo, hi)); }
+static inline vw qu8_widen128_lo(qu8_vb v) { return simde_mm256_srli_epi16(q_lo256(v), 1); }
+static inline vw qu8_widen128_hi(qu8_vb v) { return simde_mm256_srli_epi16(q_hi256(v), 1); }
+static inline qu8_vb qu8_narrow(vw lo, vw hi) { return simde_mm256_packus_epi16(lo, hi); }
 
 #endif /* LRELU_QUANT_AVX2_H */

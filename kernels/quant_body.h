@@ -12,9 +12,11 @@
  *   and either, with LRELU_OWN_QFWD defined,
  *   vb   fwd(vb x, const qc *c)        the definition (kernels.h), every lane
  *   or the 16-bit form below (LRELU_Q16), from
- *   vw   widen_lo(vb v), widen_hi(vb v)  the lower and upper halves of the
- *                                      lanes, sign- or zero-extended to int16
- *   vb   narrow(vw lo, vw hi)          back, saturating to the type
+ *   vw   widen128_lo(vb v), widen128_hi(vb v)  half the lanes each, as int16
+ *                                      times 128 (exact: |x| * 128 <= 32640),
+ *                                      in an order of the ISA's choosing
+ *   vb   narrow(vw lo, vw hi)          lo and hi back in the lanes they came
+ *                                      from, saturating to the type
  *   and, with LRELU_Q_PARTS defined (every ISA with more than one lane),
  *   vb   load_part(const elem *p, size_t k)     p[0, k), 0 < k < lanes, in
  *                                      lanes of the ISA's choosing (an
@@ -33,7 +35,6 @@
  *
  *   vw   w_set(int16_t v)              broadcast
  *   vw   w_sub(vw a, vw b)             wrapping
- *   vw   w_shl7(vw a)                  a * 128, wrapping
  *   vw   w_gt0(vw a)                   all ones where a > 0, else 0
  *   vw   w_sel(vw m, vw t, vw f)       t where m is all ones, f where 0
  *   vw   w_mulhrs(vw a, vw b)          (a * b + 2^14) >> 15, a != -32768
@@ -79,9 +80,10 @@ static inline qc qc_make(const struct lrelu_quant_params *p)
     return c;
 }
 
-static inline vw lrelu_q16_step(vw x, const qc *c)
+/* x128: the input times 128 (widen128_lo or _hi). */
+static inline vw lrelu_q16_step(vw x128, const qc *c)
 {
-    const vw a = w_sub(c->zx128, w_shl7(x)); /* -d * 128 */
+    const vw a = w_sub(c->zx128, x128); /* -d * 128 */
     const vw m = w_sel(w_gt0(a), c->neg_mn, c->neg_mp);
     return w_adds(w_mulhrs(a, m), c->zy);
 }
@@ -97,7 +99,7 @@ static inline vw lrelu_q16_step(vw x, const qc *c)
 #ifndef LRELU_OWN_QFWD
 static inline QVB Q(fwd)(QVB x, const qc *c)
 {
-    return Q(narrow)(lrelu_q16_step(Q(widen_lo)(x), c), lrelu_q16_step(Q(widen_hi)(x), c));
+    return Q(narrow)(lrelu_q16_step(Q(widen128_lo)(x), c), lrelu_q16_step(Q(widen128_hi)(x), c));
 }
 #endif
 

@@ -326,7 +326,6 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
 typedef vi vw;
 static inline vw w_set(int16_t v) { return simde_mm_set1_epi16(v); }
 static inline vw w_sub(vw a, vw b) { return simde_mm_sub_epi16(a, b); }
-static inline vw w_shl7(vw a) { return simde_mm_slli_epi16(a, 7); }
 static inline vw w_gt0(vw a) { return simde_mm_cmpgt_epi16(a, simde_mm_setzero_si128()); }
 static inline vw w_sel(vw m, vw t, vw f) { return sel(m, t, f); }
 static inline vw w_mulhrs(vw a, vw b)
@@ -359,14 +358,12 @@ static inline qs8_vb qs8_load(const int8_t *p)
 static inline void qs8_store(int8_t *p, qs8_vb v) { simde_mm_storeu_si128((vi *)(void *)p, v); }
 static inline qs8_vb qs8_load_part(const int8_t *p, size_t k) { return q_load_part(p, k); }
 static inline void qs8_store_part(int8_t *p, size_t k, qs8_vb v) { q_store_part(p, k, v); }
-static inline vw qs8_widen_lo(qs8_vb v)
-{
-    return simde_mm_srai_epi16(simde_mm_unpacklo_epi8(v, v), 8);
-}
-static inline vw qs8_widen_hi(qs8_vb v)
-{
-    return simde_mm_srai_epi16(simde_mm_unpackhi_epi8(v, v), 8);
-}
+/* Times 128: each byte in the upper half of a 16-bit lane (x * 256),
+ * shifted down by one, arithmetically for int8. */
+static inline vw q_lo128(vi v) { return simde_mm_unpacklo_epi8(simde_mm_setzero_si128(), v); }
+static inline vw q_hi128(vi v) { return simde_mm_unpackhi_epi8(simde_mm_setzero_si128(), v); }
+static inline vw qs8_widen128_lo(qs8_vb v) { return simde_mm_srai_epi16(q_lo128(v), 1); }
+static inline vw qs8_widen128_hi(qs8_vb v) { return simde_mm_srai_epi16(q_hi128(v), 1); }
 static inline qs8_vb qs8_narrow(vw lo, vw hi) { return simde_mm_packs_epi16(lo, hi); }
 
 typedef uint8_t qu8_elem;
@@ -379,14 +376,8 @@ static inline qu8_vb qu8_load(const uint8_t *p)
 static inline void qu8_store(uint8_t *p, qu8_vb v) { simde_mm_storeu_si128((vi *)(void *)p, v); }
 static inline qu8_vb qu8_load_part(const uint8_t *p, size_t k) { return q_load_part(p, k); }
 static inline void qu8_store_part(uint8_t *p, size_t k, qu8_vb v) { q_store_part(p, k, v); }
-static inline vw qu8_widen_lo(qu8_vb v)
-{
-    return simde_mm_unpacklo_epi8(v, simde_mm_setzero_si128());
-}
-static inline vw qu8_widen_hi(qu8_vb v)
-{
-    return simde_mm_unpackhi_epi8(v, simde_mm_setzero_si128());
-}
+static inline vw qu8_widen128_lo(qu8_vb v) { return simde_mm_srli_epi16(q_lo128(v), 1); }
+static inline vw qu8_widen128_hi(qu8_vb v) { return simde_mm_srli_epi16(q_hi128(v), 1); }
 static inline qu8_vb qu8_narrow(vw lo, vw hi) { return simde_mm_packus_epi16(lo, hi); }
 
 #define LRELU_Q qs8
