@@ -324,9 +324,19 @@ static inline void qs8_store_part(int8_t *p, size_t k, qs8_vb v)
 {
     q_store_part(p, k, simde_vreinterpretq_u8_s8(v));
 }
-/* Times 128 in one widening shift (SSHLL / USHLL). */
-static inline vw qs8_widen128_lo(qs8_vb v) { return simde_vshll_n_s8(simde_vget_low_s8(v), 7); }
-static inline vw qs8_widen128_hi(qs8_vb v) { return simde_vshll_n_s8(simde_vget_high_s8(v), 7); }
+/* Times 128 in one widening shift (SSHLL / USHLL). SIMDe 0.7's portable
+ * vshll_n_s8 shifts a negative int left, undefined in C: there, widened
+ * and multiplied. */
+static inline vw s8_times128(simde_int8x8_t v)
+{
+#if defined(SIMDE_ARM_NEON_A32V7_NATIVE)
+    return simde_vshll_n_s8(v, 7);
+#else
+    return simde_vmulq_n_s16(simde_vmovl_s8(v), 128);
+#endif
+}
+static inline vw qs8_widen128_lo(qs8_vb v) { return s8_times128(simde_vget_low_s8(v)); }
+static inline vw qs8_widen128_hi(qs8_vb v) { return s8_times128(simde_vget_high_s8(v)); }
 static inline qs8_vb qs8_narrow(vw lo, vw hi)
 {
     return simde_vcombine_s8(simde_vqmovn_s16(lo), simde_vqmovn_s16(hi));
