@@ -1,9 +1,16 @@
 #!/bin/sh
-# The man pages render without a warning (groff -ww, and man --warnings).
-# Usage: check_man.sh PAGE...
+# The man pages render without a warning (groff -ww, and man --warnings),
+# and their title line names this version of liblrelu.
+# Usage: check_man.sh VERSION PAGE...
 set -eu
+version=$1
+shift
 fail=0
 for page in "$@"; do
+    if ! head -n 1 "$page" | grep -q "\"liblrelu $version\""; then
+        echo "FAIL $page: its .TH line does not name liblrelu $version: $(head -n 1 "$page")"
+        fail=1
+    fi
     out=$(groff -man -Tutf8 -ww -z "$page" 2>&1) || fail=1
     if [ -n "$out" ]; then
         echo "FAIL groff warns on $page:"
