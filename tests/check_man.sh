@@ -7,7 +7,7 @@ version=$1
 shift
 fail=0
 for page in "$@"; do
-    if ! head -n 1 "$page" | grep -q "\"liblrelu $version\""; then
+    if ! head -n 1 "$page" | grep -qF "\"liblrelu $version\""; then
         echo "FAIL $page: its .TH line does not name liblrelu $version: $(head -n 1 "$page")"
         fail=1
     fi
