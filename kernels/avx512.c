@@ -282,6 +282,14 @@ static inline f32_acc f32_acc_add_at(f32_acc a, f32_vs x, const float *xp, const
     return _mm512_add_pd(_mm512_add_pd(a, term_at((simde__mmask8)k, xp, gp)),
                          term_at((simde__mmask8)(k >> 8), xp + 8, gp + 8));
 }
+/* The same for the first k lanes only (a run's last part). */
+static inline f32_acc f32_acc_add_part_at(f32_acc a, f32_vs x, const float *xp, const float *gp,
+                                          size_t k)
+{
+    const simde__mmask16 m = f32_le0(x) & below16(k);
+    return _mm512_add_pd(_mm512_add_pd(a, term_at((simde__mmask8)m, xp, gp)),
+                         term_at((simde__mmask8)(m >> 8), xp + 8, gp + 8));
+}
 static inline void f32_dacc_at(double *a0, double *a1, f32_vs x, const float *xp, const float *gp)
 {
     const simde__mmask16 k = f32_le0(x);
@@ -289,6 +297,22 @@ static inline void f32_dacc_at(double *a0, double *a1, f32_vs x, const float *xp
     _mm512_storeu_pd(
         a1, _mm512_add_pd(_mm512_loadu_pd(a1), term_at((simde__mmask8)(k >> 8), xp + 8, gp + 8)));
 }
+/* The sums rotated in the register (kernel_body.h's acc_load_rot). */
+static inline __m512i lane_rot(size_t ph)
+{
+    return _mm512_and_si512(_mm512_add_epi64(_mm512_setr_epi64(0, 1, 2, 3, 4, 5, 6, 7),
+                                             _mm512_set1_epi64((long long)ph)),
+                            _mm512_set1_epi64(7));
+}
+static inline f32_acc f32_acc_load_rot(const double *lanes, size_t ph)
+{
+    return _mm512_permutexvar_pd(lane_rot(ph), _mm512_loadu_pd(lanes));
+}
+static inline void f32_acc_store_rot(double *lanes, size_t ph, f32_acc a)
+{
+    _mm512_storeu_pd(lanes, _mm512_permutexvar_pd(lane_rot(8 - ph), a));
+}
+#define LRELU_OWN_ACC_ROTATE
 #define LRELU_OWN_PRELU_TERMS
 #define LRELU_OWN_LOAD_TAIL
 #endif

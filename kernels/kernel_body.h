@@ -135,9 +135,11 @@
 #endif
 
 #if defined(__GNUC__)
-#define LRELU_INLINE static inline __attribute__((always_inline))
+#define LRELU_INLINE   static inline __attribute__((always_inline))
+#define LRELU_NOINLINE static __attribute__((noinline))
 #else
-#define LRELU_INLINE static inline
+#define LRELU_INLINE   static inline
+#define LRELU_NOINLINE static
 #endif
 
 /* An integer hidden from the optimiser in a register, at no cost: a mask
@@ -644,57 +646,97 @@ LRELU_INLINE P(acc)
     return acc;
 }
 
-/* A group of which only the terms [lo, lo + k) are real, through zeroed
- * copies (the others are +0 * +0). */
-LRELU_INLINE P(acc) P(dslope_part)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t lo, size_t k,
-                                   VC a, P(acc) acc, int want_dx)
+/* A group of which only the first k terms are real, through zeroed copies
+ * (the others are +0 * +0). */
+LRELU_INLINE P(acc)
+    P(dslope_part)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t k, VC a, P(acc) acc, int want_dx)
 {
     ELEM bx[P(group)], bg[P(group)], bd[P(group)];
     memset(bx, 0, sizeof bx);
     memset(bg, 0, sizeof bg);
-    memcpy(bx + lo, x, k * sizeof *x);
-    memcpy(bg + lo, dy, k * sizeof *dy);
+    memcpy(bx, x, k * sizeof *x);
+    memcpy(bg, dy, k * sizeof *dy);
     acc = P(dslope_group)(bx, bg, bd, a, acc, want_dx);
     if (want_dx)
-        memcpy(dx, bd + lo, k * sizeof *dx);
+        memcpy(dx, bd, k * sizeof *dx);
     return acc;
 }
 
-LRELU_INLINE void P(dslope_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n, VC a,
-                                size_t phase, double *lanes, int want_dx)
+/* The eight sums rotated by ph (< 8): lane l of the accumulator holds
+ * lanes[(ph + l) mod 8], so that a run whose first term belongs in
+ * lanes[ph] is taken in whole groups from that term on, each lane still
+ * receiving its own terms in increasing order. */
+#ifndef LRELU_OWN_ACC_ROTATE
+LRELU_INLINE P(acc) P(acc_load_rot)(const double *lanes, size_t ph)
 {
-    P(acc) acc = P(acc_load)(lanes);
+    double r[8];
+    for (size_t l = 0; l < 8; l++)
+        r[l] = lanes[(ph + l) & 7];
+    return P(acc_load)(r);
+}
+LRELU_INLINE void P(acc_store_rot)(double *lanes, size_t ph, P(acc) acc)
+{
+    double r[8];
+    P(acc_store)(r, acc);
+    for (size_t l = 0; l < 8; l++)
+        lanes[(ph + l) & 7] = r[l];
+}
+#endif
+#undef LRELU_OWN_ACC_ROTATE
+
+LRELU_INLINE void P(dslope_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n, VC a, size_t ph,
+                                double *lanes, int want_dx)
+{
+    P(acc) acc = P(acc_load_rot)(lanes, ph);
     size_t i = 0;
-    const size_t ph = phase & 7;
-    if (ph != 0) {
-        i = 8 - ph < n ? 8 - ph : n;
-        acc = P(dslope_part)(x, dy, dx, ph, i, a, acc, want_dx);
-    }
     for (; i + P(group) <= n; i += P(group))
         acc = P(dslope_group)(x + i, dy + i, dx + i, a, acc, want_dx);
 #ifndef LRELU_PART_BY_COPY
     /* Masked loads and stores (a group is one vector here). */
     if (i < n && (size_t)P(group) == (size_t)W) {
-        const VS xv = P(load_part)(x + i, n - i), gv = P(load_part)(dy + i, n - i);
+        const VS xv = LRELU_LOAD_TAIL(x + i, n - i), gv = LRELU_LOAD_TAIL(dy + i, n - i);
+#ifdef LRELU_OWN_PRELU_TERMS
+        acc = P(acc_add_part_at)(acc, xv, x + i, dy + i, n - i);
+#else
         const P(vm) m = P(gt0)(xv);
         acc = P(acc_add)(acc, P(clear)(m, xv), P(clear)(m, gv), 0);
+#endif
         if (want_dx)
             P(store_part)(dx + i, n - i, P(bwd)(xv, gv, a));
         i = n;
     }
 #endif
     if (i < n)
-        acc = P(dslope_part)(x + i, dy + i, dx + i, 0, n - i, a, acc, want_dx);
-    P(acc_store)(lanes, acc);
+        acc = P(dslope_part)(x + i, dy + i, dx + i, n - i, a, acc, want_dx);
+    P(acc_store_rot)(lanes, ph, acc);
+}
+
+/* One run, out of line: the loops over runs below then hold a call, and
+ * no branch but their own (a run's last part branches on n). */
+LRELU_NOINLINE void P(dslope_one)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n, double alpha,
+                                  size_t ph, double *lanes)
+{
+    P(dslope_run)(x, dy, dx, n, P(alpha)(alpha), ph, lanes, 1);
+}
+LRELU_NOINLINE void P(dslope_one_nodx)(const ELEM *x, const ELEM *dy, size_t n, double alpha,
+                                       size_t ph, double *lanes)
+{
+    P(dslope_run)(x, dy, (ELEM *)x, n, P(alpha)(alpha), ph, lanes, 0); /* x as dx: never written */
 }
 
 int LRELU_EXPORT(lrelu_prelu_dslope, LRELU_T)(const float *x, const float *dy, float *dx, size_t n,
-                                              double alpha, size_t phase, double *lanes)
+                                              size_t blocks, size_t stride, const float *slope,
+                                              size_t phase, double *lanes)
 {
-    if (dx != NULL)
-        P(dslope_run)(x, dy, dx, n, P(alpha)(alpha), phase, lanes, 1);
-    else
-        P(dslope_run)(x, dy, (float *)x, n, P(alpha)(alpha), phase, lanes, 0); /* never written */
+    const size_t ph = phase & 7;
+    for (size_t b = 0; dx != NULL && b < blocks; b++) {
+        const size_t at = b * stride;
+        P(dslope_one)(x + at, dy + at, dx + at, n, slope[b], ph, lanes + 8 * b);
+    }
+    for (size_t b = 0; dx == NULL && b < blocks; b++) {
+        const size_t at = b * stride;
+        P(dslope_one_nodx)(x + at, dy + at, n, slope[b], ph, lanes + 8 * b);
+    }
     return 0;
 }
 

@@ -74,10 +74,11 @@ typedef int (*lrelu_backward_fn)(const void *x, const void *dy, void *dx, size_t
  *     (backward_f32) on `blocks` whole channel blocks of `inner` elements,
  *     block b with alpha = slope[b]; inner >= LRELU_PRELU_BLOCKS_MIN (at
  *     least twice every kernel's float32 lanes).
- *   prelu_dslope    dx as backward with one slope alpha (skipped when dx is
- *     NULL), and the terms t[i] = x[i] > 0 ? 0 : (double)x[i] * dy[i] added
- *     to eight binary64 partial sums: t[i] to lanes[(phase + i) mod 8],
- *     each lane in increasing i.
+ *   prelu_dslope    on `blocks` runs of n elements, run b at b * stride with
+ *     slope[b] and its eight binary64 partial sums at lanes + 8 * b: dx as
+ *     backward with alpha = slope[b] (skipped when dx is NULL), and the
+ *     terms t[i] = x[i] > 0 ? 0 : (double)x[i] * dy[i] added to the run's
+ *     sums, t[i] to lanes[(phase + i) mod 8], each lane in increasing i.
  *   prelu_dslope_rows  dx as backward (skipped when dx is NULL), and t[i]
  *     added to acc[(j + i) mod period] in increasing i (j < period, period
  *     a multiple of 8); the slopes s[i] = ext[(j + i) mod period], ext
@@ -101,7 +102,8 @@ typedef int (*lrelu_prelu_backward_blocks_fn)(const float *x, const float *dy, f
                                               size_t blocks, const float *slope, size_t inner);
 #define LRELU_PRELU_BLOCKS_MIN ((size_t)32)
 typedef int (*lrelu_prelu_dslope_fn)(const float *x, const float *dy, float *dx, size_t n,
-                                     double alpha, size_t phase, double *lanes);
+                                     size_t blocks, size_t stride, const float *slope, size_t phase,
+                                     double *lanes);
 typedef int (*lrelu_prelu_dslope_rows_fn)(const float *x, const float *dy, float *dx, size_t n,
                                           const float *ext, size_t period, size_t j, double *acc);
 
@@ -136,7 +138,8 @@ struct lrelu_kernel_fns {
     int lrelu_prelu_backward_blocks_f32_##isa(const float *x, const float *dy, float *dx,          \
                                               size_t blocks, const float *slope, size_t inner);    \
     int lrelu_prelu_dslope_f32_##isa(const float *x, const float *dy, float *dx, size_t n,         \
-                                     double alpha, size_t phase, double *lanes);                   \
+                                     size_t blocks, size_t stride, const float *slope,             \
+                                     size_t phase, double *lanes);                                 \
     int lrelu_prelu_dslope_rows_f32_##isa(const float *x, const float *dy, float *dx, size_t n,    \
                                           const float *ext, size_t period, size_t j, double *acc);
 #define LRELU_DECLARE_QTYPE_(qtype, isa)                                                           \

@@ -134,10 +134,11 @@ static int boot_prelu_backward_blocks(const float *x, const float *dy, float *dx
 {
     return lrelu_dispatch_init()->fns.prelu_backward_blocks(x, dy, dx, blocks, slope, inner);
 }
-static int boot_prelu_dslope(const float *x, const float *dy, float *dx, size_t n, double alpha,
-                             size_t phase, double *lanes)
+static int boot_prelu_dslope(const float *x, const float *dy, float *dx, size_t n, size_t blocks,
+                             size_t stride, const float *slope, size_t phase, double *lanes)
 {
-    return lrelu_dispatch_init()->fns.prelu_dslope(x, dy, dx, n, alpha, phase, lanes);
+    return lrelu_dispatch_init()->fns.prelu_dslope(x, dy, dx, n, blocks, stride, slope, phase,
+                                                   lanes);
 }
 static int boot_prelu_dslope_rows(const float *x, const float *dy, float *dx, size_t n,
                                   const float *ext, size_t period, size_t j, double *acc)

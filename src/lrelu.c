@@ -704,11 +704,9 @@ static void dslope_block(const struct lrelu_kernel_fns *k, const float *x, const
     for (size_t t = b * PRELU_BLOCK; t < end;) {
         const size_t o = t / inner, i = t % inner;
         const size_t run = inner - i < end - t ? inner - i : end - t;
-        for (size_t c = 0; c < cn; c++) {
-            const size_t at = (o * channels + c0 + c) * inner + i;
-            k->prelu_dslope(x + at, dy + at, dx != NULL ? dx + at : NULL, run, slope[c0 + c], t & 7,
-                            lanes[c]);
-        }
+        const size_t at = (o * channels + c0) * inner + i;
+        k->prelu_dslope(x + at, dy + at, dx != NULL ? dx + at : NULL, run, cn, inner, slope + c0,
+                        t & 7, lanes[0]);
         t += run;
     }
     for (size_t c = 0; c < cn; c++)
