@@ -505,7 +505,7 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
      * of the loop then splits a cache line. */
     const size_t head = P(head)(out, n, 0);
     if (head != 0 && head < n) {
-        const VC s = P(widen)(P(load)(ext + j));
+        const VC s = P(widen)(P(load_part)(ext + j, head));
         const VS xv = P(load_part)(x, head);
         P(store_part)(out, head, bwd ? P(bwd)(xv, P(load_part)(dy, head), s) : P(fwd)(xv, s));
         i = head;
@@ -537,8 +537,8 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
         j = P(wrap)(j + W, period);
     }
     if (i < n) {
-        const VC s = P(widen)(P(load)(ext + j));
-        const VS xv = P(load_part)(x + i, n - i);
+        const VC s = P(widen)(LRELU_LOAD_TAIL(ext + j, n - i));
+        const VS xv = LRELU_LOAD_TAIL(x + i, n - i);
         P(store_part)
         (out + i, n - i, bwd ? P(bwd)(xv, P(load_part)(dy + i, n - i), s) : P(fwd)(xv, s));
     }

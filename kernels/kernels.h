@@ -67,9 +67,11 @@ typedef int (*lrelu_backward_fn)(const void *x, const void *dy, void *dx, size_t
  *
  *   prelu_forward   y[i] = x[i] > 0 ? x[i] : s[i] * x[i]
  *   prelu_backward  dx[i] = x[i] > 0 ? dy[i] : s[i] * dy[i]
- *     with s[i] = ext[(j + i) mod period], j < period, period >= 64; ext
- *     holds period + 64 readable slopes, ext[k] = ext[k mod period] (so
- *     that four vectors of slopes are loads wherever they start).
+ *     with s[i] = ext[(j + i) mod period], j < period; ext holds
+ *     period + 64 readable slopes, ext[k] = ext[k mod period] (so that
+ *     four vectors of slopes are loads wherever they start), and
+ *     period >= 64; or, when j + n <= period, ext[j, j + n) only (no
+ *     slope is read past the last element's).
  *   prelu_forward_blocks, prelu_backward_blocks  y (dx) as forward_f32
  *     (backward_f32) on `blocks` whole channel blocks of `inner` elements,
  *     block b with alpha = slope[b]; inner >= LRELU_PRELU_BLOCKS_MIN (at

@@ -623,6 +623,16 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k, const float *x, 
      * aligned as their stores (after the head), and none splits a line. */
     _Alignas(64) float buf[PRELU_PATTERN_MAX + 2 * PRELU_REACH + 16];
     float *pattern = buf + (uintptr_t)out / sizeof(float) % 16;
+    if (inner == 1 && (outer == 1 || len > PRELU_PATTERN_MAX)) {
+        /* Channels last, one row or rows too long for a pattern: each row
+         * (its part in [b, e)) one call, on the slopes themselves. */
+        for (size_t o = b / len; o < outer && o * len < e; o++) {
+            const size_t lo = o * len > b ? o * len : b;
+            const size_t hi = (o + 1) * len < e ? (o + 1) * len : e;
+            prelu_call(k, x, dy, out, lo, hi - lo, slope + (lo - o * len), hi - lo, 0);
+        }
+        return;
+    }
     const int runs = inner >= PRELU_RUN_MIN;
     const int blocks =
         !runs && inner >= PRELU_BLOCKS_MIN && (outer == 1 || len > PRELU_PATTERN_MAX);

@@ -87,6 +87,9 @@ SHAPES = [
     ((1, 1, 20000), (1, 1, 20000)),  # one shared slope
     ((5, 1, 7), (5, 1, 7)),
     ((3, 300, 1), (3, 300)),
+    ((1, 1024, 1), (1, 1024)),  # one row: on the slopes themselves
+    ((2, 3000, 1), (2, 3000)),  # rows longer than a slope pattern
+    ((8, 16, 49), (8, 16, 7, 7)),  # runs at every phase of the 8 sums
     ((2, 5, 9000), (2, 5, 9000)),  # crosses 8192-term blocks
 ]
 

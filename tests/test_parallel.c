@@ -589,6 +589,8 @@ static void test_prelu_same_bits(void)
         {10000, 17, 1}, /* NHWC, 2 blocks: narrower channel groups */
         {60, 64, 49},   /* the blocks kernel, ranges cut inside blocks */
         {1, 5003, 77},  /* the blocks kernel, one outer index */
+        {1, 300001, 1}, /* one row of channels, cut by the tasks */
+        {100, 3001, 1}, /* rows longer than a slope pattern */
     };
     const size_t n_shapes = sizeof shapes / sizeof shapes[0];
     struct test_pool tp = {0};

@@ -23,13 +23,17 @@
  * NEON source built for this CPU through SIMDe (where there is no NEON)
  * through the same driver (lrelu_prelu_*_with).
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <fenv.h>
 #include <float.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "dslope_bound.h"
@@ -398,6 +402,103 @@ static void test_shape(struct shape sh, int special)
     free(ds_scalar);
 }
 
+/* Arrays of up to GUARD_MAX floats that end right before a PROT_NONE page:
+ * a read or write past an array's last element faults, and the handler
+ * names the case. */
+#define GUARD_MAX 6002
+static char guard_case[160];
+
+static void on_guard_fault(int sig)
+{
+    static const char head[] = "FAIL fault (a read or write past an array's end): ";
+    (void)sig;
+    if (write(1, head, sizeof head - 1) < 0 || write(1, guard_case, strlen(guard_case)) < 0)
+        _exit(2);
+    _exit(1);
+}
+
+/* The end of a span of GUARD_MAX floats followed by a PROT_NONE page. */
+static float *guarded_end(void)
+{
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    const size_t span = (GUARD_MAX * sizeof(float) + page - 1) / page * page;
+    unsigned char *base =
+        mmap(NULL, span + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED || mprotect(base + span, page, PROT_NONE) != 0) {
+        printf("FAIL mmap/mprotect\n");
+        exit(1);
+    }
+    return (float *)(void *)(base + span);
+}
+
+/*
+ * Channels last (inner = 1) with one outer index, or rows longer than a
+ * slope pattern (2048 elements): y and dx are computed on the slope array
+ * itself, so no kernel may read a slope past the last one. x, dy, the
+ * slopes and dslope end right before a guard page, y and dx up to 15
+ * elements before theirs; y and dx must be the per-channel contract's bits,
+ * dslope the scalar kernel's.
+ */
+static void test_slope_guard(void)
+{
+    static const size_t wide[] = {2047, 2048, 2049, 2100, 3001};
+    float *const xe = guarded_end(), *const dye = guarded_end(), *const oute = guarded_end();
+    float *const se = guarded_end(), *const dse = guarded_end();
+    float *want = malloc(GUARD_MAX * sizeof *want), *wantdx = malloc(GUARD_MAX * sizeof *want);
+    float *ds_ref = malloc(GUARD_MAX * sizeof *ds_ref);
+    if (want == NULL || wantdx == NULL || ds_ref == NULL) {
+        printf("FAIL out of memory\n");
+        exit(1);
+    }
+    signal(SIGSEGV, on_guard_fault);
+    signal(SIGBUS, on_guard_fault);
+    const size_t n_wide = sizeof wide / sizeof wide[0];
+    for (size_t k = 0; k < 130 + 2 * n_wide; k++) {
+        const size_t o = k < 130 + n_wide ? 1 : 2;
+        const size_t c = k < 130 ? k + 1 : wide[(k - 130) % n_wide], n = o * c;
+        /* y and dx at every offset in a 64-byte line (the kernels' heads
+         * up to the output's vector boundary), ending up to 15 elements
+         * before their guard page. */
+        float *x = xe - n, *dy = dye - n, *out = oute - n - k % 16, *s = se - c, *ds = dse - c;
+        for (size_t i = 0; i < n; i++) {
+            x[i] = value(0);
+            dy[i] = value(0);
+        }
+        for (size_t i = 0; i < c; i++)
+            s[i] = value(0) / 64;
+        ref_elementwise(x, NULL, want, s, o, c, 1);
+        ref_elementwise(x, dy, wantdx, s, o, c, 1);
+        for (size_t m = 0; m < impl_count; m++) {
+            const struct impl *im = &impls[m];
+            snprintf(guard_case, sizeof guard_case, "kernel=%s shape=[%zu][%zu][1] forward\n",
+                     im->name, o, c);
+            run_forward(im, x, out, s, o, c, 1);
+            if (memcmp(out, want, n * sizeof *out) != 0)
+                FAIL("%s [%zu][%zu][1] at a guard page: forward differs", im->name, o, c);
+            snprintf(guard_case, sizeof guard_case, "kernel=%s shape=[%zu][%zu][1] backward\n",
+                     im->name, o, c);
+            run_backward(im, x, dy, out, s, ds, o, c, 1);
+            if (memcmp(out, wantdx, n * sizeof *out) != 0)
+                FAIL("%s [%zu][%zu][1] at a guard page: dx differs", im->name, o, c);
+            if (m == 0)
+                memcpy(ds_ref, ds, c * sizeof *ds);
+            else if (memcmp(ds, ds_ref, c * sizeof *ds) != 0)
+                FAIL("%s [%zu][%zu][1] at a guard page: dslope differs from %s's", im->name, o, c,
+                     impls[0].name);
+            snprintf(guard_case, sizeof guard_case,
+                     "kernel=%s shape=[%zu][%zu][1] backward, dx alone\n", im->name, o, c);
+            run_backward(im, x, dy, out, s, NULL, o, c, 1);
+            if (memcmp(out, wantdx, n * sizeof *out) != 0)
+                FAIL("%s [%zu][%zu][1] at a guard page: dx alone differs", im->name, o, c);
+        }
+    }
+    signal(SIGSEGV, SIG_DFL);
+    signal(SIGBUS, SIG_DFL);
+    free(want);
+    free(wantdx);
+    free(ds_ref);
+}
+
 /* Terms that cancel: only a sum in a fixed order gives the same bits, and
  * only an accurate one passes the tolerance. One channel, 3 blocks. */
 static void test_cancellation(void)
@@ -655,6 +756,9 @@ int main(void)
         {301, 64, 1},
         {37, 3, 1},
         {100, 300, 1}, /* more than 256 channels */
+        {1, 300, 1},   /* one row: y and dx on the slopes themselves */
+        {2, 3000, 1},  /* rows longer than a slope pattern */
+        {5, 40, 1},    /* fewer rows than dslope's eight sums */
         {65, 1, 1},
         /* One shared slope. */
         {1, 1, 50000},
@@ -682,6 +786,7 @@ int main(void)
         const struct shape sh = {1 + rng() % 20, 1 + rng() % 40, 1 + rng() % 70};
         test_shape(sh, (int)(rng() % 3));
     }
+    test_slope_guard();
     test_cancellation();
     test_specials();
     test_flags();
