@@ -518,6 +518,29 @@ static inline int ranges_overlap(const void *p, uintptr_t pb, const void *q, uin
     return pb != 0 && qb != 0 && (d < qb || 0 - d < pb);
 }
 
+/* Whether every slope is finite: on the bits, an exponent field of all
+ * ones carries into the top bit when its lowest bit is added (no floating
+ * point operation, so no exception). Four sums of the carries, which gcc
+ * makes four vectors: the check is not the longest part of a call on one
+ * row of many channels. */
+static int slopes_finite(const float *slope, size_t channels)
+{
+    uint32_t top[4] = {0, 0, 0, 0};
+    size_t c = 0;
+    for (; c + 16 <= channels; c += 16)
+        for (size_t l = 0; l < 16; l++) {
+            uint32_t u;
+            memcpy(&u, slope + c + l, sizeof u);
+            top[l & 3] |= (u & 0x7f800000u) + 0x00800000u;
+        }
+    for (; c < channels; c++) {
+        uint32_t u;
+        memcpy(&u, slope + c, sizeof u);
+        top[0] |= (u & 0x7f800000u) + 0x00800000u;
+    }
+    return ((top[0] | top[1] | top[2] | top[3]) & 0x80000000u) == 0;
+}
+
 /* The checks of a PReLU call with n > 0 elements (binary: backward; out:
  * y, or dx, which may be NULL; dslope may be NULL): every EINVAL before
  * any EOVERLAP, nothing written. */
@@ -530,9 +553,7 @@ static int prelu_check(int binary, const float *x, const float *dy, const float 
                  (dslope != NULL && bad_array(dslope, UINTPTR_MAX - cb)) ||
                  (slope_bits & (_Alignof(float) - 1)) != 0))
         return LRELU_EINVAL;
-    int finite = 1;
-    for (size_t c = 0; c < channels; c++)
-        finite &= isfinite(slope[c]) != 0;
+    const int finite = slopes_finite(slope, channels);
     int status;
     /* Backward without dx: x stands for it (valid, no partial overlap). */
     const void *checked_out = out == NULL && binary ? (const void *)x : (const void *)out;
@@ -567,6 +588,9 @@ static size_t prelu_pattern(float *pattern, const float *slope, size_t channels,
                 memcpy(pattern + k + i, four, sizeof four);
             memcpy(pattern + k + inner - 4, four, sizeof four);
         }
+    } else if (inner == 1) {
+        memcpy(pattern, slope, len * sizeof *pattern);
+        k = len;
     } else {
         for (size_t c = 0; c < channels; c++)
             for (size_t i = 0; i < inner; i++)
@@ -723,6 +747,9 @@ static void dslope_block(const struct lrelu_kernel_fns *k, const float *x, const
         r[c] = prelu_tree(lanes[c], 1);
 }
 
+/* The sums of rows a block does not reach. */
+static const double zero_sums[PRELU_ROWS_MAX_C];
+
 /* Block b of the channels [c0, c0 + cn) of an NHWC tensor (inner = 1):
  * their results into r[0..cn), dx of their elements (dx may be NULL).
  * pattern: the cn slopes repeated (prelu_pattern, 8 * cn long). */
@@ -731,8 +758,12 @@ static void dslope_rows_block(const struct lrelu_kernel_fns *k, const float *x, 
                               size_t c0, size_t cn, size_t b, double *r)
 {
     double acc[8 * PRELU_ROWS_MAX_C + PRELU_REACH];
-    memset(acc, 0, (8 * cn + PRELU_REACH) * sizeof *acc);
     const size_t r0 = b * PRELU_BLOCK, r1 = outer - r0 < PRELU_BLOCK ? outer : r0 + PRELU_BLOCK;
+    /* Fewer than eight rows fill as many sets of sums (and the kernel's
+     * reach past them): only those are cleared, the tree (prelu_tree's
+     * order) taking the others from zero_sums. */
+    const size_t live = r1 - r0 < 8 ? r1 - r0 : 8;
+    memset(acc, 0, (live * cn + PRELU_REACH) * sizeof *acc);
     if (cn == channels) {
         /* Contiguous rows: one call (r0 is a multiple of 8). */
         const size_t at = r0 * channels;
@@ -745,17 +776,33 @@ static void dslope_rows_block(const struct lrelu_kernel_fns *k, const float *x, 
                                  (row & 7) * cn, acc);
         }
     }
+    if (live == 1) {
+        /* One row (a batch of one): its sums are the results, the tree
+         * adding only +0 to each. */
+        memcpy(r, acc, cn * sizeof *r);
+        return;
+    }
+    const double *row[8];
+    for (size_t l = 0; l < 8; l++)
+        row[l] = l < live ? acc + l * cn : zero_sums;
     for (size_t c = 0; c < cn; c++)
-        r[c] = prelu_tree(acc + c, cn);
+        r[c] = ((row[0][c] + row[4][c]) + (row[2][c] + row[6][c])) +
+               ((row[1][c] + row[5][c]) + (row[3][c] + row[7][c]));
 }
 
-/* The slopes of cn channels, eight times, then the reach (the pattern of
- * dslope_rows_block). */
-static void rows_pattern(float *pattern, const float *slope, size_t cn)
+/* The slopes of cn channels, once for each of the rows sets of sums in use
+ * (eight, or the rows of a tensor with fewer), then the reach (the pattern
+ * of dslope_rows_block). */
+static void rows_pattern(float *pattern, const float *slope, size_t cn, size_t rows)
 {
     memcpy(pattern, slope, cn * sizeof *pattern);
-    for (size_t j = cn; j < 8 * cn + PRELU_REACH; j++)
-        pattern[j] = pattern[j - cn];
+    /* Doubling copies of whole periods (k stays a multiple of cn). */
+    const size_t total = rows * cn + PRELU_REACH;
+    for (size_t k = cn; k < total;) {
+        const size_t c = k < total - k ? k : total - k;
+        memcpy(pattern + k, pattern, c * sizeof *pattern);
+        k += c;
+    }
 }
 
 static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
@@ -782,7 +829,7 @@ static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const
     float pattern[8 * PRELU_ROWS_MAX_C + PRELU_REACH];
     for (size_t c0 = 0; c0 < channels; c0 += PRELU_ROWS_MAX_C) {
         const size_t cn = channels - c0 < PRELU_ROWS_MAX_C ? channels - c0 : PRELU_ROWS_MAX_C;
-        rows_pattern(pattern, slope + c0, cn);
+        rows_pattern(pattern, slope + c0, cn, outer < 8 ? outer : 8);
         for (size_t c = 0; c < cn; c++)
             sum[c] = 0;
         for (size_t b = 0; b < blocks; b++) {
@@ -885,7 +932,7 @@ static void prelu_dslope_unit(const struct prelu_split *s, size_t u)
                      b, r);
     } else {
         float pattern[8 * PRELU_ROWS_MAX_C + PRELU_REACH];
-        rows_pattern(pattern, s->slope + c0, cn);
+        rows_pattern(pattern, s->slope + c0, cn, s->outer < 8 ? s->outer : 8);
         dslope_rows_block(s->k, s->x, s->dy, s->out, pattern, s->outer, s->channels, c0, cn, b, r);
     }
 }

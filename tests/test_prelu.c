@@ -598,6 +598,25 @@ static void test_errors(void)
         EXPECT(lrelu_prelu_backward(x, dy, NULL, bad, ds, 1, C, I), LRELU_EINVAL,
                "backward non-finite slope, dslope alone");
     }
+    /* One slope at each position of 1 to 40 channels (the check takes 16 a
+     * step, then one at a time): non-finite ones refused, the largest
+     * finite and the subnormal ones taken. */
+    const float edge[] = {INFINITY,         -INFINITY,        NAN,
+                          u2f(0x7f800001u), u2f(0xffc00000u), FLT_MAX,
+                          -FLT_MAX,         u2f(0x00000001u), -0.0f};
+    float many[40];
+    for (size_t c = 1; c <= 40; c++)
+        for (size_t at = 0; at < c; at++)
+            for (size_t k = 0; k < sizeof edge / sizeof edge[0]; k++) {
+                for (size_t i = 0; i < c; i++)
+                    many[i] = 0.25f;
+                many[at] = edge[k];
+                const int want = isfinite(edge[k]) ? LRELU_OK : LRELU_EINVAL;
+                char what[96];
+                snprintf(what, sizeof what, "forward, %zu channels, slope[%zu] = %08x", c, at,
+                         f2u(edge[k]));
+                EXPECT(lrelu_prelu_forward(x, out, many, 1, c, 1), want, what);
+            }
     /* In place allowed. */
     memcpy(out, x, N * sizeof *x);
     if (lrelu_prelu_forward(out, out, slope, 1, C, I) != LRELU_OK)
