@@ -575,7 +575,8 @@ def parse_args(argv):
 # gradient), one thread, on the same shapes. NHWC is a channels_last tensor.
 PRELU_SHAPES = [("NCHW_8x64x56x56", (8, 64, 56, 56), False),
                 ("NHWC_8x56x56x64", (8, 64, 56, 56), True),
-                ("NCHW_1x16x7x7", (1, 16, 7, 7), False)]
+                ("NCHW_1x16x7x7", (1, 16, 7, 7), False),
+                ("NHWC_1x1x1x1024", (1, 1024, 1, 1), True)]
 PRELU_SMOKE_SHAPES = [("NCHW_1x16x7x7", (1, 16, 7, 7), False)]
 PRELU_BYTES = {"prelu_forward": 8, "prelu_backward": 12}
 

@@ -34,6 +34,8 @@ const Shape kShapes[] = {
     {"NCHW_8x64x56x56", 8, 64, 56 * 56, 8, 64, 56, 56, false},
     {"NHWC_8x56x56x64", 8 * 56 * 56, 64, 1, 8, 64, 56, 56, true},
     {"NCHW_1x16x7x7", 1, 16, 49, 1, 16, 7, 7, false},
+    // A fully connected layer's output, batch of one: one row of channels.
+    {"NHWC_1x1x1x1024", 1, 1024, 1, 1, 1024, 1, 1, true},
 };
 
 struct Buffers {

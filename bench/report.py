@@ -649,7 +649,8 @@ def in_range(n, bounds):
 # where NCHW and NHWC of one tensor have the same n: they are read here by
 # name, apart from the <op>/<impl>/<n> results.
 PRELU_OPS = ("prelu_forward", "prelu_backward")
-PRELU_SHAPES = ("NCHW_8x64x56x56", "NHWC_8x56x56x64", "NCHW_1x16x7x7")
+PRELU_SHAPES = ("NCHW_8x64x56x56", "NHWC_8x56x56x64", "NCHW_1x16x7x7",
+                "NHWC_1x1x1x1024")
 # PReLU / lrelu of the same size (speed, the dispatched kernel).
 PRELU_BARS = {"prelu_forward": 0.95, "prelu_backward": 0.8}
 
@@ -696,7 +697,9 @@ def prelu_section(prelu, info):
                 if r is None or (impl.startswith("lrelu") and
                                  not impl.endswith(f":{disp}")):
                     continue
-                body.append([op, shape, impl, f"{r[0] / 1e3:.1f}",
+                us = r[0] / 1e3
+                body.append([op, shape, impl,
+                             f"{us:.1f}" if us >= 1 else f"{us:.3f}",
                              fmt_ratio(base[0], r[0]) if base else DASH])
     lines = ["## PReLU (float32)", "",
              "Time of one call (µs, median) of the dispatched kernel's "
