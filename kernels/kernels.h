@@ -85,8 +85,10 @@ typedef int (*lrelu_backward_fn)(const void *x, const void *dy, void *dx, size_t
  *     added to acc[(j + i) mod period] in increasing i (j < period, period
  *     a multiple of 8); the slopes s[i] = ext[(j + i) mod period], ext
  *     holding period + 16 readable slopes; acc holds
- *     period + 16 doubles (the 16 past the end receive only zero terms).
- *     (NHWC: period = 8 * channels, acc = 8 partial sums of each channel.)
+ *     period + 16 doubles (the 16 past the end receive only zero terms);
+ *     when j + n <= period, only ext and acc at [j, j + n + 16) are used.
+ *     (NHWC: period = 8 * channels, acc = 8 partial sums of each channel;
+ *     a tensor of fewer than 8 rows fills only its rows' part of both.)
  *
  * Every term is exact (a product of two binary32 values in binary64) and
  * every sum a binary64 addition in the order given: every kernel gives the
