@@ -274,21 +274,19 @@ static inline simde__m512d term_at(simde__mmask8 k, const float *xp, const float
 {
     return _mm512_mul_pd(cvt_masked(k, xp), cvt_masked(k, gp));
 }
-static inline f32_acc f32_acc_add_at(f32_acc a, f32_vs x, const float *xp, const float *gp,
-                                     size_t l)
-{
-    (void)l;
-    const simde__mmask16 k = f32_le0(x);
-    return _mm512_add_pd(_mm512_add_pd(a, term_at((simde__mmask8)k, xp, gp)),
-                         term_at((simde__mmask8)(k >> 8), xp + 8, gp + 8));
-}
-/* The same for the first k lanes only (a run's last part). */
+/* The terms of the first k lanes only (a run's last part). */
 static inline f32_acc f32_acc_add_part_at(f32_acc a, f32_vs x, const float *xp, const float *gp,
                                           size_t k)
 {
     const simde__mmask16 m = f32_le0(x) & below16(k);
     return _mm512_add_pd(_mm512_add_pd(a, term_at((simde__mmask8)m, xp, gp)),
                          term_at((simde__mmask8)(m >> 8), xp + 8, gp + 8));
+}
+static inline f32_acc f32_acc_add_at(f32_acc a, f32_vs x, const float *xp, const float *gp,
+                                     size_t l)
+{
+    (void)l;
+    return f32_acc_add_part_at(a, x, xp, gp, 16);
 }
 static inline void f32_dacc_at(double *a0, double *a1, f32_vs x, const float *xp, const float *gp)
 {
