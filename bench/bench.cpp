@@ -749,8 +749,10 @@ struct Unpinned {
     Unpinned &operator=(const Unpinned &) = delete;
 };
 
-// memcpy of a tiny call's bytes (defined with the limit rows).
+// memcpy of a tiny call's bytes, and a kind's limit loop on a call's
+// bytes (defined with the limit rows).
 Caller tiny_memcpy_caller(size_t esize);
+Caller limit_caller(Kind kind, size_t esize);
 
 // Times row at n, then checks it with its kernel still active. A
 // data-independence row also times the same code on random signs in
@@ -759,7 +761,11 @@ Caller tiny_memcpy_caller(size_t esize);
 // library likewise alternates with memcpy of the same bytes on the same
 // arrays (counter time_vs_memcpy): a virtual CPU whose host sibling gets
 // busy runs the same short call up to twice as slowly, and rows timed
-// minutes apart would put that into their ratio.
+// minutes apart would put that into their ratio. For the same reason a
+// library row of forward, backward or backward from output in cache (on
+// fresh arrays) alternates with its limit loop on the same arrays: memcpy
+// of the same bytes forward, the two-in, one-out loop backward (counter
+// time_vs_limit).
 void run_row(benchmark::State &state, const Row &row, size_t n)
 {
     const OpInfo &op = info(row.op);
@@ -848,8 +854,15 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
         for (size_t r = 0; r < twin_calls.size() && plan.fresh; r++)
             fresh_signs(&gen, twin.get() + r * stride, twin.get() + r * stride, words, sign, 0);
     };
-    const bool vs_memcpy = row.op == Op::TinyForward && !row.kernel.empty();
-    const Caller copy = vs_memcpy ? tiny_memcpy_caller(esize) : Caller();
+    const bool library = !row.kernel.empty();
+    const bool vs_memcpy = row.op == Op::TinyForward && library;
+    const bool vs_limit =
+        library && plan.fresh &&
+        (row.op == Op::Forward || row.op == Op::Backward || row.op == Op::BackwardFromOutput);
+    const Caller copy = vs_memcpy  ? tiny_memcpy_caller(esize)
+                        : vs_limit ? limit_caller(op.kind, esize)
+                                   : Caller();
+    const bool alternate_copy = vs_memcpy || vs_limit;
 
     if (plan.fresh)
         refresh();
@@ -864,10 +877,10 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
             refresh(), refresh_twin();
         // Alternate which goes first, so neither gains from the order.
         const double tw = twin_first && paired ? timed(twin_calls, call) : 0;
-        const double tc = twin_first && vs_memcpy ? timed(calls, copy) : 0;
+        const double tc = twin_first && alternate_copy ? timed(calls, copy) : 0;
         const double tt = timed(calls, call);
         const double tw2 = !twin_first && paired ? timed(twin_calls, call) : 0;
-        const double tc2 = !twin_first && vs_memcpy ? timed(calls, copy) : 0;
+        const double tc2 = !twin_first && alternate_copy ? timed(calls, copy) : 0;
         twin_first = !twin_first;
         own += tt, random += tw + tw2, copied += tc + tc2;
         if (alternate)
@@ -876,8 +889,8 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
     }
     if (paired && random > 0)
         state.counters["time_vs_random"] = own / random;
-    if (vs_memcpy && copied > 0)
-        state.counters["time_vs_memcpy"] = own / copied;
+    if (alternate_copy && copied > 0)
+        state.counters[vs_memcpy ? "time_vs_memcpy" : "time_vs_limit"] = own / copied;
     const int64_t elements = (int64_t)(state.iterations() * plan.calls * n);
     state.SetBytesProcessed(elements * (int64_t)bytes_per_element(row.op, t));
     state.SetItemsProcessed(elements);
@@ -1071,6 +1084,17 @@ template <size_t B> void limit_add2(const Call &c)
 Caller tiny_memcpy_caller(size_t esize)
 {
     return Caller([esize](const Call &c) { memcpy_indirect(c.out, c.in, c.n * esize); });
+}
+
+// What a library row in cache is timed against in alternate batches: the
+// loop of its limit row on the same bytes.
+Caller limit_caller(Kind kind, size_t esize)
+{
+    if (kind == Kind::Forward)
+        return Caller([esize](const Call &c) { std::memcpy(c.out, c.in, c.n * esize); });
+    return Caller([esize](const Call &c) {
+        add2((const float *)c.in, (const float *)c.dy, (float *)c.out, (c.n * esize + 3) / 4);
+    });
 }
 
 template <size_t B> void add_limits(std::vector<Row> &rows, DType t)

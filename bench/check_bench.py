@@ -21,6 +21,12 @@ Usage: check_bench.py CHECK LRELU_BENCH_SHIM REPORT_PY
                   predictor to learn), on arrays that, with the output,
                   fit in the cache level the size is measured in; for
                   float32 and the other types, quantized ones included.
+  interleaved     liblrelu's forward, backward and backward-from-output
+                  rows in cache (the quantized and prepared ones too), and
+                  only they (not the threads rows), time their limit loop in alternate batches
+                  (counter time_vs_limit), and the report judges the
+                  in-cache targets on that ratio rather than on the two
+                  rows' GB/s.
 """
 
 import collections
@@ -280,13 +286,75 @@ def fresh_inputs(bench, _report, tmp):
     return 0
 
 
+def interleaved(bench, report, tmp):
+    doc = run_bench(bench, f"{tmp}/run.json",
+                    ["--sizes=1K", "--tiny=16", "--types=f32,qs8,qu8",
+                     "--benchmark_min_time=0.01",
+                     "--benchmark_filter=^(forward|forward_inplace|backward|"
+                     "backward_from_output|forward_qs8|forward_qu8)/"])
+    judged = ("forward", "backward", "backward_from_output", "forward_qs8",
+              "forward_qu8")
+    have, lack = [], []
+    for e in doc["benchmarks"]:
+        op, impl = e["name"].split("/")[:2]
+        # The threads rows compare with the copies by as many threads.
+        ours = (impl.startswith(("lrelu:", "lrelu_prepared:")) and op in judged
+                and not impl.startswith("lrelu:threads"))
+        (have if ours else lack).append(e)
+    check(have and all(e.get("time_vs_limit", 0) > 0 for e in have),
+          f"every liblrelu row in cache has time_vs_limit ({len(have)} rows)")
+    check(lack and not any("time_vs_limit" in e for e in lack),
+          f"no limit, peer, in-place or threads row has it ({len(lack)} rows)")
+
+    # The dispatched rows made as fast as their limits by their GB/s, and
+    # half as fast (a quarter, quantized) by the interleaved counter: the
+    # report must say the latter.
+    disp = doc["context"]["lrelu_default_kernel"]
+    qdisp = doc["context"].get("lrelu_default_quant_kernel", disp)
+    by_name = {e["name"].split("/manual")[0]: e for e in doc["benchmarks"]}
+    for row, limit, factor in (
+            (f"forward/lrelu:{disp}/1024", "forward/limit:memcpy/1024", 2.0),
+            (f"backward/lrelu:{disp}/1024",
+             "backward/limit:stream_2in1out/1024", 2.0),
+            (f"forward_qs8/lrelu:{qdisp}/1024",
+             "forward_qs8/limit:memcpy/1024", 4.0)):
+        ok = row in by_name and limit in by_name
+        check(ok, f"{row} and {limit} ran")
+        if ok:
+            by_name[row]["bytes_per_second"] = by_name[limit]["bytes_per_second"]
+            by_name[row]["time_vs_limit"] = factor
+    path = f"{tmp}/doctored.json"
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    out = f"{tmp}/report"
+    os.makedirs(out, exist_ok=True)
+    status, text, err = run_report(report, [path], out)
+    check(status == 0, f"the report runs ({err.strip()[-200:]})")
+    summary = text.split("## Targets at a glance")[-1].split("\n## ")[0]
+    line = next((ln for ln in summary.splitlines()
+                 if ln.startswith("| in cache vs memcpy | float32 |")), "")
+    check("| 0.50 (" in line, f"the float32 in-cache line says 0.50: {line}")
+    forward = text.split("\n## Forward\n")[-1].split("\n## ")[0]
+    ratio = next((ln for ln in forward.splitlines()
+                  if ln.startswith("| dispatched / memcpy |")), "")
+    check(ratio.startswith("| dispatched / memcpy | 0.50 |"),
+          f"and the forward table's dispatched / memcpy at 1 Ki: {ratio}")
+    quant = text.split("## Quantized")[-1].split("\n## ")[0]
+    qline = next((ln for ln in quant.splitlines()
+                  if ln.startswith(f"| int8 (qs8) | **lrelu:{qdisp}**")
+                  or ln.startswith(f"| int8 (qs8) | lrelu:{qdisp} ")), "")
+    check("(0.25x)" in qline, f"the quantized table says 0.25x: {qline}")
+    return 0
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2
     check_name, bench, report = sys.argv[1:]
     fn = {"special_values": special_values, "mismatch_fails": mismatch_fails,
-          "fresh_inputs": fresh_inputs}.get(check_name)
+          "fresh_inputs": fresh_inputs,
+          "interleaved": interleaved}.get(check_name)
     if fn is None:
         print(f"{PROG}: unknown check {check_name}", file=sys.stderr)
         return 2

@@ -124,6 +124,7 @@ class Result:
         self.special_len = special_len
         self.vs_random = None  # time / time on random signs, interleaved
         self.vs_memcpy = None  # time / memcpy's on the same arrays, interleaved
+        self.vs_limit = None  # time / the limit loop's on the same arrays, interleaved
 
     def flagged(self):
         return bool(self.mismatches) or bool(self.special)
@@ -213,6 +214,10 @@ def collect(files):
                   if isinstance(e.get("time_vs_memcpy"), (int, float))]
         results[key].vs_memcpy = (statistics.median(copied) if copied
                                   else None)
+        limited = [e["time_vs_limit"] for e in everything
+                   if isinstance(e.get("time_vs_limit"), (int, float))]
+        results[key].vs_limit = (statistics.median(limited) if limited
+                                 else None)
         if g["median"]:
             eps = g["median"][-1].get("items_per_second")
         else:
@@ -423,6 +428,20 @@ def gbs_at(row, n):
     return r.gbs if r is not None else None
 
 
+def vs_limit(result, limit_gbs):
+    """A library row's speed over its limit's at one size: from the two
+    timed in alternate batches on the same arrays when the run has that
+    counter (the rows in cache: one machine state for both), else the
+    ratio of the two rows' GB/s. None when neither is known."""
+    if result is None:
+        return None
+    if result.vs_limit:
+        return 1 / result.vs_limit
+    if result.gbs and limit_gbs:
+        return result.gbs / limit_gbs
+    return None
+
+
 def fmt_gbs(value):
     return f"{value:.1f}" if value is not None else DASH
 
@@ -503,9 +522,11 @@ def throughput_section(title, rows, info, primary_limit, note):
         prim = [r for r in limits if r.impl == primary_limit]
         if prim:
             short = primary_limit.partition(":")[2]
+            ratios = [vs_limit(d.cells.get(n), gbs_at(prim[0], n))
+                      for n in sizes]
             body.append([f"dispatched / {short}"]
-                        + [fmt_ratio(gbs_at(d, n), gbs_at(prim[0], n))
-                           for n in sizes])
+                        + [f"{r:.2f}" if r is not None else DASH
+                           for r in ratios])
         if limits:
             row = ["dispatched / best limit"]
             for n in sizes:
@@ -538,6 +559,11 @@ def throughput_section(title, rows, info, primary_limit, note):
 
     lines += md_table(["Implementation"] + [fmt_n(n) for n in sizes], body)
     notes = [footnote(r, sizes) for r in rows if r.marker]
+    if main and any(c.vs_limit for c in main[0].cells.values()):
+        notes.append(f"dispatched / {primary_limit.partition(':')[2]}: in "
+                     "cache, the two timed in alternate batches on the same "
+                     "arrays (one machine state for both); the other ratios "
+                     "are those of the rows.")
     if notes:
         lines += [""] + notes
     return lines + [""]
@@ -761,10 +787,11 @@ def targets_section(grouped, info, prelu=None, all_grouped=None):
                 continue
             peer, name = best_peer(grouped, peer_op[op], n)
             if in_range(n, IN_CACHE):
-                lim = gbs_of(grouped, peer_op[op], bw_limit[op], n)
-                if lim:
+                ratio = vs_limit(grouped[(op, disp)][n],
+                                 gbs_of(grouped, peer_op[op], bw_limit[op], n))
+                if ratio is not None:
                     add("1. in cache vs the limit", f"{op} / {bw_limit[op][6:]}",
-                        n, ours / lim, 0.95)
+                        n, ratio, 0.95)
                 if peer:
                     add("1. in cache vs the best peer", f"{op} / {name}", n,
                         ours / peer, 1.0)
@@ -891,10 +918,9 @@ def summary_section(grouped, info):
             for op in ("forward", "backward"):
                 lim = LIMIT_OF[op]
                 for n, r in grouped.get((op + sfx, impl), {}).items():
-                    limit = gbs_of(grouped, op + sfx, lim, n)
-                    if in_range(n, IN_CACHE) and r.gbs and limit:
-                        pts.append((r.gbs / limit,
-                                    f"{op} {impl[6:]} {fmt_n(n)}"))
+                    ratio = vs_limit(r, gbs_of(grouped, op + sfx, lim, n))
+                    if in_range(n, IN_CACHE) and ratio is not None:
+                        pts.append((ratio, f"{op} {impl[6:]} {fmt_n(n)}"))
         bar = SUMMARY_IN_CACHE[sfx]
         lines.append(("in cache vs memcpy"
                       + (" (avx2, avx512)" if len(judged) > 1 else ""),
@@ -931,7 +957,8 @@ def summary_section(grouped, info):
              "line is met when every point of it is, and shows its worst. "
              "*In cache*: 1 Ki to 256 Ki, forward and backward, GB/s "
              "against memcpy of the same bytes (backward: the two-in, "
-             "one-out loop). *DRAM*: 4 Mi and 64 Mi against the best of "
+             "one-out loop), the two timed in alternate batches on the same "
+             "arrays. *DRAM*: 4 Mi and 64 Mi against the best of "
              "memcpy, the streaming copy, the two-in, one-out loop and every "
              "peer of the same op and type. *n = 16*: time per call against "
              "memcpy of the same bytes, the two timed in alternate batches "
@@ -992,10 +1019,9 @@ def quant_summary(grouped, info):
             for n, r in sorted(grouped.get(("forward" + sfx, impl),
                                            {}).items()):
                 base = quant_memcpy(grouped).get(n)
-                limit = base.gbs if base is not None else None
-                if in_range(n, IN_CACHE) and r.gbs and limit:
-                    pts.append((r.gbs / limit,
-                                f"forward{sfx} {impl[6:]} {fmt_n(n)}"))
+                ratio = vs_limit(r, base.gbs if base is not None else None)
+                if in_range(n, IN_CACHE) and ratio is not None:
+                    pts.append((ratio, f"forward{sfx} {impl[6:]} {fmt_n(n)}"))
     types = ", ".join(TYPES[sfx][0] for sfx in sfxs)
     names = ", ".join(impl[6:] for impl in judged)
     # The n = 16 call of the one-shot functions on the dispatched kernel
@@ -1045,10 +1071,12 @@ def quant_section(grouped, info, used):
             base = memcpy.get(n)
             if g is None:
                 cells.append(DASH)
-            elif row.impl == "limit:memcpy" or base is None or not base.gbs:
-                cells.append(fmt_gbs(g))
             else:
-                cells.append(f"{fmt_gbs(g)} ({g / base.gbs:.2f}x)")
+                # A peer has no interleaved counter: its ratio is the rows'.
+                r = (None if row.impl == "limit:memcpy" else
+                     vs_limit(row.cells.get(n), base.gbs if base else None))
+                cells.append(fmt_gbs(g) if r is None
+                             else f"{fmt_gbs(g)} ({r:.2f}x)")
         body.append([row.type_name, row.name] + cells)
     judged = ", ".join(i[6:] for i in quant_judged(info))
     params = (f" ({info.quant_params})" if info.quant_params else "")
@@ -1060,7 +1088,9 @@ def quant_section(grouped, info, used):
              "same bytes (one row for both types) and "
              "XNNPACK's qu8 leaky ReLU operator (one thread). GB/s (2 bytes "
              "per element: one read, one write) and, in parentheses, the "
-             "ratio to memcpy at the same size. Target: in cache (1 Ki to "
+             "ratio to memcpy at the same size (in cache, for liblrelu's "
+             "rows, the two timed in alternate batches on the same "
+             "arrays). Target: in cache (1 Ki to "
              f"256 Ki) >= {QUANT_IN_CACHE:g}x memcpy on {judged}.", ""]
     lines += md_table(["Type", "Implementation"] + [fmt_n(n) for n in sizes],
                       body)
