@@ -3,8 +3,8 @@
 # the benchmark suite (every kernel, the memory limits and the peers), and
 # writes a Markdown table and PNG plots to results/.
 #
-#   bash scripts/main.sh           about 5 minutes on 2 cores (medians of 3)
-#   bash scripts/main.sh --quick   under a minute: two sizes, short timings
+#   bash scripts/main.sh           about 17 minutes on 2 cores (medians of 3)
+#   bash scripts/main.sh --quick   about 2 minutes: two sizes, short timings
 #   bash scripts/main.sh --full    ten sizes, medians of 5
 set -euo pipefail
 cd "$(dirname "$0")/.."
