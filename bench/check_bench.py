@@ -23,10 +23,12 @@ Usage: check_bench.py CHECK LRELU_BENCH_SHIM REPORT_PY
                   float32 and the other types, quantized ones included.
   interleaved     liblrelu's forward, backward and backward-from-output
                   rows in cache (the quantized and prepared ones too), and
-                  only they (not the threads rows), time their limit loop in alternate batches
-                  (counter time_vs_limit), and the report judges the
-                  in-cache targets on that ratio rather than on the two
-                  rows' GB/s.
+                  only they (not the threads rows), time their limit loop
+                  in alternate batches (counter time_vs_limit), and the
+                  report judges the in-cache targets on that ratio rather
+                  than on the two rows' GB/s; likewise each kernel's PReLU
+                  rows with lrelu of the same size (time_vs_lrelu) and the
+                  PReLU target.
 """
 
 import collections
@@ -290,13 +292,18 @@ def interleaved(bench, report, tmp):
     doc = run_bench(bench, f"{tmp}/run.json",
                     ["--sizes=1K", "--tiny=16", "--types=f32,qs8,qu8",
                      "--benchmark_min_time=0.01",
-                     "--benchmark_filter=^(forward|forward_inplace|backward|"
-                     "backward_from_output|forward_qs8|forward_qu8)/"])
+                     "--benchmark_filter=^((forward|forward_inplace|backward|"
+                     "backward_from_output|forward_qs8|forward_qu8)/|"
+                     "prelu_.*/NCHW_1x16x7x7)"])
     judged = ("forward", "backward", "backward_from_output", "forward_qs8",
               "forward_qu8")
     have, lack = [], []
+    prelu_have, prelu_lack = [], []
     for e in doc["benchmarks"]:
         op, impl = e["name"].split("/")[:2]
+        if op.startswith("prelu_"):
+            (prelu_have if impl.startswith("lrelu:") else prelu_lack).append(e)
+            continue
         # The threads rows compare with the copies by as many threads.
         ours = (impl.startswith(("lrelu:", "lrelu_prepared:")) and op in judged
                 and not impl.startswith("lrelu:threads"))
@@ -305,13 +312,17 @@ def interleaved(bench, report, tmp):
           f"every liblrelu row in cache has time_vs_limit ({len(have)} rows)")
     check(lack and not any("time_vs_limit" in e for e in lack),
           f"no limit, peer, in-place or threads row has it ({len(lack)} rows)")
+    check(prelu_have and all(e.get("time_vs_lrelu", 0) > 0 for e in prelu_have),
+          f"every kernel's PReLU row has time_vs_lrelu ({len(prelu_have)} rows)")
+    check(prelu_lack and not any("time_vs_lrelu" in e for e in prelu_lack),
+          f"no lrelu_same_size or peer PReLU row has it ({len(prelu_lack)} rows)")
 
     # The dispatched rows made as fast as their limits by their GB/s, and
     # half as fast (a quarter, quantized) by the interleaved counter: the
     # report must say the latter.
     disp = doc["context"]["lrelu_default_kernel"]
     qdisp = doc["context"].get("lrelu_default_quant_kernel", disp)
-    by_name = {e["name"].split("/manual")[0]: e for e in doc["benchmarks"]}
+    by_name = {"/".join(e["name"].split("/")[:3]): e for e in doc["benchmarks"]}
     for row, limit, factor in (
             (f"forward/lrelu:{disp}/1024", "forward/limit:memcpy/1024", 2.0),
             (f"backward/lrelu:{disp}/1024",
@@ -323,6 +334,14 @@ def interleaved(bench, report, tmp):
         if ok:
             by_name[row]["bytes_per_second"] = by_name[limit]["bytes_per_second"]
             by_name[row]["time_vs_limit"] = factor
+    shape = "NCHW_1x16x7x7"
+    prelu = by_name.get(f"prelu_forward/lrelu:{disp}/{shape}")
+    same = by_name.get(f"prelu_forward/lrelu_same_size:{disp}/{shape}")
+    check(prelu is not None and same is not None,
+          f"prelu_forward/lrelu:{disp} and lrelu_same_size:{disp} ran on {shape}")
+    if prelu is not None and same is not None:
+        prelu["real_time"], prelu["time_unit"] = same["real_time"], same["time_unit"]
+        prelu["time_vs_lrelu"] = 4.0
     path = f"{tmp}/doctored.json"
     with open(path, "w", encoding="utf-8") as f:
         json.dump(doc, f)
@@ -344,6 +363,9 @@ def interleaved(bench, report, tmp):
                   if ln.startswith(f"| int8 (qs8) | **lrelu:{qdisp}**")
                   or ln.startswith(f"| int8 (qs8) | lrelu:{qdisp} ")), "")
     check("(0.25x)" in qline, f"the quantized table says 0.25x: {qline}")
+    target = next((ln for ln in text.splitlines()
+                   if ln.startswith("| 8. PReLU") and f"prelu_forward {shape} /" in ln), "")
+    check("| 0.25 |" in target, f"the PReLU target says 0.25: {target}")
     return 0
 
 

@@ -4,11 +4,15 @@
 // forward >= 0.95x, backward with dslope >= 0.8x), and oneDNN's PReLU
 // (one thread) where Debian's libdnnl has it. Names:
 // prelu_<op>/<impl>/<shape>, with counter n (elements) and bytes moved.
+// A PReLU row of a kernel also times lrelu of the same size on the same
+// arrays in alternate batches (counter time_vs_lrelu, the ratio of the
+// two times), so that its target's ratio sees one machine state.
 #include "prelu.h"
 
 #include <benchmark/benchmark.h>
 #include <lrelu.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -55,10 +59,50 @@ struct Buffers {
     }
 };
 
-void counters(benchmark::State &st, size_t n, size_t bytes_per_elem)
+// An iteration is `calls` calls (counter batch, when more than one; not
+// `calls`, which in-cache rows use for the arrays they go round).
+void counters(benchmark::State &st, size_t n, size_t bytes_per_elem, size_t calls = 1)
 {
     st.counters["n"] = (double)n;
-    st.SetBytesProcessed((int64_t)st.iterations() * (int64_t)(n * bytes_per_elem));
+    if (calls > 1)
+        st.counters["batch"] = (double)calls;
+    st.SetBytesProcessed((int64_t)st.iterations() * (int64_t)(calls * n * bytes_per_elem));
+}
+
+// Calls per timed batch: enough for the clock's cost to vanish on the
+// small shapes.
+size_t batch_of(size_t n) { return n < 65536 ? 64 : 1; }
+
+template <typename F> double timed(const F &f, size_t calls)
+{
+    const auto t0 = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < calls; i++)
+        f();
+    benchmark::ClobberMemory();
+    const auto t1 = std::chrono::steady_clock::now();
+    return std::chrono::duration<double>(t1 - t0).count();
+}
+
+// Times own in batches (an iteration), alternating with batches of same,
+// which goes first in every other iteration. Returns the calls a batch.
+template <typename F, typename G>
+size_t alternate(benchmark::State &st, size_t n, const F &own, const G &same)
+{
+    const size_t calls = batch_of(n);
+    own(), same(); // warms the caches
+    double t_own = 0, t_same = 0;
+    bool same_first = false;
+    for (auto _ : st) {
+        const double a = same_first ? timed(same, calls) : 0;
+        const double t = timed(own, calls);
+        const double b = same_first ? 0 : timed(same, calls);
+        same_first = !same_first;
+        t_own += t, t_same += a + b;
+        st.SetIterationTime(t);
+    }
+    if (t_same > 0)
+        st.counters["time_vs_lrelu"] = t_own / t_same;
+    return calls;
 }
 
 #ifdef HAVE_ONEDNN
@@ -86,8 +130,13 @@ struct Dnnl {
 
 void register_prelu(bool smoke)
 {
-    auto reg = [smoke](const std::string &name, std::function<void(benchmark::State &)> fn) {
-        auto *b = benchmark::RegisterBenchmark(name.c_str(), fn)->UseRealTime();
+    auto reg = [smoke](const std::string &name, std::function<void(benchmark::State &)> fn,
+                       bool manual = false) {
+        auto *b = benchmark::RegisterBenchmark(name.c_str(), fn);
+        if (manual)
+            b->UseManualTime();
+        else
+            b->UseRealTime();
         if (smoke)
             b->Iterations(1);
     };
@@ -97,15 +146,22 @@ void register_prelu(bool smoke)
             const std::string kernel = lrelu_kernel_name(k), impl = "lrelu:" + kernel;
             if (kernel != float_level(kernel))
                 continue;
-            reg("prelu_forward/" + impl + "/" + s.name, [=](benchmark::State &st) {
-                Buffers b(s);
-                lrelu_set_kernel(kernel.c_str());
-                for (auto _ : st)
-                    lrelu_prelu_forward(b.x.data(), b.out.data(), b.slope.data(), s.outer,
-                                        s.channels, s.inner);
-                lrelu_set_kernel(nullptr);
-                counters(st, n, 8);
-            });
+            reg(
+                "prelu_forward/" + impl + "/" + s.name,
+                [=](benchmark::State &st) {
+                    Buffers b(s);
+                    lrelu_set_kernel(kernel.c_str());
+                    const size_t calls = alternate(
+                        st, n,
+                        [&] {
+                            lrelu_prelu_forward(b.x.data(), b.out.data(), b.slope.data(), s.outer,
+                                                s.channels, s.inner);
+                        },
+                        [&] { lrelu_forward(b.x.data(), b.out.data(), n, 0.01f); });
+                    lrelu_set_kernel(nullptr);
+                    counters(st, n, 8, calls);
+                },
+                true);
             reg("prelu_forward/lrelu_same_size:" + kernel + "/" + s.name,
                 [=](benchmark::State &st) {
                     Buffers b(s);
@@ -115,15 +171,23 @@ void register_prelu(bool smoke)
                     lrelu_set_kernel(nullptr);
                     counters(st, n, 8);
                 });
-            reg("prelu_backward/" + impl + "/" + s.name, [=](benchmark::State &st) {
-                Buffers b(s);
-                lrelu_set_kernel(kernel.c_str());
-                for (auto _ : st)
-                    lrelu_prelu_backward(b.x.data(), b.dy.data(), b.out.data(), b.slope.data(),
-                                         b.dslope.data(), s.outer, s.channels, s.inner);
-                lrelu_set_kernel(nullptr);
-                counters(st, n, 12);
-            });
+            reg(
+                "prelu_backward/" + impl + "/" + s.name,
+                [=](benchmark::State &st) {
+                    Buffers b(s);
+                    lrelu_set_kernel(kernel.c_str());
+                    const size_t calls = alternate(
+                        st, n,
+                        [&] {
+                            lrelu_prelu_backward(b.x.data(), b.dy.data(), b.out.data(),
+                                                 b.slope.data(), b.dslope.data(), s.outer,
+                                                 s.channels, s.inner);
+                        },
+                        [&] { lrelu_backward(b.x.data(), b.dy.data(), b.out.data(), n, 0.01f); });
+                    lrelu_set_kernel(nullptr);
+                    counters(st, n, 12, calls);
+                },
+                true);
             reg("prelu_backward/lrelu_same_size:" + kernel + "/" + s.name,
                 [=](benchmark::State &st) {
                     Buffers b(s);

@@ -682,7 +682,8 @@ PRELU_BARS = {"prelu_forward": 0.95, "prelu_backward": 0.8}
 
 
 def collect_prelu(files):
-    """{(op, impl, shape): (median real ns, n)} of the PReLU rows."""
+    """{(op, impl, shape): (median real ns, n, median time_vs_lrelu or
+    None)} of the PReLU rows."""
     runs = {}
     for _, benchmarks in files:
         for e in benchmarks:
@@ -702,10 +703,26 @@ def collect_prelu(files):
     out = {}
     for key, g in runs.items():
         chosen = g["median"] or g["iteration"]
-        times = [t for t in map(real_time_ns, chosen) if t is not None]
+        # A batched row's iteration is `batch` calls.
+        times = [t / (e.get("batch") or 1) for e, t in
+                 zip(chosen, map(real_time_ns, chosen)) if t is not None]
+        paired = [e["time_vs_lrelu"] for e in chosen
+                  if isinstance(e.get("time_vs_lrelu"), (int, float))]
         if times:
-            out[key] = (statistics.median(times), max_counter(chosen, "n"))
+            out[key] = (statistics.median(times), max_counter(chosen, "n"),
+                        statistics.median(paired) if paired else None)
     return out
+
+
+def prelu_vs_lrelu(p, base):
+    """A PReLU row's speed over lrelu's of the same size: from the two
+    timed in alternate batches when the row has that counter, else the
+    ratio of the two rows' times."""
+    if p is not None and p[2]:
+        return 1 / p[2]
+    if p is not None and base is not None and p[0]:
+        return base[0] / p[0]
+    return None
 
 
 def prelu_section(prelu, info):
@@ -724,15 +741,18 @@ def prelu_section(prelu, info):
                                  not impl.endswith(f":{disp}")):
                     continue
                 us = r[0] / 1e3
+                ratio = prelu_vs_lrelu(r, base)
                 body.append([op, shape, impl,
                              f"{us:.1f}" if us >= 1 else f"{us:.3f}",
-                             fmt_ratio(base[0], r[0]) if base else DASH])
+                             f"{ratio:.2f}" if ratio is not None else DASH])
     lines = ["## PReLU (float32)", "",
              "Time of one call (µs, median) of the dispatched kernel's "
              "lrelu_prelu_forward / lrelu_prelu_backward (dx and dslope), "
              "lrelu_forward / lrelu_backward on as many elements "
              "(lrelu_same_size) and the peers (one thread); the last "
-             "column is the speed relative to lrelu of the same size.", ""]
+             "column is the speed relative to lrelu of the same size (for "
+             "liblrelu's PReLU rows, the two timed in alternate batches on "
+             "the same arrays, counter time_vs_lrelu).", ""]
     lines += md_table(["Op", "Shape", "Implementation", "µs", "vs lrelu"],
                       body)
     return lines + [""]
@@ -829,10 +849,10 @@ def targets_section(grouped, info, prelu=None, all_grouped=None):
             p = (prelu or {}).get((op, disp, shape))
             base = (prelu or {}).get((op, f"lrelu_same_size:{info.kernel}",
                                       shape))
-            if p and base:
+            ratio = prelu_vs_lrelu(p, base)
+            if ratio is not None:
                 add("8. PReLU vs lrelu of the same size (speed)",
-                    f"{op} {shape} / lrelu", p[1], base[0] / p[0],
-                    PRELU_BARS[op])
+                    f"{op} {shape} / lrelu", p[1], ratio, PRELU_BARS[op])
     cells1 = (all_grouped or {}).get(("forward", "lrelu:threads1"), {})
     cells2 = (all_grouped or {}).get(("forward", "lrelu:threads2"), {})
     common = sorted(set(cells1) & set(cells2))
