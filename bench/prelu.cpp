@@ -146,22 +146,28 @@ void register_prelu(bool smoke)
             const std::string kernel = lrelu_kernel_name(k), impl = "lrelu:" + kernel;
             if (kernel != float_level(kernel))
                 continue;
-            reg(
-                "prelu_forward/" + impl + "/" + s.name,
-                [=](benchmark::State &st) {
-                    Buffers b(s);
-                    lrelu_set_kernel(kernel.c_str());
-                    const size_t calls = alternate(
-                        st, n,
-                        [&] {
-                            lrelu_prelu_forward(b.x.data(), b.out.data(), b.slope.data(), s.outer,
-                                                s.channels, s.inner);
-                        },
-                        [&] { lrelu_forward(b.x.data(), b.out.data(), n, 0.01f); });
-                    lrelu_set_kernel(nullptr);
-                    counters(st, n, 8, calls);
+            // A kernel's PReLU row: its call alternating with lrelu's of
+            // the same size (bytes a element: 8 forward, 12 backward).
+            auto paired = [&](const char *op, size_t bytes, auto own, auto same) {
+                reg(
+                    std::string(op) + "/" + impl + "/" + s.name,
+                    [=](benchmark::State &st) {
+                        Buffers b(s);
+                        lrelu_set_kernel(kernel.c_str());
+                        const size_t calls = alternate(
+                            st, n, [&] { own(b); }, [&] { same(b); });
+                        lrelu_set_kernel(nullptr);
+                        counters(st, n, bytes, calls);
+                    },
+                    true);
+            };
+            paired(
+                "prelu_forward", 8,
+                [s](Buffers &b) {
+                    lrelu_prelu_forward(b.x.data(), b.out.data(), b.slope.data(), s.outer,
+                                        s.channels, s.inner);
                 },
-                true);
+                [n](Buffers &b) { lrelu_forward(b.x.data(), b.out.data(), n, 0.01f); });
             reg("prelu_forward/lrelu_same_size:" + kernel + "/" + s.name,
                 [=](benchmark::State &st) {
                     Buffers b(s);
@@ -171,23 +177,15 @@ void register_prelu(bool smoke)
                     lrelu_set_kernel(nullptr);
                     counters(st, n, 8);
                 });
-            reg(
-                "prelu_backward/" + impl + "/" + s.name,
-                [=](benchmark::State &st) {
-                    Buffers b(s);
-                    lrelu_set_kernel(kernel.c_str());
-                    const size_t calls = alternate(
-                        st, n,
-                        [&] {
-                            lrelu_prelu_backward(b.x.data(), b.dy.data(), b.out.data(),
-                                                 b.slope.data(), b.dslope.data(), s.outer,
-                                                 s.channels, s.inner);
-                        },
-                        [&] { lrelu_backward(b.x.data(), b.dy.data(), b.out.data(), n, 0.01f); });
-                    lrelu_set_kernel(nullptr);
-                    counters(st, n, 12, calls);
+            paired(
+                "prelu_backward", 12,
+                [s](Buffers &b) {
+                    lrelu_prelu_backward(b.x.data(), b.dy.data(), b.out.data(), b.slope.data(),
+                                         b.dslope.data(), s.outer, s.channels, s.inner);
                 },
-                true);
+                [n](Buffers &b) {
+                    lrelu_backward(b.x.data(), b.dy.data(), b.out.data(), n, 0.01f);
+                });
             reg("prelu_backward/lrelu_same_size:" + kernel + "/" + s.name,
                 [=](benchmark::State &st) {
                     Buffers b(s);
