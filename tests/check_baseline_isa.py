@@ -16,8 +16,10 @@ even though every kernel has one of that name.
 The check also proves it can see what it looks for: each kernel object
 must hold such instructions (ymm for AVX2, zmm or mask registers for
 AVX-512), and a stripped library, where the kernels cannot be found, fails.
-So does an LTO build (-Db_lto=true), whose kernel objects hold no machine
-code to locate: the failure says so.
+The kernels are kept out of link-time optimisation (meson.build: -fno-lto),
+so an LTO build (-Db_lto=true, or a distribution's -flto) is checked as any
+other; kernel objects built with LTO would hold no machine code to locate,
+and the check fails saying so.
 
 Usage: check_baseline_isa.py OBJDUMP LIBRARY [ISA KERNEL_ARCHIVE]...
 """
