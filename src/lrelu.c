@@ -876,13 +876,18 @@ static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const
         const size_t cn = channels - c0 < chunk ? channels - c0 : chunk;
         if (inner == 1)
             rows_pattern(pattern, slope + c0, cn, outer);
-        memset(sum, 0, cn * sizeof *sum); /* +0 */
+        /* One block (up to PRELU_BLOCK terms a channel): its results are
+         * the sums, +0 + r being r (r is never -0 but where +0 + r is too,
+         * rounding downward, and is no signalling NaN). */
+        double *const into = blocks == 1 ? sum : r;
+        memset(sum, 0, blocks == 1 ? 0 : cn * sizeof *sum); /* +0 */
         for (size_t b = 0; b < blocks; b++) {
             if (inner > 1)
-                dslope_block(k, x, dy, dx, slope, outer, channels, inner, c0, cn, b, r);
+                dslope_block(k, x, dy, dx, slope, outer, channels, inner, c0, cn, b, into);
             else
-                dslope_rows_block(k, x, dy, dx, pattern, outer, channels, c0, cn, b, r);
-            add_results(sum, r, cn);
+                dslope_rows_block(k, x, dy, dx, pattern, outer, channels, c0, cn, b, into);
+            if (blocks > 1)
+                add_results(sum, r, cn);
         }
         round_sums(dslope + c0, sum, cn);
     }

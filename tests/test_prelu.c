@@ -553,6 +553,40 @@ static void test_specials(void)
     }
 }
 
+/* dslope follows the caller's rounding mode, on every kernel: terms that
+ * cancel exactly in each of the eight sums (x = -1, dy = +1 then -1 in each
+ * lane) give +0, but -0 rounding downward (1 - 1 is -0 there), in one
+ * block of terms and over two; both layouts. */
+static void test_rounding(void)
+{
+    const size_t sizes[] = {16, 8192 + 16};
+    const size_t n = sizes[1];
+    float *x = alloc_floats(n), *dy = alloc_floats(n), s[1] = {0.25f};
+    for (size_t k = 0; k < n; k++) {
+        x[k] = -1.0f;
+        dy[k] = k / 8 % 2 ? -1.0f : 1.0f;
+    }
+    const int modes[] = {FE_TONEAREST, FE_DOWNWARD};
+    for (size_t m = 0; m < impl_count; m++)
+        for (size_t r = 0; r < 2; r++)
+            for (size_t z = 0; z < 2; z++)
+                for (size_t nhwc = 0; nhwc < 2; nhwc++) {
+                    float ds[1] = {1.0f};
+                    if (fesetround(modes[r]) != 0)
+                        FAIL("fesetround(%d)", modes[r]);
+                    run_backward(&impls[m], x, dy, NULL, s, ds, nhwc ? sizes[z] : 1, 1,
+                                 nhwc ? 1 : sizes[z]);
+                    fesetround(FE_TONEAREST);
+                    const uint32_t want = r == 0 ? 0 : 0x80000000u;
+                    if (f2u(ds[0]) != want)
+                        FAIL("%s dslope of cancelling terms, %zu terms, %s, %s: %a, want %s",
+                             impls[m].name, sizes[z], nhwc ? "NHWC" : "NCHW",
+                             r == 0 ? "to nearest" : "downward", ds[0], r == 0 ? "+0" : "-0");
+                }
+    free(x);
+    free(dy);
+}
+
 /* Every error leaves every output untouched; the allowed aliasing works. */
 static void test_errors(void)
 {
@@ -808,6 +842,7 @@ int main(void)
     test_slope_guard();
     test_cancellation();
     test_specials();
+    test_rounding();
     test_flags();
     test_errors();
     lrelu_set_kernel(NULL);
