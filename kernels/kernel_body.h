@@ -775,6 +775,40 @@ int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *
         P(dslope_rows_run)(x, dy, (float *)x, n, ext, period, j, acc, 0); /* never written */
     return 0;
 }
+/* Whether every slope is finite: an exponent field of all ones carries
+ * into the top bit when its lowest bit is added. Integer operations on the
+ * bits in the compilers' generic vectors, as wide as the ISA's (at least 16
+ * bytes: four lanes, two chains, gcc's plain lowering on ISAs without
+ * vectors), two chains of ORs; then one slope at a time. */
+#if defined(__GNUC__)
+typedef uint32_t P(bits) __attribute__((vector_size(W * 4 > 16 ? W * 4 : 16)));
+LRELU_INLINE P(bits) P(top_bits)(const float *p)
+{
+    P(bits) u;
+    memcpy(&u, p, sizeof u);
+    return (u & 0x7f800000u) + 0x00800000u;
+}
+#endif
+int LRELU_EXPORT(lrelu_prelu_finite, LRELU_T)(const float *slope, size_t n)
+{
+    uint32_t top = 0;
+    size_t c = 0;
+#if defined(__GNUC__)
+    enum { L = sizeof(P(bits)) / 4 };
+    P(bits) t0 = {0}, t1 = {0};
+    for (; c + 2 * L <= n; c += 2 * L) {
+        t0 |= P(top_bits)(slope + c);
+        t1 |= P(top_bits)(slope + c + L);
+    }
+    t0 |= t1;
+    for (size_t l = 0; l < L; l++)
+        top |= t0[l];
+#endif
+    for (; c < n; c++)
+        top |= (lrelu_get32(slope + c) & 0x7f800000u) + 0x00800000u;
+    return (top & 0x80000000u) == 0;
+}
+
 #undef LRELU_PRELU_STEP
 #undef LRELU_TERMS_
 #undef LRELU_ACC_FN_

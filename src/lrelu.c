@@ -518,51 +518,12 @@ static inline int ranges_overlap(const void *p, uintptr_t pb, const void *q, uin
     return pb != 0 && qb != 0 && (d < qb || 0 - d < pb);
 }
 
-/* Whether every slope is finite: on the bits, an exponent field of all
- * ones carries into the top bit when its lowest bit is added (no floating
- * point operation, so no exception). Sixteen slopes a step, written with
- * the compilers' generic vectors so that the step is vector code at every
- * optimisation level: as a plain loop, gcc vectorised it at -O3 only, and a
- * build with a distribution's -O2 checked a row of 1024 slopes about ten
- * times slower (a one-row forward call of 1024 channels five times). */
-#if defined(__GNUC__)
-typedef uint32_t slope_bits __attribute__((vector_size(16)));
-static inline slope_bits slope_top(const float *p)
-{
-    slope_bits u;
-    memcpy(&u, p, sizeof u);
-    return (u & 0x7f800000u) + 0x00800000u;
-}
-#endif
-static int slopes_finite(const float *slope, size_t channels)
-{
-    uint32_t top = 0;
-    size_t c = 0;
-#if defined(__GNUC__)
-    /* Four vectors of four: as wide as SSE2 and NEON, four chains. */
-    slope_bits t0 = {0}, t1 = {0}, t2 = {0}, t3 = {0};
-    for (; c + 16 <= channels; c += 16) {
-        t0 |= slope_top(slope + c);
-        t1 |= slope_top(slope + c + 4);
-        t2 |= slope_top(slope + c + 8);
-        t3 |= slope_top(slope + c + 12);
-    }
-    const slope_bits t = t0 | t1 | t2 | t3;
-    top = t[0] | t[1] | t[2] | t[3];
-#endif
-    for (; c < channels; c++) {
-        uint32_t u;
-        memcpy(&u, slope + c, sizeof u);
-        top |= (u & 0x7f800000u) + 0x00800000u;
-    }
-    return (top & 0x80000000u) == 0;
-}
-
 /* The checks of a PReLU call with n > 0 elements (binary: backward; out:
  * y, or dx, which may be NULL; dslope may be NULL): every EINVAL before
  * any EOVERLAP, nothing written. */
-static int prelu_check(int binary, const float *x, const float *dy, const float *out,
-                       const float *slope, const float *dslope, size_t n, size_t channels)
+static int prelu_check(const struct lrelu_kernel_fns *k, int binary, const float *x,
+                       const float *dy, const float *out, const float *slope, const float *dslope,
+                       size_t n, size_t channels)
 {
     const uintptr_t cb = channels * sizeof(float), nb = n * sizeof(float);
     const uintptr_t slope_bits = (uintptr_t)slope | (uintptr_t)dslope;
@@ -570,7 +531,7 @@ static int prelu_check(int binary, const float *x, const float *dy, const float 
                  (dslope != NULL && bad_array(dslope, UINTPTR_MAX - cb)) ||
                  (slope_bits & (_Alignof(float) - 1)) != 0))
         return LRELU_EINVAL;
-    const int finite = slopes_finite(slope, channels);
+    const int finite = k->prelu_finite(slope, channels);
     int status;
     /* Backward without dx: x stands for it (valid, no partial overlap). */
     const void *checked_out = out == NULL && binary ? (const void *)x : (const void *)out;
@@ -1066,10 +1027,10 @@ int lrelu_prelu_forward(const float *x, float *y, const float *slope, size_t out
         return LRELU_EINVAL;
     if (n == 0)
         return LRELU_OK;
-    const int status = prelu_check(0, x, NULL, y, slope, NULL, n, channels);
+    const struct lrelu_kernel_fns *k = &lrelu_current()->fns;
+    const int status = prelu_check(k, 0, x, NULL, y, slope, NULL, n, channels);
     if (UNLIKELY(status != LRELU_OK))
         return status;
-    const struct lrelu_kernel_fns *k = &lrelu_current()->fns;
     if (UNLIKELY(n >= lrelu_split_min_n(LRELU_OP_FORWARD, LRELU_TYPE_f32)))
         return prelu_split(k, x, NULL, y, slope, NULL, outer, channels, inner, n,
                            2 * sizeof(float));
@@ -1092,10 +1053,10 @@ int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float
         }
         return LRELU_OK;
     }
-    const int status = prelu_check(1, x, dy, dx, slope, dslope, n, channels);
+    const struct lrelu_kernel_fns *k = &lrelu_current()->fns;
+    const int status = prelu_check(k, 1, x, dy, dx, slope, dslope, n, channels);
     if (UNLIKELY(status != LRELU_OK))
         return status;
-    const struct lrelu_kernel_fns *k = &lrelu_current()->fns;
     /* dslope alone reads 8 bytes an element, as forward moves. */
     const int op = dx != NULL ? LRELU_OP_BACKWARD : LRELU_OP_FORWARD;
     if (UNLIKELY(n >= lrelu_split_min_n(op, LRELU_TYPE_f32)))
