@@ -777,9 +777,9 @@ int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *
 }
 /* Whether every slope is finite: an exponent field of all ones carries
  * into the top bit when its lowest bit is added. Integer operations on the
- * bits in the compilers' generic vectors, as wide as the ISA's (at least 16
- * bytes: four lanes, two chains, gcc's plain lowering on ISAs without
- * vectors), two chains of ORs; then one slope at a time. */
+ * bits, in the compilers' generic vectors as wide as the ISA's (16 bytes at
+ * least, which gcc lowers to plain code where there are no vectors), ORed
+ * into two chains; then one slope at a time. */
 #if defined(__GNUC__)
 typedef uint32_t P(bits) __attribute__((vector_size(W * 4 > 16 ? W * 4 : 16)));
 LRELU_INLINE P(bits) P(top_bits)(const float *p)

@@ -838,10 +838,12 @@ static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const
         if (inner == 1)
             rows_pattern(pattern, slope + c0, cn, outer);
         /* One block (up to PRELU_BLOCK terms a channel): its results are
-         * the sums, +0 + r being r (r is never -0 but where +0 + r is too,
-         * rounding downward, and is no signalling NaN). */
+         * the sums, since +0 + r is r for every result r of a block (r is
+         * -0 only rounding downward, where +0 + -0 is -0 too; never a
+         * signalling NaN). */
         double *const into = blocks == 1 ? sum : r;
-        memset(sum, 0, blocks == 1 ? 0 : cn * sizeof *sum); /* +0 */
+        if (blocks > 1)
+            memset(sum, 0, cn * sizeof *sum); /* +0 */
         for (size_t b = 0; b < blocks; b++) {
             if (inner > 1)
                 dslope_block(k, x, dy, dx, slope, outer, channels, inner, c0, cn, b, into);
