@@ -775,6 +775,53 @@ int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *
         P(dslope_rows_run)(x, dy, (float *)x, n, ext, period, j, acc, 0); /* never written */
     return 0;
 }
+/* One row of channels, one term each: a group's terms added to +0 in a
+ * zeroed set of sums, as the rows kernel adds them to the cleared sums of a
+ * one-row tensor, then rounded to float; dx as backward. The last part
+ * through zeroed copies. */
+LRELU_INLINE void P(dslope_row_step)(const ELEM *x, const ELEM *dy, ELEM *dx, const ELEM *slope,
+                                     float *ds, int want_dx)
+{
+    double t[W > 8 ? W : 8]; /* dacc: lanes 0-7 at t, 8-15 at t + 8 */
+    memset(t, 0, sizeof t);
+#define LRELU_RACC_(...) LRELU_DACC_FN_(t, t + 8, __VA_ARGS__)
+    LRELU_PRELU_STEP(x, dy, dx, P(widen)(P(load)(slope)), want_dx, LRELU_RACC_);
+#undef LRELU_RACC_
+    for (size_t l = 0; l < (size_t)W; l++)
+        ds[l] = (float)t[l];
+}
+LRELU_INLINE void P(dslope_row_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n,
+                                    const ELEM *slope, float *ds, int want_dx)
+{
+    size_t i = 0;
+    for (; i + W <= n; i += W)
+        P(dslope_row_step)(x + i, dy + i, dx + i, slope + i, ds + i, want_dx);
+    if (i < n) {
+        ELEM bx[W], bg[W], bd[W], bs[W];
+        float bds[W];
+        memset(bx, 0, sizeof bx);
+        memset(bg, 0, sizeof bg);
+        memset(bs, 0, sizeof bs);
+        memcpy(bx, x + i, (n - i) * sizeof *x);
+        memcpy(bg, dy + i, (n - i) * sizeof *dy);
+        memcpy(bs, slope + i, (n - i) * sizeof *slope);
+        P(dslope_row_step)(bx, bg, bd, bs, bds, want_dx);
+        if (want_dx)
+            memcpy(dx + i, bd, (n - i) * sizeof *dx);
+        memcpy(ds + i, bds, (n - i) * sizeof *ds);
+    }
+}
+
+int LRELU_EXPORT(lrelu_prelu_dslope_row, LRELU_T)(const float *x, const float *dy, float *dx,
+                                                  size_t n, const float *slope, float *dslope)
+{
+    if (dx != NULL)
+        P(dslope_row_run)(x, dy, dx, n, slope, dslope, 1);
+    else
+        P(dslope_row_run)(x, dy, (float *)x, n, slope, dslope, 0); /* never written */
+    return 0;
+}
+
 /* Whether every slope is finite: an exponent field of all ones carries
  * into the top bit when its lowest bit is added. Integer operations on the
  * bits, in the compilers' generic vectors as wide as the ISA's (16 bytes at

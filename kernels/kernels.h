@@ -89,6 +89,10 @@ typedef int (*lrelu_backward_fn)(const void *x, const void *dy, void *dx, size_t
  *     when j + n <= period, only ext and acc at [j, j + n + 16) are used.
  *     (NHWC: period = 8 * channels, acc = 8 partial sums of each channel;
  *     a tensor of fewer than 8 rows fills only its rows' part of both.)
+ *   prelu_dslope_row  one row of n channels, one term each (a tensor of
+ *     one outer index and inner = 1): dx as backward with slope[i]
+ *     (skipped when dx is NULL), and dslope[i] = (float)(+0 + t[i]), what
+ *     the eight sums and the rounding give for one term.
  *   prelu_finite    1 if every one of the n slopes is finite, else 0:
  *     decided on the bits (no floating-point operation, no exception),
  *     every slope read whatever the others are (no early exit).
@@ -113,6 +117,8 @@ typedef int (*lrelu_prelu_dslope_fn)(const float *x, const float *dy, float *dx,
                                      double *lanes);
 typedef int (*lrelu_prelu_dslope_rows_fn)(const float *x, const float *dy, float *dx, size_t n,
                                           const float *ext, size_t period, size_t j, double *acc);
+typedef int (*lrelu_prelu_dslope_row_fn)(const float *x, const float *dy, float *dx, size_t n,
+                                         const float *slope, float *dslope);
 typedef int (*lrelu_prelu_finite_fn)(const float *slope, size_t n);
 
 /* One kernel's functions, indexed by element type; then the PReLU ones
@@ -126,6 +132,7 @@ struct lrelu_kernel_fns {
     lrelu_prelu_backward_blocks_fn prelu_backward_blocks;
     lrelu_prelu_dslope_fn prelu_dslope;
     lrelu_prelu_dslope_rows_fn prelu_dslope_rows;
+    lrelu_prelu_dslope_row_fn prelu_dslope_row;
     lrelu_prelu_finite_fn prelu_finite;
     lrelu_quant_fn forward_q[LRELU_QTYPE_COUNT];
 };
@@ -151,6 +158,8 @@ struct lrelu_kernel_fns {
                                      size_t phase, double *lanes);                                 \
     int lrelu_prelu_dslope_rows_f32_##isa(const float *x, const float *dy, float *dx, size_t n,    \
                                           const float *ext, size_t period, size_t j, double *acc); \
+    int lrelu_prelu_dslope_row_f32_##isa(const float *x, const float *dy, float *dx, size_t n,     \
+                                         const float *slope, float *dslope);                       \
     int lrelu_prelu_finite_f32_##isa(const float *slope, size_t n);
 #define LRELU_DECLARE_QTYPE_(qtype, isa)                                                           \
     int lrelu_forward_##qtype##_##isa(const void *x, void *y, size_t n,                            \
@@ -236,7 +245,7 @@ LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512vbmi)
             lrelu_prelu_forward_f32_##isa, lrelu_prelu_backward_f32_##isa,                         \
             lrelu_prelu_forward_blocks_f32_##isa, lrelu_prelu_backward_blocks_f32_##isa,           \
             lrelu_prelu_dslope_f32_##isa, lrelu_prelu_dslope_rows_f32_##isa,                       \
-            lrelu_prelu_finite_f32_##isa,                                                          \
+            lrelu_prelu_dslope_row_f32_##isa, lrelu_prelu_finite_f32_##isa,                        \
         {                                                                                          \
             LRELU_FOR_QTYPES(LRELU_FWD_Q_, qisa)                                                   \
         }                                                                                          \
@@ -244,7 +253,7 @@ LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512vbmi)
 #define LRELU_KERNEL_STREAM_FNS(isa)                                                               \
     {                                                                                              \
         {LRELU_FOR_TYPES(LRELU_FWD_STREAM_, isa)}, {LRELU_FOR_TYPES(LRELU_BWD_STREAM_, isa)},      \
-            NULL, NULL, NULL, NULL, NULL, NULL, NULL,                                              \
+            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,                                        \
         {                                                                                          \
             NULL                                                                                   \
         }                                                                                          \

@@ -828,6 +828,11 @@ static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const
                          float *dx, const float *slope, float *dslope, size_t outer,
                          size_t channels, size_t inner)
 {
+    if (outer == 1 && inner == 1) {
+        /* One row, one term a channel (a batch of one, channels last). */
+        k->prelu_dslope_row(x, dy, dx, channels, slope, dslope);
+        return;
+    }
     const size_t blocks = (outer * inner + PRELU_BLOCK - 1) / PRELU_BLOCK;
     const size_t chunk = inner > 1 ? PRELU_CHUNK_C : PRELU_ROWS_MAX_C;
     double r[PRELU_CHUNK_C > PRELU_ROWS_MAX_C ? PRELU_CHUNK_C : PRELU_ROWS_MAX_C];

@@ -544,6 +544,16 @@ static void test_specials(void)
             f2u(ds[5]) != f2u(-4.0f))
             FAIL("%s specials: dslope %a %a %a %a %a %a, want NaN NaN -1 -inf NaN -4",
                  impls[m].name, ds[0], ds[1], ds[2], ds[3], ds[4], ds[5]);
+        /* One row (dslope's row kernel), one term a channel: x NaN; -inf *
+         * 0; x > 0 with dy = inf; -1 * inf; x > 0 with dy NaN; -0 * 1 (the
+         * term -0, the sum +0 + -0 = +0). */
+        const float xr[6] = {nan, -inf, inf, -1, 1, -0.0f}, gr[6] = {1, 0, inf, inf, nan, 1};
+        float dr[6];
+        run_backward(&impls[m], xr, gr, NULL, s, dr, 1, 6, 1);
+        if (!isnan(dr[0]) || !isnan(dr[1]) || f2u(dr[2]) != 0 || dr[3] != -inf || f2u(dr[4]) != 0 ||
+            f2u(dr[5]) != 0)
+            FAIL("%s one-row specials: dslope %a %a %a %a %a %a, want NaN NaN +0 -inf +0 +0",
+                 impls[m].name, dr[0], dr[1], dr[2], dr[3], dr[4], dr[5]);
         /* A channel with only positive x: +0, not -0. */
         const float xp[4] = {1, 2, 3, 4}, dyp[4] = {-1, -2, -3, -4};
         float d1[1];
@@ -827,9 +837,11 @@ int main(void)
         {301, 64, 1},
         {37, 3, 1},
         {100, 300, 1}, /* more than 256 channels */
-        {1, 300, 1},   /* one row: y and dx on the slopes themselves */
-        {2, 3000, 1},  /* rows longer than a slope pattern */
-        {5, 40, 1},    /* fewer rows than dslope's eight sums */
+        {1, 300, 1},   /* one row: y and dx on the slopes themselves, dslope's row kernel */
+        {1, 7, 1},
+        {1, 33, 1},
+        {2, 3000, 1}, /* rows longer than a slope pattern */
+        {5, 40, 1},   /* fewer rows than dslope's eight sums */
         {65, 1, 1},
         /* One shared slope. */
         {1, 1, 50000},
