@@ -387,6 +387,32 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
     simde_mm256_storeu_pd(a0, simde_mm256_add_pd(simde_mm256_loadu_pd(a0), term_lo(x, g)));
     simde_mm256_storeu_pd(a0 + 4, simde_mm256_add_pd(simde_mm256_loadu_pd(a0 + 4), term_hi(x, g)));
 }
+/* Eight sums, one a lane, in two registers. */
+typedef struct {
+    simde__m256d lo, hi;
+} f32_lsum;
+static inline f32_lsum f32_lsum_zero(void)
+{
+    const f32_lsum a = {simde_mm256_setzero_pd(), simde_mm256_setzero_pd()};
+    return a;
+}
+static inline f32_lsum f32_lsum_add(f32_lsum a, f32_vs x, f32_vs g)
+{
+    a.lo = simde_mm256_add_pd(a.lo, term_lo(x, g));
+    a.hi = simde_mm256_add_pd(a.hi, term_hi(x, g));
+    return a;
+}
+static inline void f32_lsum_store(double *p, f32_lsum a)
+{
+    simde_mm256_storeu_pd(p, a.lo);
+    simde_mm256_storeu_pd(p + 4, a.hi);
+}
+static inline f32_lsum f32_lsum_sum(f32_lsum a, f32_lsum b)
+{
+    a.lo = simde_mm256_add_pd(a.lo, b.lo);
+    a.hi = simde_mm256_add_pd(a.hi, b.hi);
+    return a;
+}
 
 #define LRELU_PRELU
 #define LRELU_T f32

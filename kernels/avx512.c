@@ -255,6 +255,32 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
     simde_mm512_storeu_pd(a0, simde_mm512_add_pd(simde_mm512_loadu_pd(a0), term_lo(x, g)));
     simde_mm512_storeu_pd(a1, simde_mm512_add_pd(simde_mm512_loadu_pd(a1), term_hi(x, g)));
 }
+/* Sixteen sums, one a lane, in two registers. */
+typedef struct {
+    simde__m512d lo, hi;
+} f32_lsum;
+static inline f32_lsum f32_lsum_zero(void)
+{
+    const f32_lsum a = {simde_mm512_setzero_pd(), simde_mm512_setzero_pd()};
+    return a;
+}
+static inline f32_lsum f32_lsum_add(f32_lsum a, f32_vs x, f32_vs g)
+{
+    a.lo = simde_mm512_add_pd(a.lo, term_lo(x, g));
+    a.hi = simde_mm512_add_pd(a.hi, term_hi(x, g));
+    return a;
+}
+static inline void f32_lsum_store(double *p, f32_lsum a)
+{
+    simde_mm512_storeu_pd(p, a.lo);
+    simde_mm512_storeu_pd(p + 8, a.hi);
+}
+static inline f32_lsum f32_lsum_sum(f32_lsum a, f32_lsum b)
+{
+    a.lo = simde_mm512_add_pd(a.lo, b.lo);
+    a.hi = simde_mm512_add_pd(a.hi, b.hi);
+    return a;
+}
 
 #if defined(SIMDE_X86_AVX512F_NATIVE)
 /* The terms straight from memory: each half converted under the mask of
@@ -294,6 +320,13 @@ static inline void f32_dacc_at(double *a0, double *a1, f32_vs x, const float *xp
     _mm512_storeu_pd(a0, _mm512_add_pd(_mm512_loadu_pd(a0), term_at((simde__mmask8)k, xp, gp)));
     _mm512_storeu_pd(
         a1, _mm512_add_pd(_mm512_loadu_pd(a1), term_at((simde__mmask8)(k >> 8), xp + 8, gp + 8)));
+}
+static inline f32_lsum f32_lsum_add_at(f32_lsum a, f32_vs x, const float *xp, const float *gp)
+{
+    const simde__mmask16 k = f32_le0(x);
+    a.lo = _mm512_add_pd(a.lo, term_at((simde__mmask8)k, xp, gp));
+    a.hi = _mm512_add_pd(a.hi, term_at((simde__mmask8)(k >> 8), xp + 8, gp + 8));
+    return a;
 }
 /* The sums rotated in the register (kernel_body.h's acc_load_rot). */
 static inline __m512i lane_rot(size_t ph)

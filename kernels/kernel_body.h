@@ -93,13 +93,19 @@
  *                                       to sum l + k for lanes k < min(lanes,
  *                                       8); with 16 lanes, then lanes 8..15
  *                                       to sums 0..7 (l is then 0)
+ *   lsum                                W binary64 sums, one a lane
+ *   lsum lsum_zero(void)                every sum +0
+ *   lsum lsum_add(lsum a, vs x, vs dy)  adds x[k] * dy[k] (exact) to sum k
+ *   lsum lsum_sum(lsum a, lsum b)       a[k] + b[k]
+ *   void lsum_store(double *p, lsum a)  the W sums to p[0..W)
  *   void dacc(double *a0, double *a1, vs x, vs dy)
  *                                       a0[k] += x[k] * dy[k] for k <
  *                                       min(lanes, 8); with 16 lanes,
  *                                       a1[k - 8] += x[k] * dy[k] for k >= 8
  *   and, with LRELU_OWN_PRELU_TERMS, acc_add_at(acc a, vs x, const elem *xp,
- *   const elem *dyp, size_t l) and dacc_at(double *a0, double *a1, vs x,
- *   const elem *xp, const elem *dyp): the same sums of the terms of the
+ *   const elem *dyp, size_t l), dacc_at(double *a0, double *a1, vs x,
+ *   const elem *xp, const elem *dyp) and lsum_add_at(lsum a, vs x, const
+ *   elem *xp, const elem *dyp): the same sums of the terms of the
  *   whole vectors at xp and dyp (x is the one at xp), where x > 0 adding
  *   +0 and raising nothing, as the cleared vectors do.
  *
@@ -822,6 +828,200 @@ int LRELU_EXPORT(lrelu_prelu_dslope_row, LRELU_T)(const float *x, const float *d
     return 0;
 }
 
+/* Rows of channels, one term a channel a row (inner = 1), the rows of one
+ * block: a group of W channels keeps its eight sets of sums in registers
+ * (lsum, indexed by constants), row k's terms added to set k mod 8 in
+ * increasing k, from +0, then combined in the tree's order; dx as backward.
+ * Memory is walked a group of channels at a time, down the rows. */
+#ifdef LRELU_OWN_PRELU_TERMS
+#define LRELU_LSUM_FN_ P(lsum_add_at)
+#else
+#define LRELU_LSUM_FN_ P(lsum_add)
+#endif
+enum { P(cl) = W < 2 ? 2 : W }; /* lanes of the tree (at least two) */
+#if defined(__GNUC__)
+typedef double P(sums) __attribute__((vector_size(P(cl) * sizeof(double))));
+typedef float P(floats) __attribute__((vector_size(P(cl) * sizeof(float))));
+#endif
+/* t = ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)), lane by lane in
+ * registers; k lanes of it from lane `from` on into r, and rounded to
+ * float into ds (in the compilers' generic vectors where there are, so
+ * that it is vector code at every optimisation level). */
+LRELU_INLINE void P(cols_tree)(const P(lsum) * p, double *r, float *ds, size_t from, size_t k)
+{
+    const P(lsum) s = P(lsum_sum)(P(lsum_sum)(P(lsum_sum)(p[0], p[4]), P(lsum_sum)(p[2], p[6])),
+                                  P(lsum_sum)(P(lsum_sum)(p[1], p[5]), P(lsum_sum)(p[3], p[7])));
+    double t[P(cl)] = {0}; /* lanes past W: +0 */
+    float f[P(cl)];
+    P(lsum_store)(t, s);
+#if defined(__GNUC__)
+    P(sums) v;
+    memcpy(&v, t, sizeof v);
+    const P(floats) g = __builtin_convertvector(v, P(floats));
+    memcpy(f, &g, sizeof f);
+#else
+    for (size_t l = 0; l < (size_t)P(cl); l++)
+        f[l] = (float)t[l];
+#endif
+    memcpy(r, t + from, k * sizeof *r);
+    memcpy(ds, f + from, k * sizeof *ds);
+}
+/* Row at of set l into the sums p (l a constant after unrolling). */
+#define LRELU_CACC_(...) p[l] = LRELU_LSUM_FN_(p[l], __VA_ARGS__)
+/* p where `in`, else z: a select, not a branch (the loops hold none but
+ * their own). */
+static inline uintptr_t P(pick)(uintptr_t p, uintptr_t z, int in)
+{
+    uintptr_t m = 0 - (uintptr_t)in;
+    LRELU_OPAQUE(m);
+    return (p & m) | (z & ~m);
+}
+/* One row of a group: its terms into set l, dx as backward. With part (a
+ * constant), the group is the call's last W channels, of which only the
+ * lanes not in `low` are new. The lanes in it (channels of the group
+ * before) add their terms again to sums that are discarded (the same
+ * operations as before: no new exception), and their dx, already stored
+ * (over x or dy in place), is stored again as it is. */
+#define LRELU_COLS_ROW_(xr, gr, dr)                                                                \
+    do {                                                                                           \
+        if (part) {                                                                                \
+            const VS xv_ = P(load)(xr), gv_ = P(load)(gr);                                         \
+            const P(vm) m_ = P(gt0)(xv_);                                                          \
+            p[l] = P(lsum_add)(p[l], P(clear)(m_, xv_), P(clear)(m_, gv_));                        \
+            if (want_dx)                                                                           \
+                P(store)(dr, P(select)(low, P(load)(dr), P(bwd)(xv_, gv_, s)));                    \
+        } else {                                                                                   \
+            LRELU_PRELU_STEP(xr, gr, dr, s, want_dx, LRELU_CACC_);                                 \
+        }                                                                                          \
+    } while (0)
+/* One group of W channels (x, dy, dx at its first channel of the first
+ * row; rows `stride` elements apart), with their slopes s; its results
+ * from lane `from` on (k of them) into r and ds. With short_rows (a
+ * constant, 1 to 8) rows == short_rows, one step a row; otherwise eight
+ * rows a step, those past the last (in the last step) reading zero (+0
+ * terms, which change no sum) and writing dx to sink. */
+LRELU_INLINE void P(cols_group)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t rows, size_t stride,
+                                VC s, const ELEM *zero, ELEM *sink, double *r, float *ds,
+                                size_t from, P(vm) low, int part, int want_dx, size_t short_rows)
+{
+    (void)low;
+    P(lsum) p[8];
+#pragma GCC unroll 8
+    for (size_t l = 0; l < 8; l++)
+        p[l] = P(lsum_zero)();
+    if (short_rows != 0) {
+#pragma GCC unroll 8
+        for (size_t l = 0; l < short_rows; l++) {
+            const size_t at = l * stride;
+            LRELU_COLS_ROW_(x + at, dy + at, dx + at);
+        }
+    } else {
+        size_t o = 0;
+        do {
+#pragma GCC unroll 8
+            for (size_t l = 0; l < 8; l++) {
+                const int in = o + l < rows;
+                const uintptr_t at = (o + l) * stride * sizeof(ELEM);
+                const ELEM *xr = (const ELEM *)P(pick)((uintptr_t)x + at, (uintptr_t)zero, in);
+                const ELEM *gr = (const ELEM *)P(pick)((uintptr_t)dy + at, (uintptr_t)zero, in);
+                ELEM *dr = (ELEM *)P(pick)((uintptr_t)dx + at, (uintptr_t)sink, in);
+                LRELU_COLS_ROW_(xr, gr, dr);
+            }
+            o += 8;
+        } while (o < rows);
+    }
+    P(cols_tree)(p, r, ds, from, W - from);
+}
+#undef LRELU_COLS_ROW_
+#undef LRELU_CACC_
+/* The call's last W channels (x, dy, dx, slope at the first of them), of
+ * which the top k < W are new, eight rows a step; out of line, one for
+ * each want_dx (no branch on it in the loop). */
+#define LRELU_COLS_PART_(name, want_dx)                                                            \
+    LRELU_NOINLINE void P(name)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t rows,              \
+                                size_t stride, const ELEM *slope, double *r, float *ds, size_t k)  \
+    {                                                                                              \
+        ELEM zero[W], sink[W], ramp[2 * W]; /* ramp: 1 then +0 */                                  \
+        memset(zero, 0, sizeof zero);                                                              \
+        memset(sink, 0, sizeof sink);                                                              \
+        for (size_t j = 0; j < 2 * W; j++)                                                         \
+            ramp[j] = j < W ? 1.0f : 0.0f;                                                         \
+        const P(vm) low = P(gt0)(P(load)(ramp + k)); /* lanes [0, W - k) */                        \
+        const VC s = P(widen)(P(load)(slope));                                                     \
+        P(cols_group)(x, dy, dx, rows, stride, s, zero, sink, r, ds, W - k, low, 1, want_dx, 0);   \
+    }
+LRELU_COLS_PART_(cols_part_dx, 1)
+LRELU_COLS_PART_(cols_part_nodx, 0)
+#undef LRELU_COLS_PART_
+/* The groups, then the last channels: the results into r, or rounded into
+ * ds when ds is not NULL (the other into scratch; addresses as integers,
+ * none formed from NULL). want_dx and short_rows constants. */
+LRELU_INLINE void P(cols_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t rows, size_t stride,
+                              size_t n, const ELEM *slope, double *r, float *ds, int want_dx,
+                              size_t short_rows)
+{
+    ELEM zero[W], sink[W];
+    double rs[W];
+    float fs[W];
+    memset(zero, 0, sizeof zero);
+    const P(vm) none = P(gt0)(P(load)(zero)); /* unused without part */
+    const int to_float = ds != NULL;
+    size_t c = 0;
+    for (; c <= n; c += W) {
+        const uintptr_t ro = (uintptr_t)r + c * sizeof(double);
+        const uintptr_t fo = (uintptr_t)ds + c * sizeof(float);
+        double *const rc = (double *)P(pick)((uintptr_t)rs, ro, to_float);
+        float *const dc = (float *)P(pick)(fo, (uintptr_t)fs, to_float);
+        if (c + W > n) {
+            /* The rest (n >= W): the last W channels, their top n - c new. */
+            const size_t e = n - W;
+            if (c < n && want_dx)
+                P(cols_part_dx)(x + e, dy + e, dx + e, rows, stride, slope + e, rc, dc, n - c);
+            if (c < n && !want_dx)
+                P(cols_part_nodx)(x + e, dy + e, dx + e, rows, stride, slope + e, rc, dc, n - c);
+            break;
+        }
+        const VC s = P(widen)(P(load)(slope + c));
+        P(cols_group)
+        (x + c, dy + c, dx + c, rows, stride, s, zero, sink, rc, dc, 0, none, 0, want_dx,
+         short_rows);
+    }
+}
+LRELU_INLINE void P(cols_rows)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t rows, size_t stride,
+                               size_t n, const ELEM *slope, double *r, float *ds, int want_dx)
+{
+    switch (rows) {
+#define LRELU_COLS_SHORT_(k)                                                                       \
+    case k:                                                                                        \
+        P(cols_run)(x, dy, dx, rows, stride, n, slope, r, ds, want_dx, k);                         \
+        break;
+        LRELU_COLS_SHORT_(1)
+        LRELU_COLS_SHORT_(2)
+        LRELU_COLS_SHORT_(3)
+        LRELU_COLS_SHORT_(4)
+        LRELU_COLS_SHORT_(5)
+        LRELU_COLS_SHORT_(6)
+        LRELU_COLS_SHORT_(7)
+        LRELU_COLS_SHORT_(8)
+#undef LRELU_COLS_SHORT_
+    default:
+        P(cols_run)(x, dy, dx, rows, stride, n, slope, r, ds, want_dx, 0);
+    }
+}
+
+int LRELU_EXPORT(lrelu_prelu_dslope_cols, LRELU_T)(const float *x, const float *dy, float *dx,
+                                                   size_t rows, size_t stride, size_t n,
+                                                   const float *slope, double *r, float *ds)
+{
+    if (n < W)
+        return 0; /* fewer channels than lanes: not handled */
+    if (dx != NULL)
+        P(cols_rows)(x, dy, dx, rows, stride, n, slope, r, ds, 1);
+    else
+        P(cols_rows)(x, dy, (float *)x, rows, stride, n, slope, r, ds, 0); /* never written */
+    return 1;
+}
+
 /* Whether every slope is finite: an exponent field of all ones carries
  * into the top bit when its lowest bit is added. Integer operations on the
  * bits, in the compilers' generic vectors as wide as the ISA's (16 bytes at
@@ -860,6 +1060,7 @@ int LRELU_EXPORT(lrelu_prelu_finite, LRELU_T)(const float *slope, size_t n)
 #undef LRELU_TERMS_
 #undef LRELU_ACC_FN_
 #undef LRELU_DACC_FN_
+#undef LRELU_LSUM_FN_
 #undef LRELU_OWN_PRELU_TERMS
 #undef LRELU_PRELU
 #endif /* LRELU_PRELU */

@@ -93,6 +93,15 @@ typedef int (*lrelu_backward_fn)(const void *x, const void *dy, void *dx, size_t
  *     one outer index and inner = 1): dx as backward with slope[i]
  *     (skipped when dx is NULL), and dslope[i] = (float)(+0 + t[i]), what
  *     the eight sums and the rounding give for one term.
+ *   prelu_dslope_cols  rows of n channels (a block's rows of a tensor with
+ *     inner = 1), row o at o * stride: dx as backward with slope[i]
+ *     (skipped when dx is NULL), and r[i] = the block's result of channel i
+ *     (row o's term to partial sum o mod 8, the sums from +0 combined as
+ *     ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7))), or, when ds is not
+ *     NULL (a tensor of one block), ds[i] = (float)r[i] instead (r unused);
+ *     1 <= rows <= 8192. Returns 1; or 0, reading and writing nothing, when
+ *     n is below the kernel's float32 lanes (its last group of channels is
+ *     the last full vector of each row, overlapping the one before).
  *   prelu_finite    1 if every one of the n slopes is finite, else 0:
  *     decided on the bits (no floating-point operation, no exception),
  *     every slope read whatever the others are (no early exit).
@@ -119,6 +128,9 @@ typedef int (*lrelu_prelu_dslope_rows_fn)(const float *x, const float *dy, float
                                           const float *ext, size_t period, size_t j, double *acc);
 typedef int (*lrelu_prelu_dslope_row_fn)(const float *x, const float *dy, float *dx, size_t n,
                                          const float *slope, float *dslope);
+typedef int (*lrelu_prelu_dslope_cols_fn)(const float *x, const float *dy, float *dx, size_t rows,
+                                          size_t stride, size_t n, const float *slope, double *r,
+                                          float *ds);
 typedef int (*lrelu_prelu_finite_fn)(const float *slope, size_t n);
 
 /* One kernel's functions, indexed by element type; then the PReLU ones
@@ -133,6 +145,7 @@ struct lrelu_kernel_fns {
     lrelu_prelu_dslope_fn prelu_dslope;
     lrelu_prelu_dslope_rows_fn prelu_dslope_rows;
     lrelu_prelu_dslope_row_fn prelu_dslope_row;
+    lrelu_prelu_dslope_cols_fn prelu_dslope_cols;
     lrelu_prelu_finite_fn prelu_finite;
     lrelu_quant_fn forward_q[LRELU_QTYPE_COUNT];
 };
@@ -160,6 +173,9 @@ struct lrelu_kernel_fns {
                                           const float *ext, size_t period, size_t j, double *acc); \
     int lrelu_prelu_dslope_row_f32_##isa(const float *x, const float *dy, float *dx, size_t n,     \
                                          const float *slope, float *dslope);                       \
+    int lrelu_prelu_dslope_cols_f32_##isa(const float *x, const float *dy, float *dx, size_t rows, \
+                                          size_t stride, size_t n, const float *slope, double *r,  \
+                                          float *ds);                                              \
     int lrelu_prelu_finite_f32_##isa(const float *slope, size_t n);
 #define LRELU_DECLARE_QTYPE_(qtype, isa)                                                           \
     int lrelu_forward_##qtype##_##isa(const void *x, void *y, size_t n,                            \
@@ -245,7 +261,8 @@ LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512vbmi)
             lrelu_prelu_forward_f32_##isa, lrelu_prelu_backward_f32_##isa,                         \
             lrelu_prelu_forward_blocks_f32_##isa, lrelu_prelu_backward_blocks_f32_##isa,           \
             lrelu_prelu_dslope_f32_##isa, lrelu_prelu_dslope_rows_f32_##isa,                       \
-            lrelu_prelu_dslope_row_f32_##isa, lrelu_prelu_finite_f32_##isa,                        \
+            lrelu_prelu_dslope_row_f32_##isa, lrelu_prelu_dslope_cols_f32_##isa,                   \
+            lrelu_prelu_finite_f32_##isa,                                                          \
         {                                                                                          \
             LRELU_FOR_QTYPES(LRELU_FWD_Q_, qisa)                                                   \
         }                                                                                          \
@@ -253,7 +270,7 @@ LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512vbmi)
 #define LRELU_KERNEL_STREAM_FNS(isa)                                                               \
     {                                                                                              \
         {LRELU_FOR_TYPES(LRELU_FWD_STREAM_, isa)}, {LRELU_FOR_TYPES(LRELU_BWD_STREAM_, isa)},      \
-            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,                                        \
+            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,                                  \
         {                                                                                          \
             NULL                                                                                   \
         }                                                                                          \

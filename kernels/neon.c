@@ -268,6 +268,32 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
     simde_vst1q_f64(a0, simde_vaddq_f64(simde_vld1q_f64(a0), term_lo(x, g)));
     simde_vst1q_f64(a0 + 2, simde_vaddq_f64(simde_vld1q_f64(a0 + 2), term_hi(x, g)));
 }
+/* Four sums, one a lane, in two registers. */
+typedef struct {
+    simde_float64x2_t lo, hi;
+} f32_lsum;
+static inline f32_lsum f32_lsum_zero(void)
+{
+    const f32_lsum a = {simde_vdupq_n_f64(0.0), simde_vdupq_n_f64(0.0)};
+    return a;
+}
+static inline f32_lsum f32_lsum_add(f32_lsum a, f32_vs x, f32_vs g)
+{
+    a.lo = simde_vaddq_f64(a.lo, term_lo(x, g));
+    a.hi = simde_vaddq_f64(a.hi, term_hi(x, g));
+    return a;
+}
+static inline void f32_lsum_store(double *p, f32_lsum a)
+{
+    simde_vst1q_f64(p, a.lo);
+    simde_vst1q_f64(p + 2, a.hi);
+}
+static inline f32_lsum f32_lsum_sum(f32_lsum a, f32_lsum b)
+{
+    a.lo = simde_vaddq_f64(a.lo, b.lo);
+    a.hi = simde_vaddq_f64(a.hi, b.hi);
+    return a;
+}
 
 #define LRELU_PRELU
 #define LRELU_T f32

@@ -209,6 +209,12 @@ static inline void f32_dacc(double *a0, double *a1, f32_vs x, f32_vs g)
     (void)a1;
     a0[0] += f32_term(x, g);
 }
+/* One sum (one lane). */
+typedef double f32_lsum;
+static inline f32_lsum f32_lsum_zero(void) { return 0.0; }
+static inline f32_lsum f32_lsum_add(f32_lsum a, f32_vs x, f32_vs g) { return a + f32_term(x, g); }
+static inline void f32_lsum_store(double *p, f32_lsum a) { *p = a; }
+static inline f32_lsum f32_lsum_sum(f32_lsum a, f32_lsum b) { return a + b; }
 
 #define LRELU_PRELU
 #define LRELU_T f32

@@ -29,7 +29,7 @@
  * some functions takes the others from the level below (UPGRADE_Q...). */
 #define PLAIN_ONLY(isa)                                                                            \
     {                                                                                              \
-        {NULL}, {NULL}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, { NULL }                   \
+        {NULL}, {NULL}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, { NULL }             \
     }
 /* AVX-512BW and AVX-512 VBMI: AVX-512's tables with their own quantized
  * functions. */
@@ -150,6 +150,11 @@ static int boot_prelu_dslope_row(const float *x, const float *dy, float *dx, siz
 {
     return lrelu_dispatch_init()->fns.prelu_dslope_row(x, dy, dx, n, slope, dslope);
 }
+static int boot_prelu_dslope_cols(const float *x, const float *dy, float *dx, size_t rows,
+                                  size_t stride, size_t n, const float *slope, double *r, float *ds)
+{
+    return lrelu_dispatch_init()->fns.prelu_dslope_cols(x, dy, dx, rows, stride, n, slope, r, ds);
+}
 static int boot_prelu_finite(const float *slope, size_t n)
 {
     return lrelu_dispatch_init()->fns.prelu_finite(slope, n);
@@ -184,9 +189,10 @@ static const struct lrelu_kernel bootstrap = {
      boot_prelu_dslope,
      boot_prelu_dslope_rows,
      boot_prelu_dslope_row,
+     boot_prelu_dslope_cols,
      boot_prelu_finite,
      {LRELU_FOR_QTYPES(BOOT_FWD, )}},
-    {{NULL}, {NULL}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {NULL}},
+    {{NULL}, {NULL}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {NULL}},
     SIZE_MAX,
     {NEVER, NEVER},
 };

@@ -854,6 +854,13 @@ int main(void)
         {2, 3000, 1}, /* rows longer than a slope pattern */
         {5, 40, 1},   /* fewer rows than dslope's eight sums */
         {65, 1, 1},
+        /* dslope's column kernel (up to 16 rows, or 16384 elements a block)
+         * and the rows kernel on either side of its bounds. */
+        {8, 16, 1},
+        {12, 48, 1},
+        {16, 1000, 1},
+        {17, 1000, 1},
+        {9000, 1, 1}, /* two blocks, each down the column */
         /* One shared slope. */
         {1, 1, 50000},
         {7, 1, 13},
