@@ -904,7 +904,6 @@ LRELU_INLINE void P(cols_group)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t 
                                 VC s, const ELEM *zero, ELEM *sink, double *r, float *ds,
                                 size_t from, P(vm) low, int part, int want_dx, size_t short_rows)
 {
-    (void)low;
     P(lsum) p[8];
 #pragma GCC unroll 8
     for (size_t l = 0; l < 8; l++)

@@ -854,8 +854,9 @@ int main(void)
         {2, 3000, 1}, /* rows longer than a slope pattern */
         {5, 40, 1},   /* fewer rows than dslope's eight sums */
         {65, 1, 1},
-        /* dslope's column kernel (up to 16 rows, or 16384 elements a block)
-         * and the rows kernel on either side of its bounds. */
+        /* dslope's column kernel (up to 16 rows, or a block small enough
+         * for the cache: cols_fit, src/lrelu.c) and the rows kernel on
+         * either side of its bounds. */
         {8, 16, 1},
         {12, 48, 1},
         {16, 1000, 1},
