@@ -1,9 +1,11 @@
 /*
  * The API contract outside the arithmetic, for every element type: every
- * error returns its code and writes nothing, with every store flag; in
+ * error returns its code, writes nothing and raises no invalid-operation
+ * exception (a quiet NaN alpha included), with every store flag; in
  * place and n == 0 work; float64's alpha is a double; the kernel-selection calls,
  * status strings and version behave as documented.
  */
+#include <fenv.h>
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -50,9 +52,13 @@ static void expect_refused(enum lrelu_type t, enum op op, const void *in, const 
 {
     for (size_t f = 0; f < FLAG_COUNT; f++) {
         fill(t);
+        feclearexcept(FE_INVALID);
         int st = call_api_t(t, op, in, dy, out, n, alpha, all_flags[f]);
+        const int invalid = fetestexcept(FE_INVALID);
         CHECK(st == want, "%s %s %s alpha=%a flags=%u: returned %d (%s), want %d", type_names[t],
               op_names[op], what, alpha, all_flags[f], st, lrelu_strerror(st), want);
+        CHECK(!invalid, "%s %s %s alpha=%a flags=%u: refused call raised FE_INVALID", type_names[t],
+              op_names[op], what, alpha, all_flags[f]);
         CHECK(outputs_untouched(t), "%s %s %s flags=%u: refused call wrote its output",
               type_names[t], op_names[op], what, all_flags[f]);
     }
