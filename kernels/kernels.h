@@ -33,6 +33,12 @@ enum lrelu_type {
     LRELU_TYPE_COUNT
 };
 
+/* The bytes of an element of type t. */
+static inline size_t lrelu_type_bytes(enum lrelu_type t)
+{
+    return t == LRELU_TYPE_f64 ? 8 : t == LRELU_TYPE_f32 ? 4 : 2;
+}
+
 /* X(type, arg) for every element type, in table order. */
 #define LRELU_FOR_TYPES(X, arg) X(f32, arg) X(f16, arg) X(bf16, arg) X(f64, arg)
 

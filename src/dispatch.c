@@ -226,14 +226,13 @@ static unsigned max_level(void)
  * LRELU_STREAM_THRESHOLD (src/cpu.c; SIZE_MAX: only when a caller asks). */
 static void set_stream_threshold(struct lrelu_kernel *k, size_t cache)
 {
-    static const size_t sizes[LRELU_TYPE_COUNT] = {4, 2, 2, 8};
     const int on = k->stream.forward[0] != NULL && cache != SIZE_MAX;
     k->stream_min_bytes = on ? cache : SIZE_MAX;
     for (size_t t = 0; t < LRELU_TYPE_COUNT; t++) {
         /* Bytes moved per element: one read and one write forward, two
          * reads and one write backward. */
-        k->stream_min[LRELU_OP_FORWARD][t] = on ? cache / (2 * sizes[t]) : SIZE_MAX;
-        k->stream_min[LRELU_OP_BACKWARD][t] = on ? cache / (3 * sizes[t]) : SIZE_MAX;
+        k->stream_min[LRELU_OP_FORWARD][t] = on ? cache / (2 * lrelu_type_bytes(t)) : SIZE_MAX;
+        k->stream_min[LRELU_OP_BACKWARD][t] = on ? cache / (3 * lrelu_type_bytes(t)) : SIZE_MAX;
     }
 }
 

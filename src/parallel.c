@@ -41,14 +41,13 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 /* Under lock: the split thresholds for the current settings. */
 static void update_split_min(void)
 {
-    static const size_t sizes[LRELU_TYPE_COUNT] = {4, 2, 2, 8};
     const int on = atomic_load_explicit(&pool_fn, memory_order_relaxed) != NULL ||
                    atomic_load_explicit(&threads, memory_order_relaxed) != 1;
     for (size_t t = 0; t < LRELU_TYPE_COUNT; t++) {
         /* Bytes moved per element: forward reads one and writes one,
          * backward reads two and writes one. */
         for (size_t op = 0; op < 2; op++) {
-            const size_t per = (op + 2) * sizes[t];
+            const size_t per = (op + 2) * lrelu_type_bytes(t);
             atomic_store_explicit(&lrelu_split_min[op][t],
                                   on ? (LRELU_SPLIT_MIN_BYTES + per - 1) / per : SIZE_MAX,
                                   memory_order_relaxed);
