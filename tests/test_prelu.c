@@ -17,6 +17,8 @@
  *    precision (products of +-2^60 that cancel, absorbing small ones or
  *    not);
  *  - no byte outside the outputs is written.
+ * The kernels' slope functions alone, on their contract: every phase and
+ * period, wrapping or within one period (test_kernel_slopes).
  * Then the argument checks: every error leaves every output untouched.
  *
  * Kernels: every usable kernel of the library through the API, and the
@@ -811,6 +813,85 @@ static void test_flags(void)
     printf("flags: %lu calls\n", checked);
 }
 
+/*
+ * The kernels' prelu_forward and prelu_backward called directly, on their
+ * contract (kernels.h): element i takes the slope ext[(j + i) mod period].
+ * Wrapping calls (period >= 64, j < period, ext holding period + 64 slopes
+ * that repeat), and calls within one period (j + n <= period), whose ext
+ * is allocated with exactly j + n slopes (AddressSanitizer sees a read
+ * past them). y and dx against x > 0 ? x : s * x (dy), bit for bit, and
+ * nothing written outside [0, n).
+ */
+static void kernel_slope_case(const char *name, const struct lrelu_kernel_fns *f, size_t n,
+                              size_t period, size_t j, int flat)
+{
+    const size_t len = flat ? j + n : period + 64;
+    float *ext = malloc(len * sizeof *ext);
+    float *x = alloc_floats(n), *dy = alloc_floats(n), *out = alloc_floats(n);
+    if (ext == NULL) {
+        printf("FAIL out of memory\n");
+        exit(1);
+    }
+    for (size_t k = 0; k < len; k++)
+        ext[k] = k < period ? value(0) : ext[k % period];
+    for (size_t i = 0; i < n; i++) {
+        x[i] = i % 5 == 0 ? (i % 10 == 0 ? 0.0f : -0.0f) : value(0);
+        dy[i] = value(0);
+    }
+    for (int bwd = 0; bwd < 2; bwd++) {
+        fill_sentinel(out, n + 2 * MARGIN);
+        if (bwd)
+            f->prelu_backward(x, dy, out + MARGIN, n, ext, period, j);
+        else
+            f->prelu_forward(x, out + MARGIN, n, ext, period, j);
+        for (size_t i = 0; i < n; i++) {
+            const float s = ext[(j + i) % period], g = bwd ? dy[i] : x[i];
+            volatile float want = x[i] > 0 ? g : s * g;
+            if (f2u(out[MARGIN + i]) != f2u(want)) {
+                FAIL("%s prelu_%s n=%zu period=%zu j=%zu: element %zu is %a, want %a", name,
+                     bwd ? "backward" : "forward", n, period, j, i, out[MARGIN + i], want);
+                break;
+            }
+        }
+        if (!all_sentinel(out, MARGIN) || !all_sentinel(out + MARGIN + n, MARGIN))
+            FAIL("%s prelu_%s n=%zu period=%zu j=%zu: wrote outside its output", name,
+                 bwd ? "backward" : "forward", n, period, j);
+    }
+    free(ext);
+    free(x);
+    free(dy);
+    free(out);
+}
+
+static void test_kernel_slopes(void)
+{
+    static const size_t ns[] = {1, 7, 15, 16, 17, 31, 63, 64, 65, 127, 200, 333};
+    static const size_t periods[] = {64, 80, 100, 129, 1024};
+    for (size_t m = 0; m < impl_count; m++) {
+        const struct lrelu_kernel_fns *f = impls[m].fns;
+        if (f == NULL) {
+            lrelu_set_kernel(impls[m].name);
+            f = &lrelu_current()->fns;
+        }
+        for (size_t a = 0; a < sizeof ns / sizeof ns[0]; a++) {
+            const size_t n = ns[a];
+            for (size_t b = 0; b < sizeof periods / sizeof periods[0]; b++) {
+                const size_t p = periods[b];
+                const size_t js[] = {0, 1, 17, p / 2, p - 1};
+                for (size_t c = 0; c < sizeof js / sizeof js[0]; c++)
+                    kernel_slope_case(impls[m].name, f, n, p, js[c], 0);
+            }
+            /* Within one period: the period just long enough, or longer. */
+            static const size_t flat_js[] = {0, 3, 40};
+            for (size_t c = 0; c < sizeof flat_js / sizeof flat_js[0]; c++) {
+                kernel_slope_case(impls[m].name, f, n, flat_js[c] + n, flat_js[c], 1);
+                kernel_slope_case(impls[m].name, f, n, flat_js[c] + n + 9, flat_js[c], 1);
+            }
+        }
+    }
+    lrelu_set_kernel(NULL);
+}
+
 int main(void)
 {
     for (size_t i = 0; i < lrelu_kernel_count() && impl_count < 8; i++)
@@ -888,6 +969,7 @@ int main(void)
         const struct shape sh = {1 + rng() % 20, 1 + rng() % 40, 1 + rng() % 70};
         test_shape(sh, (int)(rng() % 3));
     }
+    test_kernel_slopes();
     test_slope_guard();
     test_cancellation();
     test_specials();
