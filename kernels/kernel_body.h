@@ -502,20 +502,40 @@ LRELU_INLINE VS P(prelu_step)(VS xv, VS gv, const ELEM *sp, int bwd)
     return bwd ? P(bwd)(xv, gv, s) : P(fwd)(xv, s);
 }
 
+/* j + k modulo the period, for j < period and k <= period: one
+ * conditional subtraction (prelu_run's steps: 4 W <= 64 <= period, or no
+ * wrap at all within the call). */
+static inline size_t P(wrap1)(size_t j, size_t k, size_t period)
+{
+    j += k;
+    size_t m = 0 - (size_t)(j >= period);
+    LRELU_OPAQUE(m); /* clang would branch on the compare */
+    return j - (period & m);
+}
+
+/* flat: the call stays within one period (j + n <= period), so that the
+ * slopes of element i are at ext + j + i, with no wrap to follow (a
+ * channels-last row). */
 LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t n, const ELEM *ext,
-                               size_t period, size_t j, int bwd)
+                               size_t period, size_t j, int bwd, int flat)
 {
     size_t i = 0;
+    /* The slopes of element i: ext + j in the wrapping variant (j follows
+     * i modulo the period), ext + i in the flat one. */
+#define LRELU_SLOPES(i_) (flat ? ext + (i_) : ext + j)
+    if (flat)
+        ext += j;
 #ifndef LRELU_PART_BY_COPY
     /* Up to the output's next vector boundary in one masked step: no store
      * of the loop then splits a cache line. */
     const size_t head = P(head)(out, n, 0);
     if (head != 0 && head < n) {
-        const VC s = P(widen)(P(load_part)(ext + j, head));
+        const VC s = P(widen)(P(load_part)(LRELU_SLOPES(0), head));
         const VS xv = P(load_part)(x, head);
         P(store_part)(out, head, bwd ? P(bwd)(xv, P(load_part)(dy, head), s) : P(fwd)(xv, s));
         i = head;
-        j = P(wrap)(j + head, period);
+        if (!flat)
+            j = P(wrap1)(j, head, period);
     }
 #endif
     /* Four vectors a step, so that the wrap of j (a chain of dependent
@@ -530,37 +550,47 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
         const VS x2 = P(load)(x + i + 2 * W), x3 = P(load)(x + i + 3 * W);
         const VS g0 = bwd ? P(load)(dy + i) : x0, g1 = bwd ? P(load)(dy + i + W) : x1;
         const VS g2 = bwd ? P(load)(dy + i + 2 * W) : x2, g3 = bwd ? P(load)(dy + i + 3 * W) : x3;
-        P(store)(out + i, P(prelu_step)(x0, g0, ext + j, bwd));
-        P(store)(out + i + W, P(prelu_step)(x1, g1, ext + j + W, bwd));
-        P(store)(out + i + 2 * W, P(prelu_step)(x2, g2, ext + j + 2 * W, bwd));
-        P(store)(out + i + 3 * W, P(prelu_step)(x3, g3, ext + j + 3 * W, bwd));
-        j = P(wrap)(j + 4 * W, period);
+        const ELEM *sp = LRELU_SLOPES(i);
+        P(store)(out + i, P(prelu_step)(x0, g0, sp, bwd));
+        P(store)(out + i + W, P(prelu_step)(x1, g1, sp + W, bwd));
+        P(store)(out + i + 2 * W, P(prelu_step)(x2, g2, sp + 2 * W, bwd));
+        P(store)(out + i + 3 * W, P(prelu_step)(x3, g3, sp + 3 * W, bwd));
+        if (!flat)
+            j = P(wrap1)(j, 4 * W, period);
     }
     for (; i + W <= n; i += W) {
-        const VC s = P(widen)(P(load)(ext + j));
+        const VC s = P(widen)(P(load)(LRELU_SLOPES(i)));
         const VS xv = P(load)(x + i);
         P(store)(out + i, bwd ? P(bwd)(xv, P(load)(dy + i), s) : P(fwd)(xv, s));
-        j = P(wrap)(j + W, period);
+        if (!flat)
+            j = P(wrap1)(j, W, period);
     }
     if (i < n) {
-        const VC s = P(widen)(LRELU_LOAD_TAIL(ext + j, n - i));
+        const VC s = P(widen)(LRELU_LOAD_TAIL(LRELU_SLOPES(i), n - i));
         const VS xv = LRELU_LOAD_TAIL(x + i, n - i);
         P(store_part)
         (out + i, n - i, bwd ? P(bwd)(xv, P(load_part)(dy + i, n - i), s) : P(fwd)(xv, s));
     }
+#undef LRELU_SLOPES
 }
 
 int LRELU_EXPORT(lrelu_prelu_forward, LRELU_T)(const float *x, float *y, size_t n, const float *ext,
                                                size_t period, size_t j)
 {
-    P(prelu_run)(x, NULL, y, n, ext, period, j, 0);
+    if (j + n <= period)
+        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 1);
+    else
+        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 0);
     return 0;
 }
 
 int LRELU_EXPORT(lrelu_prelu_backward, LRELU_T)(const float *x, const float *dy, float *dx,
                                                 size_t n, const float *ext, size_t period, size_t j)
 {
-    P(prelu_run)(x, dy, dx, n, ext, period, j, 1);
+    if (j + n <= period)
+        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 1);
+    else
+        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 0);
     return 0;
 }
 
