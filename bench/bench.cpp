@@ -60,6 +60,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include <sched.h>
@@ -333,23 +334,30 @@ template <DType T> LreluFn lrelu_fn_of(Kind k)
                                  : lrelu_typed<T, Kind::BackwardFromOutput>;
 }
 
-LreluFn lrelu_fn(DType t, Kind k)
+// f(std::integral_constant<DType, T>()) for the type T that t names: one
+// switch for everything templated on the type.
+template <typename F> auto with_type(DType t, F f)
 {
     switch (t) {
     case DType::F32:
-        return lrelu_fn_of<DType::F32>(k);
+        return f(std::integral_constant<DType, DType::F32>());
     case DType::F16:
-        return lrelu_fn_of<DType::F16>(k);
+        return f(std::integral_constant<DType, DType::F16>());
     case DType::BF16:
-        return lrelu_fn_of<DType::BF16>(k);
+        return f(std::integral_constant<DType, DType::BF16>());
     case DType::QS8:
-        return lrelu_fn_of<DType::QS8>(k);
+        return f(std::integral_constant<DType, DType::QS8>());
     case DType::QU8:
-        return lrelu_fn_of<DType::QU8>(k);
+        return f(std::integral_constant<DType, DType::QU8>());
     case DType::F64:
         break;
     }
-    return lrelu_fn_of<DType::F64>(k);
+    return f(std::integral_constant<DType, DType::F64>());
+}
+
+LreluFn lrelu_fn(DType t, Kind k)
+{
+    return with_type(t, [k](auto c) { return lrelu_fn_of<decltype(c)::value>(k); });
 }
 
 } // namespace
@@ -1078,21 +1086,7 @@ template <DType T> Caller lrelu_direct(Kind kind)
 std::function<Caller()> lrelu_caller(DType t, Kind kind)
 {
     return [t, kind] {
-        switch (t) {
-        case DType::F32:
-            return lrelu_direct<DType::F32>(kind);
-        case DType::F16:
-            return lrelu_direct<DType::F16>(kind);
-        case DType::BF16:
-            return lrelu_direct<DType::BF16>(kind);
-        case DType::QS8:
-            return lrelu_direct<DType::QS8>(kind);
-        case DType::QU8:
-            return lrelu_direct<DType::QU8>(kind);
-        case DType::F64:
-            break;
-        }
-        return lrelu_direct<DType::F64>(kind);
+        return with_type(t, [kind](auto c) { return lrelu_direct<decltype(c)::value>(kind); });
     };
 }
 
