@@ -5,8 +5,9 @@
  * environment as it found it.
  *
  * 1. Flags. For values that raise each exception (0 * inf, overflow,
- *    underflow to a subnormal and to zero, inexact, signalling NaNs) in the
- *    lane that takes the product and in the lane that does not, for every
+ *    underflow to a subnormal and to zero, inexact, signalling NaNs), and
+ *    quiet NaNs, which raise nothing, in the lane that takes the product
+ *    and in the lane that does not, for every
  *    kernel, type and function, at several lengths and positions: the
  *    flags raised (fetestexcept after feclearexcept) are the scalar
  *    kernel's. The rule: the exceptions of the multiply alone (binary32 for
@@ -121,18 +122,19 @@ static void set_env(const struct env *e)
 
 /* ---- values of each type, by kind ---- */
 
-enum kind { ZERO, ONE, MAX, MIN_NORMAL, MIN_SUB, INF, SNAN };
-static const char *const kind_names[] = {"0",   "1",   "max", "min_normal", "min_subnormal",
-                                         "inf", "sNaN"};
+enum kind { ZERO, ONE, MAX, MIN_NORMAL, MIN_SUB, INF, SNAN, QNAN };
+static const char *const kind_names[] = {"0",   "1",    "max", "min_normal", "min_subnormal",
+                                         "inf", "sNaN", "qNaN"};
 
 static uint64_t value_bits(enum lrelu_type t, enum kind k, int neg)
 {
-    static const uint64_t v[LRELU_TYPE_COUNT][7] = {
-        [LRELU_TYPE_f32] = {0, 0x3f800000, 0x7f7fffff, 0x00800000, 1, 0x7f800000, 0x7f800001},
-        [LRELU_TYPE_f16] = {0, 0x3c00, 0x7bff, 0x0400, 1, 0x7c00, 0x7c01},
-        [LRELU_TYPE_bf16] = {0, 0x3f80, 0x7f7f, 0x0080, 1, 0x7f80, 0x7f81},
+    static const uint64_t v[LRELU_TYPE_COUNT][8] = {
+        [LRELU_TYPE_f32] = {0, 0x3f800000, 0x7f7fffff, 0x00800000, 1, 0x7f800000, 0x7f800001,
+                            0x7fc00001},
+        [LRELU_TYPE_f16] = {0, 0x3c00, 0x7bff, 0x0400, 1, 0x7c00, 0x7c01, 0x7e01},
+        [LRELU_TYPE_bf16] = {0, 0x3f80, 0x7f7f, 0x0080, 1, 0x7f80, 0x7f81, 0x7fc1},
         [LRELU_TYPE_f64] = {0, 0x3ff0000000000000, 0x7fefffffffffffff, 0x0010000000000000, 1,
-                            0x7ff0000000000000, 0x7ff0000000000001},
+                            0x7ff0000000000000, 0x7ff0000000000001, 0x7ff8000000000001},
     };
     const uint64_t sign = (uint64_t)1 << (8 * type_sizes[t] - 1);
     return v[t][k] | (neg ? sign : 0);
@@ -165,6 +167,9 @@ static const struct fcase cases[] = {
     {ONE, 1, ONE, 1, 0x1.8p-24},
     {SNAN, 0, ONE, 0, 0.5}, /* a NaN is not > 0: invalid forward, none backward */
     {SNAN, 1, ONE, 0, 0.5},
+    {QNAN, 0, ONE, 0, 0.5}, /* a quiet NaN: no exception forward or backward */
+    {QNAN, 1, ONE, 1, 0.5},
+    {ONE, 1, QNAN, 0, 0.5}, /* backward, x < 0: the product of a quiet NaN */
     {ONE, 0, SNAN, 0, 0.5}, /* backward, x > 0: dy passes through untouched */
     {ONE, 1, SNAN, 0, 0.5}, /* backward, x < 0: invalid */
     {ONE, 0, INF, 1, 0.0},  /* backward, x > 0: no 0 * inf */
