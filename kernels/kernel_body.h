@@ -1051,18 +1051,30 @@ int LRELU_EXPORT(lrelu_prelu_dslope_cols, LRELU_T)(const float *x, const float *
     return 1;
 }
 
-/* Whether every slope is finite: an exponent field of all ones carries
- * into the top bit when its lowest bit is added. Integer operations on the
- * bits, in the compilers' generic vectors as wide as the ISA's (16 bytes at
- * least, which gcc lowers to plain code where there are no vectors), ORed
- * into two chains; then one slope at a time. */
+/* Whether every slope is finite: the top bit of nonfinite(u) is set
+ * exactly where the exponent field of u is all ones (infinity, NaN). With
+ * AVX-512, (u + its lowest bit) ^ u (the add carries into the top bit then
+ * alone, whatever the sign), which is two instructions with the OR that
+ * gathers it (ternary logic), u loaded once (hidden: else gcc loads it
+ * twice, and the loads bound the loop); elsewhere the field plus its
+ * lowest bit, three. In the compilers' generic vectors as wide as the
+ * ISA's (16 bytes at least, which gcc lowers to plain code where there are
+ * no vectors), ORed into four chains, then one vector, then one slope at a
+ * time: 1024 slopes 34 -> 24 ticks (Zen 5, as against two chains of the
+ * three-instruction form). */
+LRELU_INLINE uint32_t P(nonfinite1)(uint32_t u) { return (u & 0x7f800000u) + 0x00800000u; }
 #if defined(__GNUC__)
 typedef uint32_t P(bits) __attribute__((vector_size(W * 4 > 16 ? W * 4 : 16)));
-LRELU_INLINE P(bits) P(top_bits)(const float *p)
+LRELU_INLINE P(bits) P(nonfinite)(const float *p)
 {
     P(bits) u;
     memcpy(&u, p, sizeof u);
+#if defined(__AVX512F__)
+    __asm__("" : "+v"(u));
+    return (u + 0x00800000u) ^ u;
+#else
     return (u & 0x7f800000u) + 0x00800000u;
+#endif
 }
 #endif
 int LRELU_EXPORT(lrelu_prelu_finite, LRELU_T)(const float *slope, size_t n)
@@ -1071,17 +1083,21 @@ int LRELU_EXPORT(lrelu_prelu_finite, LRELU_T)(const float *slope, size_t n)
     size_t c = 0;
 #if defined(__GNUC__)
     enum { L = sizeof(P(bits)) / 4 };
-    P(bits) t0 = {0}, t1 = {0};
-    for (; c + 2 * L <= n; c += 2 * L) {
-        t0 |= P(top_bits)(slope + c);
-        t1 |= P(top_bits)(slope + c + L);
+    P(bits) t0 = {0}, t1 = {0}, t2 = {0}, t3 = {0};
+    for (; c + 4 * L <= n; c += 4 * L) {
+        t0 |= P(nonfinite)(slope + c);
+        t1 |= P(nonfinite)(slope + c + L);
+        t2 |= P(nonfinite)(slope + c + 2 * L);
+        t3 |= P(nonfinite)(slope + c + 3 * L);
     }
-    t0 |= t1;
+    for (; c + L <= n; c += L)
+        t0 |= P(nonfinite)(slope + c);
+    t0 |= t1 | t2 | t3;
     for (size_t l = 0; l < L; l++)
         top |= t0[l];
 #endif
     for (; c < n; c++)
-        top |= (lrelu_get32(slope + c) & 0x7f800000u) + 0x00800000u;
+        top |= P(nonfinite1)(lrelu_get32(slope + c));
     return (top & 0x80000000u) == 0;
 }
 
