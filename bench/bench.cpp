@@ -670,6 +670,10 @@ size_t max_calls(size_t n) { return n > kFreshMax ? 1 : n <= 64 ? 64 : 16; }
 fresh_signs_fn fresh_signs = fresh_signs_base;
 fresh_state gen; // seeded in main
 
+// The plain vector copy loop of the best ISA this CPU supports (set with
+// the other limit loops, pick_isa_builds).
+limit_copy_fn copy_loop = limit_copy_base;
+
 // The clock, and what reading it twice costs (subtracted from each batch).
 using Clock = std::chrono::steady_clock;
 double clock_cost_s = 0;
@@ -871,6 +875,18 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
                         : vs_limit ? limit_caller(op.kind, esize)
                                    : Caller();
     const bool alternate_copy = vs_memcpy || vs_limit;
+    // Forward in cache, also against the plain vector copy loop (the
+    // ceiling of a loop that loads, computes and stores), in alternate
+    // batches too.
+#if defined(__SSE2__)
+    const bool vs_loop = vs_limit && op.kind == Kind::Forward && !is_quant(t);
+#else
+    const bool vs_loop = false;
+#endif
+    const Caller loop = vs_loop ? Caller([esize](const Call &c) {
+        copy_loop((const float *)c.in, (float *)c.out, (c.n * esize + 3) / 4);
+    })
+                                : Caller();
 
     if (plan.fresh)
         refresh();
@@ -878,7 +894,7 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
         call(c); // sets up peers, warms the caches
     for (const Call &c : twin_calls)
         call(c);
-    double own = 0, random = 0, copied = 0;
+    double own = 0, random = 0, copied = 0, looped = 0;
     bool twin_first = false;
     for (auto _ : state) {
         if (plan.fresh)
@@ -886,11 +902,13 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
         // Alternate which goes first, so neither gains from the order.
         const double tw = twin_first && paired ? timed(twin_calls, call) : 0;
         const double tc = twin_first && alternate_copy ? timed(calls, copy) : 0;
+        const double tl = twin_first && vs_loop ? timed(calls, loop) : 0;
         const double tt = timed(calls, call);
         const double tw2 = !twin_first && paired ? timed(twin_calls, call) : 0;
         const double tc2 = !twin_first && alternate_copy ? timed(calls, copy) : 0;
+        const double tl2 = !twin_first && vs_loop ? timed(calls, loop) : 0;
         twin_first = !twin_first;
-        own += tt, random += tw + tw2, copied += tc + tc2;
+        own += tt, random += tw + tw2, copied += tc + tc2, looped += tl + tl2;
         if (alternate)
             calls[0].alpha = calls[0].alpha == kAlpha ? 100.0 : kAlpha;
         state.SetIterationTime(tt);
@@ -899,6 +917,8 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
         state.counters["time_vs_random"] = own / random;
     if (alternate_copy && copied > 0)
         state.counters[vs_memcpy ? "time_vs_memcpy" : "time_vs_limit"] = own / copied;
+    if (vs_loop && looped > 0)
+        state.counters["time_vs_copy_loop"] = own / looped;
     const int64_t elements = (int64_t)(state.iterations() * plan.calls * n);
     state.SetBytesProcessed(elements * (int64_t)bytes_per_element(row.op, t));
     state.SetItemsProcessed(elements);
@@ -970,6 +990,7 @@ void pick_isa_builds()
 #ifdef HAVE_AVX512
     if (__builtin_cpu_supports("avx512f")) {
         nt_copy = limit_nt_copy_avx512, add2 = limit_add2_avx512, limits_isa = "avx512";
+        copy_loop = limit_copy_avx512;
         fresh_signs = fresh_signs_avx512;
         return;
     }
@@ -977,6 +998,7 @@ void pick_isa_builds()
 #ifdef HAVE_AVX2
     if (__builtin_cpu_supports("avx2")) {
         nt_copy = limit_nt_copy_avx2, add2 = limit_add2_avx2, limits_isa = "avx2";
+        copy_loop = limit_copy_avx2;
         fresh_signs = fresh_signs_avx2;
         return;
     }
@@ -1100,6 +1122,10 @@ template <size_t B> void limit_nt(const Call &c)
 {
     nt_copy((const float *)c.in, (float *)c.out, (c.n * B + 3) / 4);
 }
+template <size_t B> void limit_copy(const Call &c)
+{
+    copy_loop((const float *)c.in, (float *)c.out, (c.n * B + 3) / 4);
+}
 template <size_t B> void limit_add2(const Call &c)
 {
     add2((const float *)c.in, (const float *)c.dy, (float *)c.out, (c.n * B + 3) / 4);
@@ -1127,6 +1153,7 @@ template <size_t B> void add_limits(std::vector<Row> &rows, DType t)
     rows.push_back({t, Op::Forward, "limit:memcpy", "", plain(limit_memcpy<B>), false});
 #if defined(__SSE2__)
     rows.push_back({t, Op::Forward, "limit:nt_copy", "", plain(limit_nt<B>), false});
+    rows.push_back({t, Op::Forward, "limit:copy_loop", "", plain(limit_copy<B>), false});
 #endif
     rows.push_back({t, Op::Backward, "limit:stream_2in1out", "", plain(limit_add2<B>), false});
     rows.push_back(

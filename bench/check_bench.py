@@ -26,7 +26,10 @@ Usage: check_bench.py CHECK LRELU_BENCH_SHIM REPORT_PY
                   only they (not the threads rows), time their limit loop
                   in alternate batches (counter time_vs_limit), and the
                   report judges the in-cache targets on that ratio rather
-                  than on the two rows' GB/s; likewise each kernel's PReLU
+                  than on the two rows' GB/s; the forward ones of the
+                  floating-point types also the plain vector copy loop
+                  (time_vs_copy_loop), which the forward table shows;
+                  likewise each kernel's PReLU
                   rows with lrelu of the same size (time_vs_lrelu) and the
                   PReLU target.
 """
@@ -312,6 +315,13 @@ def interleaved(bench, report, tmp):
           f"every liblrelu row in cache has time_vs_limit ({len(have)} rows)")
     check(lack and not any("time_vs_limit" in e for e in lack),
           f"no limit, peer, in-place or threads row has it ({len(lack)} rows)")
+    fwd = [e for e in have if e["name"].startswith("forward/")
+           or e["name"].split("/")[0] in ("forward_f16", "forward_bf16", "forward_f64")]
+    check(fwd and all(e.get("time_vs_copy_loop", 0) > 0 for e in fwd),
+          f"every liblrelu forward row in cache has time_vs_copy_loop ({len(fwd)} rows)")
+    check(not any("time_vs_copy_loop" in e for e in have if e not in fwd)
+          and not any("time_vs_copy_loop" in e for e in lack),
+          "no other row has it")
     check(prelu_have and all(e.get("time_vs_lrelu", 0) > 0 for e in prelu_have),
           f"every kernel's PReLU row has time_vs_lrelu ({len(prelu_have)} rows)")
     check(prelu_lack and not any("time_vs_lrelu" in e for e in prelu_lack),
@@ -334,6 +344,9 @@ def interleaved(bench, report, tmp):
         if ok:
             by_name[row]["bytes_per_second"] = by_name[limit]["bytes_per_second"]
             by_name[row]["time_vs_limit"] = factor
+    loop_row = f"forward/lrelu:{disp}/1024"
+    if loop_row in by_name:
+        by_name[loop_row]["time_vs_copy_loop"] = 4.0
     shape = "NCHW_1x16x7x7"
     prelu = by_name.get(f"prelu_forward/lrelu:{disp}/{shape}")
     same = by_name.get(f"prelu_forward/lrelu_same_size:{disp}/{shape}")
@@ -358,6 +371,10 @@ def interleaved(bench, report, tmp):
                   if ln.startswith("| dispatched / memcpy |")), "")
     check(ratio.startswith("| dispatched / memcpy | 0.50 |"),
           f"and the forward table's dispatched / memcpy at 1 Ki: {ratio}")
+    loop = next((ln for ln in forward.splitlines()
+                 if ln.startswith("| dispatched / copy_loop (in cache) |")), "")
+    check(loop.startswith("| dispatched / copy_loop (in cache) | 0.25 |"),
+          f"and its dispatched / copy_loop at 1 Ki: {loop}")
     quant = text.split("## Quantized")[-1].split("\n## ")[0]
     qline = next((ln for ln in quant.splitlines()
                   if ln.startswith(f"| int8 (qs8) | **lrelu:{qdisp}**")

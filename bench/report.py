@@ -50,7 +50,8 @@ def split_op(op):
         if op.endswith(sfx):
             return op[:-len(sfx)], sfx
     return op, ""
-LIMIT_ORDER = ["limit:memcpy", "limit:nt_copy", "limit:stream_2in1out"]
+LIMIT_ORDER = ["limit:memcpy", "limit:copy_loop", "limit:nt_copy",
+               "limit:stream_2in1out"]
 MARKERS = ["†", "‡", "§", "¶", "#", "**"]
 
 
@@ -125,6 +126,7 @@ class Result:
         self.vs_random = None  # time / time on random signs, interleaved
         self.vs_memcpy = None  # time / memcpy's on the same arrays, interleaved
         self.vs_limit = None  # time / the limit loop's on the same arrays, interleaved
+        self.vs_copy_loop = None  # time / the vector copy loop's, likewise (forward)
 
     def flagged(self):
         return bool(self.mismatches) or bool(self.special)
@@ -218,6 +220,10 @@ def collect(files):
                    if isinstance(e.get("time_vs_limit"), (int, float))]
         results[key].vs_limit = (statistics.median(limited) if limited
                                  else None)
+        looped = [e["time_vs_copy_loop"] for e in everything
+                  if isinstance(e.get("time_vs_copy_loop"), (int, float))]
+        results[key].vs_copy_loop = (statistics.median(looped) if looped
+                                     else None)
         if g["median"]:
             eps = g["median"][-1].get("items_per_second")
         else:
@@ -527,6 +533,11 @@ def throughput_section(title, rows, info, primary_limit, note):
             body.append([f"dispatched / {short}"]
                         + [f"{r:.2f}" if r is not None else DASH
                            for r in ratios])
+        if any(c.vs_copy_loop for c in d.cells.values()):
+            body.append(["dispatched / copy_loop (in cache)"]
+                        + [f"{1 / d.cells[n].vs_copy_loop:.2f}"
+                           if n in d.cells and d.cells[n].vs_copy_loop
+                           else DASH for n in sizes])
         if limits:
             row = ["dispatched / best limit"]
             for n in sizes:
@@ -564,6 +575,12 @@ def throughput_section(title, rows, info, primary_limit, note):
                      "cache, the two timed in alternate batches on the same "
                      "arrays (one machine state for both); the other ratios "
                      "are those of the rows.")
+    if main and any(c.vs_copy_loop for c in main[0].cells.values()):
+        notes.append("dispatched / copy_loop: likewise against "
+                     "limit:copy_loop, a plain loop of the widest vector "
+                     "loads and stores (the ceiling of any loop that loads, "
+                     "computes and stores through the cache; memcpy may use "
+                     "an instruction no computing loop can, rep movsb).")
     if notes:
         lines += [""] + notes
     return lines + [""]
