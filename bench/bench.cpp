@@ -327,11 +327,19 @@ void lrelu_typed(const void *in, const void *dy, void *out, size_t n, double alp
     }
 }
 
+// f(std::integral_constant<Kind, K>()) for the kind K that k names.
+template <typename F> auto with_kind(Kind k, F f)
+{
+    if (k == Kind::Forward)
+        return f(std::integral_constant<Kind, Kind::Forward>());
+    if (k == Kind::Backward)
+        return f(std::integral_constant<Kind, Kind::Backward>());
+    return f(std::integral_constant<Kind, Kind::BackwardFromOutput>());
+}
+
 template <DType T> LreluFn lrelu_fn_of(Kind k)
 {
-    return k == Kind::Forward    ? lrelu_typed<T, Kind::Forward>
-           : k == Kind::Backward ? lrelu_typed<T, Kind::Backward>
-                                 : lrelu_typed<T, Kind::BackwardFromOutput>;
+    return with_kind(k, [](auto c) -> LreluFn { return lrelu_typed<T, decltype(c)::value>; });
 }
 
 // f(std::integral_constant<DType, T>()) for the type T that t names: one
@@ -1094,14 +1102,10 @@ std::function<Caller()> plain(void (*fn)(const Call &))
 // timed against reaches memcpy (no adapter called through a pointer).
 template <DType T> Caller lrelu_direct(Kind kind)
 {
-    if (kind == Kind::Forward)
+    return with_kind(kind, [](auto k) {
+        using K = decltype(k);
         return Caller(
-            [](const Call &c) { lrelu_typed<T, Kind::Forward>(c.in, c.dy, c.out, c.n, c.alpha); });
-    if (kind == Kind::Backward)
-        return Caller(
-            [](const Call &c) { lrelu_typed<T, Kind::Backward>(c.in, c.dy, c.out, c.n, c.alpha); });
-    return Caller([](const Call &c) {
-        lrelu_typed<T, Kind::BackwardFromOutput>(c.in, c.dy, c.out, c.n, c.alpha);
+            [](const Call &c) { lrelu_typed<T, K::value>(c.in, c.dy, c.out, c.n, c.alpha); });
     });
 }
 
