@@ -232,12 +232,6 @@ ENTRY_POINTS(_f64, double, double, f64)
  * exception.
  */
 
-/* A positive value m * 2^e (m > 0). */
-struct qfp {
-    uint64_t m;
-    int e;
-};
-
 LRELU_ALWAYS_INLINE int bit_length(uint64_t m)
 {
 #if defined(__GNUC__)
@@ -250,20 +244,6 @@ LRELU_ALWAYS_INLINE int bit_length(uint64_t m)
 #endif
 }
 
-/* m * 2^e (m > 0), plus less than one unit of m's last place when sticky,
- * rounded to 24 significant bits, to nearest, ties to even. */
-LRELU_ALWAYS_INLINE struct qfp qfp_round(uint64_t m, int e, int sticky)
-{
-    const int k = bit_length(m) - 24;
-    if (k <= 0)
-        return (struct qfp){m << -k, e + k};
-    uint64_t q = m >> k;
-    const uint64_t rem = m & (((uint64_t)1 << k) - 1), half = (uint64_t)1 << (k - 1);
-    if (rem > half || (rem == half && (sticky || (q & 1))))
-        q++;
-    return (struct qfp){q, e + k}; /* q may be 2^24: still exact */
-}
-
 static uint32_t float_bits(float f)
 {
     uint32_t u;
@@ -271,36 +251,46 @@ static uint32_t float_bits(float f)
     return u;
 }
 
-/* A finite float's magnitude (not zero), exactly. */
+/* A positive value m * 2^e, m in [2^23, 2^24): a binary32's significand
+ * and exponent, the exponent unbounded. */
+struct qfp {
+    uint32_t m;
+    int e;
+};
+
+/* A finite float's magnitude (not zero), exactly (a subnormal normalized). */
 LRELU_ALWAYS_INLINE struct qfp qfp_of(uint32_t u)
 {
     const uint32_t exp = u >> 23 & 0xffu, frac = u & 0x7fffffu;
-    const uint64_t m = exp != 0 ? (frac | 0x800000u) : frac;
-    return qfp_round(m, (exp != 0 ? (int)exp : 1) - 150, 0);
+    const uint32_t m = exp != 0 ? (frac | 0x800000u) : frac;
+    const int shift = 24 - bit_length(m);
+    return (struct qfp){m << shift, (exp != 0 ? (int)exp : 1) - 150 - shift};
 }
 
-/* The order of a and b (m below 2^25): -1, 0 or 1, in integers. */
-LRELU_ALWAYS_INLINE int qfp_cmp(struct qfp a, struct qfp b)
+/* m * 2^e, m of 24 + k bits (k > 0), plus less than one unit of m's last
+ * place when sticky, rounded to 24 bits, to nearest, ties to even. */
+LRELU_ALWAYS_INLINE struct qfp qfp_round(uint64_t m, int e, int k, int sticky)
 {
-    const int la = bit_length(a.m), lb = bit_length(b.m);
-    if (la + a.e != lb + b.e)
-        return la + a.e < lb + b.e ? -1 : 1;
-    const uint64_t am = a.m << (25 - la), bm = b.m << (25 - lb); /* both in [2^24, 2^25) */
-    return (am > bm) - (am < bm);
+    const uint64_t half = (uint64_t)1 << (k - 1), rem = m & ((half << 1) - 1);
+    uint64_t q = m >> k;
+    q += rem > half || (rem == half && (sticky || (q & 1)));
+    const int carry = (int)(q >> 24); /* rounded up to 2^24 */
+    return (struct qfp){(uint32_t)(q >> carry), e + k + carry};
 }
 
-/* m * 2^e (m < 2^25) rounded to an integer, to nearest, ties to even
- * (e >= -40 here). */
-LRELU_ALWAYS_INLINE int32_t qfp_rint(struct qfp v)
+/* A key that orders values as they compare: the binary32 bits of v, with
+ * the exponent field unbounded. */
+LRELU_ALWAYS_INLINE int64_t qfp_key(struct qfp v)
 {
-    if (v.e >= 0)
-        return (int32_t)(v.m << v.e);
-    const int k = -v.e;
-    uint64_t q = v.m >> k;
-    const uint64_t rem = v.m & (((uint64_t)1 << k) - 1), half = (uint64_t)1 << (k - 1);
-    if (rem > half || (rem == half && (q & 1)))
-        q++;
-    return (int32_t)q;
+    return (int64_t)(v.e + 150) * 0x800000 + (v.m & 0x7fffffu);
+}
+
+/* 256 * v rounded to an integer, to nearest, ties to even, for v in
+ * [2^-8, 2^7] (so that 8 to 23 bits of m are dropped). */
+LRELU_ALWAYS_INLINE int32_t qfp_rint256(struct qfp v)
+{
+    const int k = -(v.e + 8);
+    return (int32_t)((v.m + ((1u << (k - 1)) - 1) + (v.m >> k & 1)) >> k);
 }
 
 /* Whether v is in [lo, hi], in one compare. */
@@ -324,25 +314,28 @@ static int quant_params(const lrelu_quant *q, int32_t zmin, int32_t zmax,
         return 0; /* a scale not finite and > 0, alpha not finite or zero */
     if (!within(q->input_zero_point, zmin, zmax) || !within(q->output_zero_point, zmin, zmax))
         return 0;
-    /* r: the quotient of the significands to 40 bits and more, then
-     * rounded once (the remainder as sticky bit). */
-    const struct qfp a = qfp_of(in_scale), b = qfp_of(out_scale);
-    const uint64_t num = a.m << 40;
-    const struct qfp r = qfp_round(num / b.m, a.e - b.e - 40, num % b.m != 0);
-    /* s: the exact product of the significands, rounded once. */
-    const struct qfp al = qfp_of(alpha_abs);
-    const struct qfp s = qfp_round(r.m * al.m, r.e + al.e, 0);
-    /* The range checks on the exact values (every valid r and s is a
-     * normal binary32, whose rounding qfp_round gives). */
+    const struct qfp a = qfp_of(in_scale), b = qfp_of(out_scale), al = qfp_of(alpha_abs);
+    /* r: the significands' quotient, in (1/2, 2), to 40 bits after the
+     * point (so of 40 or 41 bits), rounded once (the remainder as sticky
+     * bit). */
+    const uint64_t num = (uint64_t)a.m << 40, quo = num / b.m;
+    const struct qfp r = qfp_round(quo, a.e - b.e - 40, 16 + (int)(quo >> 40), num % b.m != 0);
+    /* s: the exact product of the significands (47 or 48 bits), rounded
+     * once. */
+    const uint64_t prod = (uint64_t)r.m * al.m;
+    const struct qfp s = qfp_round(prod, r.e + al.e, 23 + (int)(prod >> 47), 0);
+    /* The range checks on the rounded values (every valid r and s is a
+     * normal binary32, whose rounding qfp_round gives), by their keys:
+     * 2^-8, 2^7 and 0x1.FFFCp6 as binary32 bits. */
     const int neg = alpha >> 31 != 0;
-    const struct qfp lo = {1, -8}, hi = {1, 7}, neg_hi = {0x1FFFC, -10}; /* 0x1.FFFCp6 */
-    if (qfp_cmp(r, lo) < 0 || qfp_cmp(r, hi) > 0 || qfp_cmp(s, lo) < 0 ||
-        qfp_cmp(s, neg ? neg_hi : hi) > 0)
+    const int64_t kr = qfp_key(r), ks = qfp_key(s);
+    if (kr < 0x3b800000 || kr > 0x43000000 || ks < 0x3b800000 ||
+        ks > (neg ? 0x42fffe00 : 0x43000000))
         return 0;
-    const int32_t mn = qfp_rint((struct qfp){s.m, s.e + 8});
+    const int32_t mn = qfp_rint256(s);
     p->input_zero_point = q->input_zero_point;
     p->output_zero_point = q->output_zero_point;
-    p->positive_multiplier = qfp_rint((struct qfp){r.m, r.e + 8});
+    p->positive_multiplier = qfp_rint256(r);
     p->negative_multiplier = neg ? -mn : mn;
     p->bias = q->output_zero_point * 256 + 128;
     return 1;
