@@ -28,7 +28,8 @@
  * struct itself: refused when NULL, zeroed, left by a failed prepare,
  * prepared for the other type or with a field outside the kernels' ranges;
  * accepted at every bound of those ranges with the definition's results;
- * a copy prepared once works on every kernel.
+ * a copy prepared once works on every kernel. The multipliers themselves
+ * over two million random parameter sets, near every bound.
  *
  * Kernels: every usable kernel of the library through the API, and the
  * test-only NEON build (on CPUs without NEON) directly, with the
@@ -716,6 +717,102 @@ static void test_prepared_struct(enum lrelu_qtype t)
            sizeof refused / sizeof refused[0], sizeof fields / sizeof fields[0]);
 }
 
+/* The derivation of the multipliers over many parameter sets drawn as bit
+ * patterns (output_scale's exponent from 12 below input_scale's to 19 above,
+ * alpha's from 2^-12 to 2^19, so that r and s fall on both sides of every
+ * bound; subnormals; NaN, infinities, zero and negative scales now and
+ * then; significands of two bits, whose quotients and products are often
+ * exact, 256 * r and 256 * s then ties): the prepared struct holds the
+ * reference's multipliers (opaque[3] = Mp, opaque[4] = Mn, see
+ * test_prepared_struct), and the prepare call and lrelu_forward_qs8 /
+ * _qu8 accept exactly the sets the reference accepts. */
+static uint32_t draw_float_bits(int32_t e, uint32_t sign)
+{
+    const uint64_t r = rnd();
+    const uint32_t frac = (uint32_t)(r >> 20) & 0x7fffffu;
+    switch (r % 16) {
+    case 0:
+        return (uint32_t)(r >> 16); /* anything, NaN and infinity included */
+    case 1:
+        return frac | sign; /* subnormal or zero */
+    case 2:
+    case 3:
+    case 4:
+        return (uint32_t)(0x3f800000 + e * 0x800000) | (frac & 0x600000u) | sign;
+    default:
+        return (uint32_t)(0x3f800000 + e * 0x800000) | frac | sign;
+    }
+}
+
+/* input_scale / output_scale within 2^-40 of a tie of binary32 rounding
+ * (the quotient's bits after the 24th: a one, zeros, then not only zeros),
+ * from r's bits: the significands b (odd) and a = (b * t + d) / 2^25 for
+ * a small odd d and t = -d / b modulo 2^25, so that a / b = t / 2^25 +
+ * d / (b * 2^25) with t odd. 0 when a is not a 24-bit significand. */
+static int near_tie(lrelu_quant *q, uint64_t r)
+{
+    const uint32_t b = 0x800001u | (uint32_t)(r >> 8 & 0x7ffffeu),
+                   d = (uint32_t)(r >> 32 & 0x7e) | 1;
+    uint32_t inv = b; /* b * inv = 1 modulo 2^(3 * 2^k) after k steps */
+    for (int k = 0; k < 4; k++)
+        inv *= 2 - b * inv;
+    const uint64_t t = (uint64_t)(0u - d * inv) & 0x1ffffffu;
+    const uint64_t a = ((uint64_t)b * t + d) >> 25;
+    if (a < 0x800000u || a > 0xffffffu)
+        return 0;
+    const int shift = (int)(r >> 40 & 15) - 7;
+    q->input_scale = ldexpf((float)a, shift - 20);
+    q->output_scale = ldexpf((float)b, -20);
+    q->alpha = (r >> 63) ? -1.0f : 0.5f;
+    return 1;
+}
+
+static void check_derivation(enum lrelu_qtype t, const lrelu_quant *q, size_t *valid)
+{
+    long mp = 0, mn = 0;
+    const int want = ref_params(t, q, &mp, &mn);
+    lrelu_quant_prepared prep;
+    const int st = prepare_q(t, q, &prep);
+    const int direct = call_api_q(t, NULL, NULL, 0, q);
+    *valid += (size_t)want;
+    if (st != (want ? LRELU_OK : LRELU_EINVAL) || direct != st)
+        FAIL("%s parameters %a %a %a: prepare %d, direct call %d, the reference %s them", qnames[t],
+             q->input_scale, q->output_scale, q->alpha, st, direct, want ? "accepts" : "refuses");
+    else if (want && (prep.opaque[3] != mp || prep.opaque[4] != mn))
+        FAIL("%s parameters %a %a %a: Mp %ld, Mn %ld, want %ld, %ld", qnames[t], q->input_scale,
+             q->output_scale, q->alpha, (long)prep.opaque[3], (long)prep.opaque[4], mp, mn);
+}
+
+static void test_derivation(enum lrelu_qtype t)
+{
+    const size_t count = 2000000;
+    size_t valid = 0, ties = 0;
+    for (size_t i = 0; i < count && fails <= MAX_FAILS; i++) {
+        const uint64_t r = rnd();
+        lrelu_quant q = {0, 0, 0, zmin[t] + (int32_t)(r % 256), zmin[t] + (int32_t)(r >> 8 & 255)};
+        if (i % 4 == 0) {
+            if (near_tie(&q, rnd())) {
+                ties++;
+                check_derivation(t, &q, &valid);
+            }
+            continue;
+        }
+        const int32_t e = (int32_t)(r >> 16 & 127) - 64;
+        const uint32_t bits[3] = {
+            draw_float_bits(e, 0), draw_float_bits(e + (int32_t)(r >> 24 & 31) - 12, 0),
+            draw_float_bits((int32_t)(r >> 32 & 31) - 12, (uint32_t)(r >> 63) << 31)};
+        memcpy(&q.input_scale, &bits[0], sizeof(float));
+        memcpy(&q.output_scale, &bits[1], sizeof(float));
+        memcpy(&q.alpha, &bits[2], sizeof(float));
+        check_derivation(t, &q, &valid);
+    }
+    printf("%s: the multipliers of %zu random parameter sets (%zu near a tie of r; %zu valid)\n",
+           qnames[t], count, ties, valid);
+    if (valid < count / 50 || ties < count / 40)
+        FAIL("%s: only %zu valid random parameter sets, %zu near a tie (the test is wrong)",
+             qnames[t], valid, ties);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* a fault's _exit loses no report */
@@ -733,6 +830,7 @@ int main(void)
         }
         use_prepared = 0;
         test_prepared_struct((enum lrelu_qtype)t);
+        test_derivation((enum lrelu_qtype)t);
     }
     if (fails > MAX_FAILS)
         printf("... %d failures in all\n", fails);
