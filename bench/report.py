@@ -263,6 +263,7 @@ class Info:
         self.cache_sys = first("cache_sys")
         self.stream_threshold = first("lrelu_stream_threshold")
         self.pinned_cpu = first("pinned_cpu")
+        self.repetition_order = first("repetition_order")
         self.quant_params = first("quant_params")
         self.dates = []
         self.skipped = []
@@ -1322,6 +1323,12 @@ def header_section(info, paths):
         lines.append(f"- Single-threaded rows pinned to CPU {info.pinned_cpu} "
                      "(the first one lrelu-bench may use; --no-pin to let "
                      "it move)" + also + "; threads rows on every CPU")
+    if info.repetition_order == "random":
+        lines.append("- Repetitions of lrelu-bench's rows: run in one random "
+                     "order across all rows (Google Benchmark's random "
+                     "interleaving), so that a drift of the machine during "
+                     "the run falls on every row alike; the medians compare "
+                     "rows over the same stretch of time")
     lines += cache_lines(info)
     lines.append(f"- Dispatched kernel: {info.kernel or 'unknown'}")
     lines.append("- Usable kernels: "

@@ -11,12 +11,18 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 mode=${1:-default}
+interleave=(--benchmark_enable_random_interleaving=true
+    --benchmark_context=repetition_order=random)
 case "$mode" in
 default)
     # Medians of three short repetitions: steadier on a shared machine
-    # than one long run, for the same time.
+    # than one long run, for the same time. The repetitions of all rows run
+    # in one random order (Google Benchmark's random interleaving), so that
+    # the machine's drift during the run (a neighbour's load on memory
+    # bandwidth, a clock change) falls on every row alike instead of on the
+    # rows that happened to run at that time.
     bench_args=(--benchmark_min_time=0.04 --benchmark_repetitions=3
-        --benchmark_report_aggregates_only=false)
+        --benchmark_report_aggregates_only=false "${interleave[@]}")
     peer_args=(--min-time 0.04 --repetitions 3)
     python_args=(--min-time 0.04 --rounds 3)
     ;;
@@ -28,7 +34,7 @@ default)
 --full)
     sizes=256,1K,4K,16K,64K,256K,1M,4M,16M,64M
     bench_args=(--sizes=$sizes --benchmark_min_time=0.2 --benchmark_repetitions=5
-        --benchmark_report_aggregates_only=false)
+        --benchmark_report_aggregates_only=false "${interleave[@]}")
     peer_args=(--sizes 256,1024,4096,16384,65536,262144,1048576,4194304,16777216,67108864
         --min-time 0.2 --repetitions 5)
     python_args=(--min-time 0.2 --rounds 5)
