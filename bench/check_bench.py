@@ -387,6 +387,28 @@ def interleaved(bench, report, tmp):
     target = next((ln for ln in text.splitlines()
                    if ln.startswith("| 8. PReLU") and f"prelu_forward {shape} /" in ln), "")
     check("| 0.25 |" in target, f"the PReLU target says 0.25: {target}")
+
+    # A DRAM point whose repetitions spread: the line shows the median
+    # ratio and how far each row's repetitions spread.
+    def rep(name, gbs, i):
+        return {"name": name, "run_name": name, "run_type": "iteration",
+                "repetitions": 2, "repetition_index": i, "iterations": 1,
+                "real_time": 4194304 * 8 / gbs, "cpu_time": 1.0,
+                "time_unit": "ns", "bytes_per_second": gbs * 1e9}
+    big = 4194304
+    ours, memcpy = f"forward/lrelu:{disp}/{big}", f"forward/limit:memcpy/{big}"
+    spread_doc = {"context": doc["context"],
+                  "benchmarks": [rep(ours, 10.0, 0), rep(ours, 12.0, 1),
+                                 rep(memcpy, 20.0, 0), rep(memcpy, 20.0, 1)]}
+    path = f"{tmp}/spread.json"
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(spread_doc, f)
+    status, text, err = run_report(report, [path], out)
+    check(status == 0, f"the report runs on repeated DRAM rows ({err.strip()[-200:]})")
+    line = next((ln for ln in text.splitlines()
+                 if ln.startswith("| DRAM vs the best of the run | float32 |")), "")
+    check("| 0.55 (forward 4 Mi vs memcpy; repetitions spread 18%, 0%) |" in line,
+          f"the DRAM line gives the median ratio and the spreads: {line}")
     return 0
 
 

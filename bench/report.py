@@ -127,6 +127,8 @@ class Result:
         self.vs_memcpy = None  # time / memcpy's on the same arrays, interleaved
         self.vs_limit = None  # time / the limit loop's on the same arrays, interleaved
         self.vs_copy_loop = None  # time / the vector copy loop's, likewise (forward)
+        # (max - min) / median of the repetitions' GB/s; None if not repeated
+        self.spread = None
 
     def flagged(self):
         return bool(self.mismatches) or bool(self.special)
@@ -231,6 +233,12 @@ def collect(files):
                      if isinstance(e.get("items_per_second"), (int, float))]
             eps = statistics.median(rates) if rates else None
         results[key].eps = eps
+        reps = [e["bytes_per_second"] for e in g["iteration"]
+                if isinstance(e.get("bytes_per_second"), (int, float))
+                and e["bytes_per_second"] > 0]
+        if len(reps) >= 2:
+            results[key].spread = ((max(reps) - min(reps))
+                                   / statistics.median(reps))
     return results
 
 
@@ -919,10 +927,10 @@ LIMIT_OF = {"forward": "limit:memcpy", "backward": "limit:stream_2in1out"}
 
 
 def best_of_run(grouped, op, sfx, n):
-    """(GB/s, name) of the best limit or peer of op (forward or backward)
-    in type sfx at n: memcpy, the streaming copy, the two-in, one-out loop
-    and every peer of the same op and type."""
-    best = (None, None)
+    """(GB/s, name, Result) of the best limit or peer of op (forward or
+    backward) in type sfx at n: memcpy, the streaming copy, the two-in,
+    one-out loop and every peer of the same op and type."""
+    best = (None, None, None)
     fam = op + sfx
     for (o, impl), cells in grouped.items():
         r = cells.get(n)
@@ -932,8 +940,19 @@ def best_of_run(grouped, op, sfx, n):
                and not o.startswith("tiny"))
               or (impl.startswith("peer:") and o == fam))
         if ok and (best[0] is None or r.gbs > best[0]):
-            best = (r.gbs, impl.partition(":")[2])
+            best = (r.gbs, impl.partition(":")[2], r)
     return best
+
+
+def spread_note(*results):
+    """How far the repetitions of these rows spread, for a point's
+    description: "; repetitions spread 12%, 30%" (nothing unless every row
+    was repeated)."""
+    spreads = [r.spread for r in results]
+    if not spreads or any(x is None for x in spreads):
+        return ""
+    return "; repetitions spread " + ", ".join(f"{100 * x:.0f}%"
+                                               for x in spreads)
 
 
 def summary_section(grouped, info):
@@ -968,9 +987,10 @@ def summary_section(grouped, info):
             for n, r in grouped.get((op + sfx, disp), {}).items():
                 if not in_range(n, DRAM) or not r.gbs:
                     continue
-                best, who = best_of_run(grouped, op, sfx, n)
+                best, who, theirs = best_of_run(grouped, op, sfx, n)
                 if best:
-                    pts.append((r.gbs / best, f"{op} {fmt_n(n)} vs {who}"))
+                    pts.append((r.gbs / best, f"{op} {fmt_n(n)} vs {who}"
+                                + spread_note(r, theirs)))
         lines.append(("DRAM vs the best of the run", pts, 0.95, True))
         pts = []
         ratio = tiny_vs_memcpy(grouped, sfx, disp)
@@ -998,7 +1018,10 @@ def summary_section(grouped, info):
              "one-out loop), the two timed in alternate batches on the same "
              "arrays. *DRAM*: 4 Mi and 64 Mi against the best of "
              "memcpy, the streaming copy, the two-in, one-out loop and every "
-             "peer of the same op and type. *n = 16*: time per call against "
+             "peer of the same op and type; its worst point shows how far the "
+             "repetitions of the two rows spread (highest less lowest GB/s, "
+             "over the median): a gap to the bar narrower than that is "
+             "within the run's noise. *n = 16*: time per call against "
              "memcpy of the same bytes, the two timed in alternate batches "
              "on the same arrays. *Data independence*: time on random "
              "signs / on positive, 16 Ki and 4 Mi. The float32 targets "
