@@ -678,9 +678,10 @@ size_t max_calls(size_t n) { return n > kFreshMax ? 1 : n <= 64 ? 64 : 16; }
 fresh_signs_fn fresh_signs = fresh_signs_base;
 fresh_state gen; // seeded in main
 
-// The plain vector copy loop of the best ISA this CPU supports (set with
-// the other limit loops, pick_isa_builds).
-limit_copy_fn copy_loop = limit_copy_base;
+// The limit loops of the best ISA this CPU supports (pick_isa_builds).
+limit_copy_fn nt_copy = limit_nt_copy_base, copy_loop = limit_copy_base;
+limit_add2_fn add2 = limit_add2_base;
+const char *limits_isa = "baseline";
 
 // The clock, and what reading it twice costs (subtracted from each batch).
 using Clock = std::chrono::steady_clock;
@@ -985,11 +986,6 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
         lrelu_set_kernel(nullptr);
     }
 }
-
-// The limit loops of the best ISA this CPU supports.
-limit_nt_copy_fn nt_copy = limit_nt_copy_base;
-limit_add2_fn add2 = limit_add2_base;
-const char *limits_isa = "baseline";
 
 void pick_isa_builds()
 {
