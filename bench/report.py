@@ -147,6 +147,11 @@ def max_counter(entries, key):
     return max(values) if values else None
 
 
+def median_counter(entries, key):
+    values = [e[key] for e in entries if isinstance(e.get(key), (int, float))]
+    return statistics.median(values) if values else None
+
+
 def collect(files):
     """Merge the benchmark entries of all files into {(op, impl, n):
     Result}."""
@@ -205,27 +210,17 @@ def collect(files):
             bps = statistics.median(rates) if rates else None
         special_len = max_counter(everything, "special_elements")
         calls = max_counter(everything, "calls")
-        paired = [e["time_vs_random"] for e in everything
-                  if isinstance(e.get("time_vs_random"), (int, float))]
         results[key] = Result(key[0], key[1], key[2], real_ns, bps,
                               max_counter(everything, "mismatches"),
                               max_counter(everything, "special_mismatches"),
                               int(special_len or SPECIAL_LEN),
                               calls if calls and calls > 0 else 1)
-        results[key].vs_random = (statistics.median(paired) if paired
-                                  else None)
-        copied = [e["time_vs_memcpy"] for e in everything
-                  if isinstance(e.get("time_vs_memcpy"), (int, float))]
-        results[key].vs_memcpy = (statistics.median(copied) if copied
-                                  else None)
-        limited = [e["time_vs_limit"] for e in everything
-                   if isinstance(e.get("time_vs_limit"), (int, float))]
-        results[key].vs_limit = (statistics.median(limited) if limited
-                                 else None)
-        looped = [e["time_vs_copy_loop"] for e in everything
-                  if isinstance(e.get("time_vs_copy_loop"), (int, float))]
-        results[key].vs_copy_loop = (statistics.median(looped) if looped
-                                     else None)
+        # The counters of the rows timed in alternate batches.
+        results[key].vs_random = median_counter(everything, "time_vs_random")
+        results[key].vs_memcpy = median_counter(everything, "time_vs_memcpy")
+        results[key].vs_limit = median_counter(everything, "time_vs_limit")
+        results[key].vs_copy_loop = median_counter(everything,
+                                                   "time_vs_copy_loop")
         if g["median"]:
             eps = g["median"][-1].get("items_per_second")
         else:
@@ -732,11 +727,9 @@ def collect_prelu(files):
         # A batched row's iteration is `batch` calls.
         times = [t / (e.get("batch") or 1) for e, t in
                  zip(chosen, map(real_time_ns, chosen)) if t is not None]
-        paired = [e["time_vs_lrelu"] for e in chosen
-                  if isinstance(e.get("time_vs_lrelu"), (int, float))]
         if times:
             out[key] = (statistics.median(times), max_counter(chosen, "n"),
-                        statistics.median(paired) if paired else None)
+                        median_counter(chosen, "time_vs_lrelu"))
     return out
 
 
@@ -928,8 +921,9 @@ LIMIT_OF = {"forward": "limit:memcpy", "backward": "limit:stream_2in1out"}
 
 def best_of_run(grouped, op, sfx, n):
     """(GB/s, name, Result) of the best limit or peer of op (forward or
-    backward) in type sfx at n: memcpy, the streaming copy, the two-in,
-    one-out loop and every peer of the same op and type."""
+    backward) in type sfx at n: memcpy, the vector copy loop, the streaming
+    copy, the two-in, one-out loop and every peer of the same op and
+    type."""
     best = (None, None, None)
     fam = op + sfx
     for (o, impl), cells in grouped.items():
@@ -1017,7 +1011,8 @@ def summary_section(grouped, info):
              "against memcpy of the same bytes (backward: the two-in, "
              "one-out loop), the two timed in alternate batches on the same "
              "arrays. *DRAM*: 4 Mi and 64 Mi against the best of "
-             "memcpy, the streaming copy, the two-in, one-out loop and every "
+             "memcpy, the vector copy loop, the streaming copy, the two-in, "
+             "one-out loop and every "
              "peer of the same op and type; its worst point shows how far the "
              "repetitions of the two rows spread (highest less lowest GB/s, "
              "over the median): a gap to the bar narrower than that is "
