@@ -247,23 +247,35 @@ LRELU_ALL_ISAS(LRELU_DECLARE_KERNEL)
  * byte) take the same time at about 600 elements. */
 LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512bw)
 LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512vbmi)
+/* And the bfloat16 functions of AVX-512BW (16-bit rounding and packing),
+ * which the avx512vbmi level runs too. */
+LRELU_DECLARE_TYPE_(bf16, avx512bw)
 #ifndef LRELU_VBMI_MIN_N
 #define LRELU_VBMI_MIN_N 640
 #endif
 
-/* The initialisers of a kernel's function tables, plain and streaming. */
-#define LRELU_FWD_(type, isa)        lrelu_forward_##type##_##isa,
-#define LRELU_BWD_(type, isa)        lrelu_backward_##type##_##isa,
-#define LRELU_FWD_STREAM_(type, isa) lrelu_forward_stream_##type##_##isa,
-#define LRELU_BWD_STREAM_(type, isa) lrelu_backward_stream_##type##_##isa,
-#define LRELU_FWD_Q_(qtype, isa)     lrelu_forward_##qtype##_##isa,
-#define LRELU_KERNEL_FNS(isa)        LRELU_KERNEL_FNS_Q(isa, isa)
-/* The table of kernel `isa` with the quantized functions of `qisa`: a
- * level that upgrades only those (dav1d-style, one table built on the one
- * below). */
-#define LRELU_KERNEL_FNS_Q(isa, qisa)                                                              \
+/* The initialisers of a kernel's function tables, plain and streaming. A
+ * level may take some functions from another kernel (dav1d-style, one
+ * table built on the one below): LRELU_KERNEL_FNS_UP(isa, bisa, qisa) is
+ * kernel isa's table with the bfloat16 functions of kernel bisa and the
+ * quantized ones of qisa. */
+#define LRELU_ISA_OF_f32(isa, bisa)  isa
+#define LRELU_ISA_OF_f16(isa, bisa)  isa
+#define LRELU_ISA_OF_bf16(isa, bisa) bisa
+#define LRELU_ISA_OF_f64(isa, bisa)  isa
+#define LRELU_FN_(fn, type, isa)     LRELU_FN2_(fn, type, isa)
+#define LRELU_FN2_(fn, type, isa)    fn##_##type##_##isa
+#define LRELU_FWD_(type, isas)       LRELU_FN_(lrelu_forward, type, LRELU_ISA_OF_##type isas),
+#define LRELU_BWD_(type, isas)       LRELU_FN_(lrelu_backward, type, LRELU_ISA_OF_##type isas),
+#define LRELU_FWD_STREAM_(type, isas)                                                              \
+    LRELU_FN_(lrelu_forward_stream, type, LRELU_ISA_OF_##type isas),
+#define LRELU_BWD_STREAM_(type, isas)                                                              \
+    LRELU_FN_(lrelu_backward_stream, type, LRELU_ISA_OF_##type isas),
+#define LRELU_FWD_Q_(qtype, isa) lrelu_forward_##qtype##_##isa,
+#define LRELU_KERNEL_FNS(isa)    LRELU_KERNEL_FNS_UP(isa, isa, isa)
+#define LRELU_KERNEL_FNS_UP(isa, bisa, qisa)                                                       \
     {                                                                                              \
-        {LRELU_FOR_TYPES(LRELU_FWD_, isa)}, {LRELU_FOR_TYPES(LRELU_BWD_, isa)},                    \
+        {LRELU_FOR_TYPES(LRELU_FWD_, (isa, bisa))}, {LRELU_FOR_TYPES(LRELU_BWD_, (isa, bisa))},    \
             lrelu_prelu_forward_f32_##isa, lrelu_prelu_backward_f32_##isa,                         \
             lrelu_prelu_forward_blocks_f32_##isa, lrelu_prelu_backward_blocks_f32_##isa,           \
             lrelu_prelu_dslope_f32_##isa, lrelu_prelu_dslope_rows_f32_##isa,                       \
@@ -273,10 +285,12 @@ LRELU_FOR_QTYPES(LRELU_DECLARE_QTYPE_, avx512vbmi)
             LRELU_FOR_QTYPES(LRELU_FWD_Q_, qisa)                                                   \
         }                                                                                          \
     }
-#define LRELU_KERNEL_STREAM_FNS(isa)                                                               \
+#define LRELU_KERNEL_STREAM_FNS(isa) LRELU_KERNEL_STREAM_FNS_UP(isa, isa)
+#define LRELU_KERNEL_STREAM_FNS_UP(isa, bisa)                                                      \
     {                                                                                              \
-        {LRELU_FOR_TYPES(LRELU_FWD_STREAM_, isa)}, {LRELU_FOR_TYPES(LRELU_BWD_STREAM_, isa)},      \
-            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,                                  \
+        {LRELU_FOR_TYPES(LRELU_FWD_STREAM_, (isa, bisa))},                                         \
+            {LRELU_FOR_TYPES(LRELU_BWD_STREAM_, (isa, bisa))}, NULL, NULL, NULL, NULL, NULL, NULL, \
+            NULL, NULL, NULL,                                                                      \
         {                                                                                          \
             NULL                                                                                   \
         }                                                                                          \

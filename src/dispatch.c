@@ -26,15 +26,15 @@
  * table initialiser of the streaming variants, of the plain ones). The
  * level names are the values of LRELU_MAX_ISA; a kernel not compiled in
  * keeps its level but has no row in the table. A level that provides only
- * some functions takes the others from the level below (UPGRADE_Q...). */
+ * some functions takes the others from the level below (UPGRADE_AVX512). */
 #define PLAIN_ONLY(isa)                                                                            \
     {                                                                                              \
         {NULL}, {NULL}, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, { NULL }             \
     }
-/* AVX-512BW and AVX-512 VBMI: AVX-512's tables with their own quantized
- * functions. */
-#define UPGRADE_Q_AVX512(isa)      LRELU_KERNEL_FNS_Q(avx512, isa)
-#define STREAM_OF_AVX512(isa)      LRELU_KERNEL_STREAM_FNS(avx512)
+/* AVX-512BW and AVX-512 VBMI: AVX-512's tables with AVX-512BW's bfloat16
+ * functions and their own quantized ones. */
+#define UPGRADE_AVX512(isa)        LRELU_KERNEL_FNS_UP(avx512, avx512bw, isa)
+#define STREAM_OF_AVX512(isa)      LRELU_KERNEL_STREAM_FNS_UP(avx512, avx512bw)
 #define LRELU_CPU_AVX512BW_LEVEL   (LRELU_CPU_AVX512 | LRELU_CPU_AVX512BW)
 #define LRELU_CPU_AVX512VBMI_LEVEL (LRELU_CPU_AVX512BW_LEVEL | LRELU_CPU_AVX512VBMI)
 #if defined(__x86_64__) || defined(__i386__)
@@ -43,8 +43,8 @@
     K(sse2, 1, LRELU_CPU_SSE2, LRELU_KERNEL_STREAM_FNS, LRELU_KERNEL_FNS)                          \
     K(avx2, 2, LRELU_CPU_AVX2 | LRELU_CPU_F16C, LRELU_KERNEL_STREAM_FNS, LRELU_KERNEL_FNS)         \
     K(avx512, 3, LRELU_CPU_AVX512, LRELU_KERNEL_STREAM_FNS, LRELU_KERNEL_FNS)                      \
-    K(avx512bw, 4, LRELU_CPU_AVX512BW_LEVEL, STREAM_OF_AVX512, UPGRADE_Q_AVX512)                   \
-    K(avx512vbmi, 5, LRELU_CPU_AVX512VBMI_LEVEL, STREAM_OF_AVX512, UPGRADE_Q_AVX512)
+    K(avx512bw, 4, LRELU_CPU_AVX512BW_LEVEL, STREAM_OF_AVX512, UPGRADE_AVX512)                     \
+    K(avx512vbmi, 5, LRELU_CPU_AVX512VBMI_LEVEL, STREAM_OF_AVX512, UPGRADE_AVX512)
 #elif defined(__aarch64__)
 #define LEVELS(K)                                                                                  \
     K(scalar, 0, 0u, PLAIN_ONLY, LRELU_KERNEL_FNS)                                                 \

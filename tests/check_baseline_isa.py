@@ -6,7 +6,7 @@ kernels, cpu_features) and fails on any VEX- or EVEX-encoded instruction
 (AVX, AVX2, FMA, AVX-512, BMI1/2) outside the code of the AVX2, AVX-512 and
 AVX-512 VBMI kernel objects. Those objects are located in the library by
 their .text section: the address of lrelu_forward_f32_<isa> (or, for a
-kernel of the quantized functions only, lrelu_forward_qs8_<isa>) in the
+kernel without float32 functions, lrelu_forward_qs8_<isa>) in the
 library, minus its offset in the object, is where the object's .text
 starts. Every
 instruction is judged by its address, so helpers that an unoptimised
