@@ -370,9 +370,10 @@ LreluFn lrelu_fn(DType t, Kind k)
 
 } // namespace
 
-// The level whose float functions kernel `k` runs: avx512bw and avx512vbmi
-// upgrade only the quantized functions of avx512, so their float rows would
-// time avx512's functions again.
+// The level whose float32 functions (and PReLU, float16, float64) kernel
+// `k` runs: avx512bw and avx512vbmi upgrade only the quantized and bfloat16
+// functions of avx512, so their float32 rows would time avx512's functions
+// again.
 std::string float_level(const std::string &k)
 {
     return k == "avx512bw" || k == "avx512vbmi" ? "avx512" : k;
@@ -380,6 +381,17 @@ std::string float_level(const std::string &k)
 
 namespace
 {
+
+// The level whose functions of type t kernel `k` runs (src/dispatch.c):
+// its own quantized ones, avx512bw's bfloat16 ones from that level up.
+std::string type_level(const std::string &k, DType t)
+{
+    if (is_quant(t))
+        return k;
+    if (t == DType::BF16 && (k == "avx512bw" || k == "avx512vbmi"))
+        return "avx512bw";
+    return float_level(k);
+}
 
 // The reference for kind on (in, dy): the library's scalar kernel. The
 // kernel active before is active again afterwards, so that whatever runs
@@ -1207,12 +1219,12 @@ std::vector<Row> make_rows(const std::vector<Peer> &peers, const std::vector<Qua
     const std::vector<Op> other_ops = {Op::Forward,          Op::Backward,
                                        Op::ForwardPositive,  Op::ForwardSubnormal,
                                        Op::BackwardPositive, Op::BackwardSubnormal};
-    const std::string dispatched = float_level(lrelu_active_kernel());
     bool quant_memcpy = false;
     for (DType t : run_types) {
+        const std::string dispatched = type_level(lrelu_active_kernel(), t);
         for (size_t k = 0; k < lrelu_kernel_count(); k++) {
             const std::string kernel = lrelu_kernel_name(k);
-            if (!is_quant(t) && kernel != float_level(kernel))
+            if (kernel != type_level(kernel, t))
                 continue; // the same functions as the level below
             std::vector<Op> ops = t == DType::F32 ? lrelu_ops
                                   : is_quant(t)   ? std::vector<Op>{Op::Forward}
@@ -1491,6 +1503,13 @@ int main(int argc, char **argv)
     benchmark::AddCustomContext("lrelu_version", lrelu_version());
     // The dispatched kernel of the float types, and of the quantized ones.
     benchmark::AddCustomContext("lrelu_default_kernel", float_level(lrelu_active_kernel()));
+    // Each float type's, where a level takes them from different kernels.
+    std::string type_kernels;
+    for (DType t : kAllTypes)
+        if (!is_quant(t))
+            type_kernels += (type_kernels.empty() ? "" : ",") + std::string(tinfo(t).name) + "=" +
+                            type_level(lrelu_active_kernel(), t);
+    benchmark::AddCustomContext("lrelu_type_kernels", type_kernels);
     benchmark::AddCustomContext("lrelu_default_quant_kernel", lrelu_active_kernel());
     benchmark::AddCustomContext("lrelu_kernels", kernels);
     benchmark::AddCustomContext("cpu_model", cpu_model());

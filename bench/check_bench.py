@@ -16,6 +16,11 @@ Usage: check_bench.py CHECK LRELU_BENCH_SHIM REPORT_PY
                   report, when a liblrelu kernel disagrees with the
                   reference (a real wrong-kernel run, and a doctored one);
                   a peer that disagrees is reported, and is no failure.
+                  A clean run's report marks, in each float type's forward
+                  table, the kernel the benchmark names as that type's
+                  dispatched one (bfloat16's is avx512bw's from that
+                  level up), which alone has in-place rows (but for
+                  float32, whose every kernel has them).
   fresh_inputs    In-cache benchmarks call the code on inputs whose signs
                   change from call to call (no pattern for a branch
                   predictor to learn), on arrays that, with the output,
@@ -79,13 +84,14 @@ def kernels_of(doc):
     return [k for k in doc["context"]["lrelu_kernels"].split(",") if k]
 
 
-# Levels that upgrade only the quantized functions of the level below: the
-# benchmark gives them quantized rows only.
-QUANT_ONLY = ("avx512bw", "avx512vbmi")
+# Levels that upgrade only some functions of the level below (the
+# quantized ones, and avx512bw's bfloat16 ones): the benchmark gives them
+# rows of those types only.
+PARTIAL = ("avx512bw", "avx512vbmi")
 
 
 def float_kernels(kernels):
-    return [k for k in kernels if k not in QUANT_ONLY]
+    return [k for k in kernels if k not in PARTIAL]
 
 
 def wrong_kernel(kernels):
@@ -118,7 +124,7 @@ def special_values(bench, _report, tmp):
                          {"LRELU_SHIM_WRONG_KERNEL": wrong}))
     for k in kernels:
         mine = {key: e for key, e in got.items() if key[1] == f"lrelu:{k}"}
-        check(len(mine) >= (2 if k in QUANT_ONLY else 10),
+        check(len(mine) >= (2 if k in PARTIAL else 10),
               f"lrelu:{k} has its rows ({len(mine)})")
         quant = sorted({op for (op, _, _) in mine if op in ("forward_qs8", "forward_qu8")})
         check(quant == ["forward_qs8", "forward_qu8"],
@@ -181,6 +187,24 @@ def mismatch_fails(bench, report, tmp):
     status, text, _ = report_on("clean", doc)
     check(status == 0 and "FAILED" not in text,
           f"a clean run's report exits 0 (status {status})")
+    type_kernels = dict(item.split("=", 1) for item in
+                        doc["context"].get("lrelu_type_kernels", "").split(",")
+                        if "=" in item)
+    check(sorted(type_kernels) == ["bfloat16", "float16", "float32", "float64"],
+          f"the run names each float type's dispatched kernel ({type_kernels})")
+    for tname, sfx in (("float32", ""), ("float16", "_f16"),
+                       ("bfloat16", "_bf16"), ("float64", "_f64")):
+        k = type_kernels.get(tname)
+        inplace = sorted({e["name"].split("/")[1] for e in doc["benchmarks"]
+                          if e["name"].startswith(f"forward_inplace{sfx}/lrelu:")})
+        check(not sfx or inplace == [f"lrelu:{k}"],
+              f"{tname}: in-place rows for lrelu:{k} only ({inplace})")
+        title = "## Forward" + (f", {tname}" if sfx else "")
+        table = text.split(f"\n{title}\n")[-1].split("\n## ")[0]
+        marked = [ln.split("|")[1].strip() for ln in table.splitlines()
+                  if "(dispatched)" in ln]
+        check(marked == [f"**lrelu:{k}** (dispatched)"],
+              f"{tname}: the forward table marks lrelu:{k} ({marked})")
 
     peer = json.loads(json.dumps(doc))
     doctored = [e for e in peer["benchmarks"]

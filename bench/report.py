@@ -256,6 +256,13 @@ class Info:
         self.caches = first("caches") or []
         self.kernel = first("lrelu_default_kernel")
         self.quant_kernel = first("lrelu_default_quant_kernel") or self.kernel
+        # Each float type's dispatched kernel ("bfloat16=avx512bw,..."):
+        # a level may take some types' functions from another kernel.
+        self.type_kernels = {}
+        for item in str(first("lrelu_type_kernels") or "").split(","):
+            tname, _, k = item.partition("=")
+            if k.strip():
+                self.type_kernels[tname.strip()] = k.strip()
         kernels = first("lrelu_kernels") or ""
         self.kernels = [k.strip() for k in str(kernels).split(",")
                         if k.strip()]
@@ -293,6 +300,13 @@ class Info:
     @property
     def dispatched(self):
         return f"lrelu:{self.kernel}" if self.kernel else None
+
+    def dispatched_for(self, sfx):
+        """The dispatched kernel of the type of suffix sfx."""
+        if sfx in QUANT:
+            return self.quant_dispatched
+        k = self.type_kernels.get(TYPES[sfx][0])
+        return f"lrelu:{k}" if k else self.dispatched
 
     @property
     def quant_dispatched(self):
@@ -406,7 +420,7 @@ def build_rows(grouped, info, family, main_op, variant_op, variant_label):
     for impl in impls(main_op):
         if kind(impl) == "lrelu":
             row = Row(impl, impl, main_op, grouped[(main_op, impl)], "lrelu")
-            row.dispatched = impl == info.dispatched
+            row.dispatched = impl == info.dispatched_for(split_op(main_op)[1])
             rows.append(row)
     for impl in impls(variant_op):
         if kind(impl) != "limit":
@@ -568,9 +582,9 @@ def throughput_section(title, rows, info, primary_limit, note):
                     who += f" {peer.marker}"
                 row.append(f"{fmt_ratio(gbs_at(d, n), best)} ({who})")
             body.append(row)
-    elif info.dispatched:
+    elif rows and info.dispatched_for(split_op(rows[0].op)[1]):
         lines += [f"No results for the dispatched kernel "
-                  f"{info.dispatched}.", ""]
+                  f"{info.dispatched_for(split_op(rows[0].op)[1])}.", ""]
 
     lines += md_table(["Implementation"] + [fmt_n(n) for n in sizes], body)
     notes = [footnote(r, sizes) for r in rows if r.marker]
@@ -629,8 +643,7 @@ def tiny_section(grouped, info):
         cells = grouped[(op, impl)]
         name = impl
         sfx = split_op(op)[1]
-        if impl == (info.quant_dispatched if sfx in QUANT
-                    else info.dispatched):
+        if impl == info.dispatched_for(sfx):
             name = f"**{impl}** (dispatched)"
         if sfx:
             name += f", {TYPES[sfx][0]}"
@@ -958,10 +971,15 @@ def summary_section(grouped, info):
             and any(split_op(o)[1] == t for o, _ in grouped)]
     for sfx in sfxs:
         tname = TYPES[sfx][0]
+        disp = info.dispatched_for(sfx)
         judged = [disp]
         if sfx in ("_f16", "_bf16"):
-            judged = [f"lrelu:{k}" for k in ("avx512", "avx2")
-                      if k in info.kernels] or [disp]
+            # avx2 and the dispatched AVX-512 level (bfloat16 from
+            # avx512bw up: avx512bw's).
+            judged = (["lrelu:avx2"] if "avx2" in info.kernels else []) + (
+                [disp] if disp not in ("lrelu:avx2", None)
+                and disp.partition(":")[2].startswith("avx512") else [])
+            judged = judged or [disp]
         lines = []
         # In cache, vs memcpy (backward: the two-in, one-out loop).
         pts = []
@@ -974,7 +992,8 @@ def summary_section(grouped, info):
                         pts.append((ratio, f"{op} {impl[6:]} {fmt_n(n)}"))
         bar = SUMMARY_IN_CACHE[sfx]
         lines.append(("in cache vs memcpy"
-                      + (" (avx2, avx512)" if len(judged) > 1 else ""),
+                      + (" (" + ", ".join(i[6:] for i in judged) + ")"
+                         if len(judged) > 1 else ""),
                       pts, bar, True))
         pts = []
         for op in ("forward", "backward"):
@@ -1348,7 +1367,11 @@ def header_section(info, paths):
                      "the run falls on every row alike; the medians compare "
                      "rows over the same stretch of time")
     lines += cache_lines(info)
-    lines.append(f"- Dispatched kernel: {info.kernel or 'unknown'}")
+    other = sorted({k for k in info.type_kernels.values()
+                    if k != info.kernel})
+    lines.append(f"- Dispatched kernel: {info.kernel or 'unknown'}" + "".join(
+        f" ({', '.join(t for t, k in info.type_kernels.items() if k == o)}:"
+        f" {o})" for o in other))
     lines.append("- Usable kernels: "
                  + (", ".join(info.kernels) if info.kernels else "unknown"))
     lines.append(f"- liblrelu version: {info.version or 'unknown'}")
@@ -1528,14 +1551,14 @@ def plot_inplace(plt, path, grouped, info, title):
 def plot_types(plt, path, grouped, info, title):
     """float16, bfloat16, float64: the dispatched kernel (and avx2 for the
     16-bit types), the limits of the same bytes, the best peer."""
-    disp = info.dispatched
     sfxs = [s for s in ("_f16", "_bf16", "_f64")
-            if ("forward" + s, disp) in grouped]
+            if ("forward" + s, info.dispatched_for(s)) in grouped]
     if not sfxs:
         return False
     fig, axes = plt.subplots(len(sfxs), 2, figsize=(13, 4.2 * len(sfxs)),
                              dpi=110, squeeze=False)
     for row, sfx in zip(axes, sfxs):
+        disp = info.dispatched_for(sfx)
         for ax, op in zip(row, ("forward", "backward")):
             o = op + sfx
             cells = grouped.get((o, disp), {})
@@ -1579,7 +1602,7 @@ def plot_quant(plt, path, grouped, info, title):
         for i, k in enumerate(info.kernels):
             cells = grouped.get((op, f"lrelu:{k}"), {})
             sizes |= set(cells)
-            disp = f"lrelu:{k}" == info.dispatched
+            disp = f"lrelu:{k}" == info.dispatched_for(sfx)
             draw(ax, series(cells), k + (" (dispatched)" if disp else ""),
                  color=colours[i % 10], linewidth=2.5 if disp else 1.5)
         draw(ax, series(quant_memcpy(grouped)),
