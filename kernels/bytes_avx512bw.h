@@ -22,17 +22,18 @@ static inline __mmask64 below64(size_t k)
 {
     return (__mmask64)(((UINT64_C(1) << (k / 2)) << (k - k / 2)) - 1u);
 }
-/* SIMDe 0.7.4 has no masked unaligned byte load/store: the native ones;
- * the load through the stack where it would be slow (lrelu_masked_crossing,
- * kernels.h; a part load here is outside every loop). */
-/* Out of line: a caller then needs no stack frame of its own for the
- * buffer (an aligned one costs every call of a short array). */
+/* The load through the stack, out of line: a caller then needs no stack
+ * frame of its own for the buffer (an aligned one costs every call of a
+ * short array). */
 static __attribute__((noinline)) vb load_part_copy(const uint8_t *p, size_t k)
 {
     uint8_t b[64] = {0};
     memcpy(b, p, k);
     return _mm512_loadu_si512(b);
 }
+/* SIMDe 0.7.4 has no masked unaligned byte load/store: the native ones;
+ * the load through the stack where it would be slow (lrelu_masked_crossing,
+ * kernels.h; a part load here is outside every loop). */
 static inline vb load_part(const uint8_t *p, size_t k)
 {
     if (__builtin_expect(lrelu_masked_crossing(p, k), 0))
