@@ -95,6 +95,41 @@ enum { bf16_lanes = 32 };
 static inline bf16_vc bf16_alpha(double a) { return simde_mm512_set1_ps((float)a); }
 static inline bf16_vs bf16_load(const uint16_t *p) { return simde_mm512_loadu_si512(p); }
 static inline void bf16_store(uint16_t *p, bf16_vs v) { simde_mm512_storeu_si512(p, v); }
+#if defined(SIMDE_X86_AVX512BW_NATIVE)
+static inline __mmask32 below32(size_t k) { return (__mmask32)((UINT64_C(1) << k) - 1u); }
+static const uint16_t word_index[32]
+    __attribute__((aligned(64))) = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+                                    16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+/* k <= 32 16-bit elements from p, the others zero: a masked load; where its
+ * 64 bytes would reach into the next page with masked-off lanes only
+ * (lrelu_masked_crossing, kernels.h: slow), the 64 bytes that end with the
+ * k elements instead (within the page), shifted down. Without a branch:
+ * the shift is 0 otherwise. No call, so that a short call's kernel needs no
+ * stack frame (the byte parts' copy through the stack made the bfloat16
+ * calls of up to 32 elements 2 ticks slower). */
+static inline __m512i bf16_load_part(const uint16_t *p, size_t k)
+{
+    const unsigned s = (unsigned)(32 - k) & (0u - (unsigned)lrelu_masked_crossing(p, 2 * k));
+    const void *q = (const void *)((uintptr_t)p - 2 * (uintptr_t)s);
+    const __m512i v = _mm512_maskz_loadu_epi16(below32(k) << s, q);
+    const __m512i idx =
+        _mm512_add_epi16(_mm512_load_si512(word_index), _mm512_set1_epi16((short)s));
+    return _mm512_maskz_permutexvar_epi16(below32(k), idx, v);
+}
+/* The same for a call's last part (load_tail, kernel_body.h): a branch on
+ * the address, taken only within 64 bytes of a page's end. */
+#define LRELU_OWN_LOAD_TAIL
+static inline __m512i bf16_load_tail(const uint16_t *p, size_t k)
+{
+    if (__builtin_expect(((uintptr_t)p & 4095u) <= 4096u - 64u, 1))
+        return _mm512_maskz_loadu_epi16(below32(k), p);
+    return bf16_load_part(p, k);
+}
+static inline void bf16_store_part(uint16_t *p, size_t k, bf16_vs v)
+{
+    _mm512_mask_storeu_epi16(p, below32(k), v);
+}
+#else
 static inline bf16_vs bf16_load_part(const uint16_t *p, size_t k)
 {
     return load_part((const uint8_t *)p, 2 * k);
@@ -103,6 +138,7 @@ static inline void bf16_store_part(uint16_t *p, size_t k, bf16_vs v)
 {
     store_part((uint8_t *)p, 2 * k, v);
 }
+#endif
 static inline simde__m512i i32(int32_t v) { return simde_mm512_set1_epi32(v); }
 /* Bit 15 of each 16-bit lane set where that element is not > 0 (on the
  * bits: +0, negative, NaN): b - 1 (0 wraps to 0xffff), plus 0x80 with
@@ -118,13 +154,21 @@ static inline simde__m512i bf16_le0_words(simde__m512i x)
 }
 /* g (one element a 32-bit lane, in the upper half, the lower half zero)
  * times a where k is set, by a merge-masked multiply (the other lanes keep
- * g, raising nothing), in binary32. */
+ * g, raising nothing), in binary32. Natively in assembly: clang made the
+ * intrinsic a multiply of every lane and a masked move of g over it, which
+ * raised invalid for 0 * inf where x > 0. */
 static inline simde__m512i bf16_product(simde__m512i g, simde__mmask16 k, simde__m512 a)
 {
+#if defined(SIMDE_X86_AVX512F_NATIVE)
+    __m512 p = _mm512_castsi512_ps(g);
+    __asm__("vmulps %2, %1, %0%{%3%}" : "+v"(p) : "v"(a), "v"(_mm512_castsi512_ps(g)), "Yk"(k));
+    return _mm512_castps_si512(p);
+#else
     simde__m512 keep = simde_mm512_castsi512_ps(g); /* hidden: see f32_fwd in avx512.c */
     __asm__("" : "+v"(keep));
     return simde_mm512_castps_si512(
         simde_mm512_mask_mul_ps(keep, k, a, simde_mm512_castsi512_ps(g)));
+#endif
 }
 /* The permutes' indices (tables: gcc 12 builds such constants in the loop
  * otherwise, lane by lane): word 2j of the result from lane j of even,
