@@ -130,14 +130,8 @@ static inline void bf16_store_part(uint16_t *p, size_t k, bf16_vs v)
     _mm512_mask_storeu_epi16(p, below32(k), v);
 }
 #else
-static inline bf16_vs bf16_load_part(const uint16_t *p, size_t k)
-{
-    return load_part((const uint8_t *)p, 2 * k);
-}
-static inline void bf16_store_part(uint16_t *p, size_t k, bf16_vs v)
-{
-    store_part((uint8_t *)p, 2 * k, v);
-}
+/* Emulated (SIMDE_NO_NATIVE): parts through the stack (kernel_body.h). */
+#define LRELU_PART_BY_COPY
 #endif
 static inline simde__m512i i32(int32_t v) { return simde_mm512_set1_epi32(v); }
 /* Bit 15 of each 16-bit lane set where that element is not > 0 (on the
