@@ -976,9 +976,9 @@ def summary_section(grouped, info):
         if sfx in ("_f16", "_bf16"):
             # avx2 and the dispatched AVX-512 level (bfloat16 from
             # avx512bw up: avx512bw's).
-            judged = (["lrelu:avx2"] if "avx2" in info.kernels else []) + (
-                [disp] if disp not in ("lrelu:avx2", None)
-                and disp.partition(":")[2].startswith("avx512") else [])
+            judged = ["lrelu:avx2"] if "avx2" in info.kernels else []
+            if disp.startswith("lrelu:avx512"):
+                judged.append(disp)
             judged = judged or [disp]
         lines = []
         # In cache, vs memcpy (backward: the two-in, one-out loop).
