@@ -857,20 +857,58 @@ int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *
         P(dslope_rows_run)(x, dy, (float *)x, n, ext, period, j, acc, 0); /* never written */
     return 0;
 }
-/* One row of channels, one term each: a group's terms added to +0 in a
- * zeroed set of sums, as the rows kernel adds them to the cleared sums of a
- * one-row tensor, then rounded to float; dx as backward. The last part
- * through zeroed copies. */
+/* The terms of W channels into W sums in registers (lsum), for the row
+ * kernel below and the rows of channels after it. */
+#ifdef LRELU_OWN_PRELU_TERMS
+#define LRELU_LSUM_FN_ P(lsum_add_at)
+#else
+#define LRELU_LSUM_FN_ P(lsum_add)
+#endif
+enum { P(cl) = W < 2 ? 2 : W }; /* lanes of the tree (at least two) */
+#if defined(__GNUC__)
+typedef double P(sums) __attribute__((vector_size(P(cl) * sizeof(double))));
+typedef float P(floats) __attribute__((vector_size(P(cl) * sizeof(float))));
+#endif
+/* The sums of s, lanes [from, from + k): into r and rounded to float into
+ * ds (in the compilers' generic vectors where there are, so that it is
+ * vector code at every optimisation level, and one vector store where k is
+ * W). */
+LRELU_INLINE void P(lsum_round)(P(lsum) s, double *r, float *ds, size_t from, size_t k)
+{
+    double t[P(cl)] = {0}; /* lanes past W: +0 */
+    P(lsum_store)(t, s);
+    memcpy(r, t + from, k * sizeof *r);
+#if defined(__GNUC__)
+    P(sums) v;
+    memcpy(&v, t, sizeof v);
+    const P(floats) g = __builtin_convertvector(v, P(floats));
+    memcpy(ds, (const char *)&g + from * sizeof(float), k * sizeof *ds);
+#else
+    for (size_t l = 0; l < k; l++)
+        ds[l] = (float)t[from + l];
+#endif
+}
+/* t = ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)), lane by lane in
+ * registers; k lanes of it from lane `from` on into r, and rounded to
+ * float into ds. */
+LRELU_INLINE void P(cols_tree)(const P(lsum) * p, double *r, float *ds, size_t from, size_t k)
+{
+    const P(lsum) s = P(lsum_sum)(P(lsum_sum)(P(lsum_sum)(p[0], p[4]), P(lsum_sum)(p[2], p[6])),
+                                  P(lsum_sum)(P(lsum_sum)(p[1], p[5]), P(lsum_sum)(p[3], p[7])));
+    P(lsum_round)(s, r, ds, from, k);
+}
+/* One row of channels, one term each: a group's terms added to +0 (a
+ * zeroed lsum, as the rows kernel adds them to the cleared sums of a
+ * one-row tensor), rounded to float in registers; dx as backward. */
 LRELU_INLINE void P(dslope_row_step)(const ELEM *x, const ELEM *dy, ELEM *dx, const ELEM *slope,
                                      float *ds, int want_dx)
 {
-    double t[W > 8 ? W : 8]; /* dacc: lanes 0-7 at t, 8-15 at t + 8 */
-    memset(t, 0, sizeof t);
-#define LRELU_RACC_(...) LRELU_DACC_FN_(t, t + 8, __VA_ARGS__)
+    P(lsum) p = P(lsum_zero)();
+#define LRELU_RACC_(...) p = LRELU_LSUM_FN_(p, __VA_ARGS__)
     LRELU_PRELU_STEP(x, dy, dx, P(widen)(P(load)(slope)), want_dx, LRELU_RACC_);
 #undef LRELU_RACC_
-    for (size_t l = 0; l < (size_t)W; l++)
-        ds[l] = (float)t[l];
+    double r[P(cl)]; /* not used */
+    P(lsum_round)(p, r, ds, 0, W);
 }
 LRELU_INLINE void P(dslope_row_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n,
                                     const ELEM *slope, float *ds, int want_dx)
@@ -878,6 +916,23 @@ LRELU_INLINE void P(dslope_row_run)(const ELEM *x, const ELEM *dy, ELEM *dx, siz
     size_t i = 0;
     for (; i + W <= n; i += W)
         P(dslope_row_step)(x + i, dy + i, dx + i, slope + i, ds + i, want_dx);
+#ifndef LRELU_PART_BY_COPY
+    /* The last part with masked loads and stores, as a run's (the terms
+     * from the loaded lanes, the same products as from memory; +0 past
+     * them). */
+    if (i < n) {
+        const size_t k = n - i;
+        const VS xv = LRELU_LOAD_TAIL(x + i, k), gv = LRELU_LOAD_TAIL(dy + i, k);
+        const P(vm) m = P(gt0)(xv);
+        double r[P(cl)]; /* not used */
+        float f[P(cl)];
+        P(lsum_round)(P(lsum_add)(P(lsum_zero)(), P(clear)(m, xv), P(clear)(m, gv)), r, f, 0, W);
+        if (want_dx)
+            P(store_part)(dx + i, k, P(bwd)(xv, gv, P(widen)(P(load_part)(slope + i, k))));
+        P(store_part)(ds + i, k, P(load)(f));
+        i = n;
+    }
+#endif
     if (i < n) {
         ELEM bx[W], bg[W], bd[W], bs[W];
         float bds[W];
@@ -909,39 +964,6 @@ int LRELU_EXPORT(lrelu_prelu_dslope_row, LRELU_T)(const float *x, const float *d
  * (lsum, indexed by constants), row k's terms added to set k mod 8 in
  * increasing k, from +0, then combined in the tree's order; dx as backward.
  * Memory is walked a group of channels at a time, down the rows. */
-#ifdef LRELU_OWN_PRELU_TERMS
-#define LRELU_LSUM_FN_ P(lsum_add_at)
-#else
-#define LRELU_LSUM_FN_ P(lsum_add)
-#endif
-enum { P(cl) = W < 2 ? 2 : W }; /* lanes of the tree (at least two) */
-#if defined(__GNUC__)
-typedef double P(sums) __attribute__((vector_size(P(cl) * sizeof(double))));
-typedef float P(floats) __attribute__((vector_size(P(cl) * sizeof(float))));
-#endif
-/* t = ((p0 + p4) + (p2 + p6)) + ((p1 + p5) + (p3 + p7)), lane by lane in
- * registers; k lanes of it from lane `from` on into r, and rounded to
- * float into ds (in the compilers' generic vectors where there are, so
- * that it is vector code at every optimisation level). */
-LRELU_INLINE void P(cols_tree)(const P(lsum) * p, double *r, float *ds, size_t from, size_t k)
-{
-    const P(lsum) s = P(lsum_sum)(P(lsum_sum)(P(lsum_sum)(p[0], p[4]), P(lsum_sum)(p[2], p[6])),
-                                  P(lsum_sum)(P(lsum_sum)(p[1], p[5]), P(lsum_sum)(p[3], p[7])));
-    double t[P(cl)] = {0}; /* lanes past W: +0 */
-    float f[P(cl)];
-    P(lsum_store)(t, s);
-#if defined(__GNUC__)
-    P(sums) v;
-    memcpy(&v, t, sizeof v);
-    const P(floats) g = __builtin_convertvector(v, P(floats));
-    memcpy(f, &g, sizeof f);
-#else
-    for (size_t l = 0; l < (size_t)P(cl); l++)
-        f[l] = (float)t[l];
-#endif
-    memcpy(r, t + from, k * sizeof *r);
-    memcpy(ds, f + from, k * sizeof *ds);
-}
 /* Row at of set l into the sums p (l a constant after unrolling). */
 #define LRELU_CACC_(...) p[l] = LRELU_LSUM_FN_(p[l], __VA_ARGS__)
 /* p where `in`, else z: a select, not a branch (the loops hold none but
