@@ -943,6 +943,12 @@ int main(void)
         {16, 1000, 1},
         {17, 1000, 1},
         {9000, 1, 1}, /* two blocks, each down the column */
+        /* The rows kernel in whole periods (eight rows of an even number
+         * of channels), a last part period and a tail; and of an odd
+         * number, where a vector of 16 lanes crosses each period's end. */
+        {1100, 64, 1},
+        {300, 130, 1},
+        {1100, 63, 1},
         /* One shared slope. */
         {1, 1, 50000},
         {7, 1, 13},
