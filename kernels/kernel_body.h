@@ -839,7 +839,7 @@ int LRELU_EXPORT(lrelu_prelu_dslope, LRELU_T)(const float *x, const float *dy, f
 /* Terms to acc + j, lanes 8..15 (with 16 lanes, the only dacc that uses
  * a1) to acc + j + 8: within one period. */
 #define LRELU_DACC_FLAT_(...) LRELU_DACC_FN_(acc + j, acc + j + 8, __VA_ARGS__)
-/* A run within one period (j + n <= period): j counts up with i, no wrap. */
+/* A run within one period (j + n <= period): j counts up, no wrap. */
 LRELU_INLINE void P(dslope_rows_flat)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n,
                                       const ELEM *ext, size_t j, double *acc, int want_dx)
 {
@@ -870,14 +870,12 @@ LRELU_INLINE void P(dslope_rows_run)(const ELEM *x, const ELEM *dy, ELEM *dx, si
         for (; n - i >= period; i += period) {
             /* A whole period: at least one vector, no test before the
              * first (no branch in the loop but the loops' own). */
-            size_t v = 0;
+            j = 0;
             do {
-                const VC s = P(widen)(P(load)(ext + v));
-#define LRELU_DACC_V_(...) LRELU_DACC_FN_(acc + v, acc + v + 8, __VA_ARGS__)
-                LRELU_PRELU_STEP(x + i + v, dy + i + v, dx + i + v, s, want_dx, LRELU_DACC_V_);
-#undef LRELU_DACC_V_
-                v += W;
-            } while (v < period);
+                const VC s = P(widen)(P(load)(ext + j));
+                LRELU_PRELU_STEP(x + i + j, dy + i + j, dx + i + j, s, want_dx, LRELU_DACC_FLAT_);
+                j += W;
+            } while (j < period);
         }
         P(dslope_rows_flat)(x + i, dy + i, dx + i, n - i, ext, 0, acc, want_dx);
         return;
