@@ -158,10 +158,12 @@ static inline simde__m512i bf16_product(simde__m512i g, simde__mmask16 k, simde_
     __asm__("vmulps %2, %1, %0%{%3%}" : "+v"(p) : "v"(a), "v"(_mm512_castsi512_ps(g)), "Yk"(k));
     return _mm512_castps_si512(p);
 #else
+    /* Emulated, a masked multiply is a multiply of every lane: the lanes
+     * out of k multiply +0 instead, which raises nothing (a is finite). */
     simde__m512 keep = simde_mm512_castsi512_ps(g); /* hidden: see f32_fwd in avx512.c */
     __asm__("" : "+v"(keep));
-    return simde_mm512_castps_si512(
-        simde_mm512_mask_mul_ps(keep, k, a, simde_mm512_castsi512_ps(g)));
+    const simde__m512 p = simde_mm512_mul_ps(a, simde_mm512_maskz_mov_ps(k, keep));
+    return simde_mm512_castps_si512(simde_mm512_mask_mov_ps(keep, k, p));
 #endif
 }
 /* The permutes' indices (tables: gcc 12 builds such constants in the loop
