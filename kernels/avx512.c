@@ -196,13 +196,13 @@ static inline simde__mmask16 f32_le0(f32_vs x)
 static inline f32_vs f32_fwd(f32_vs x, f32_vc a)
 {
     f32_vs keep = x;
-    __asm__("" : "+v"(keep));
+    LRELU_HIDE(keep);
     return _mm512_mask_mul_ps(keep, f32_le0(x), a, x);
 }
 static inline f32_vs f32_bwd(f32_vs x, f32_vs dy, f32_vc a)
 {
     f32_vs keep = dy;
-    __asm__("" : "+v"(keep));
+    LRELU_HIDE(keep);
     return _mm512_mask_mul_ps(keep, f32_le0(x), a, dy);
 }
 static inline simde__mmask8 f64_le0(f64_vs x)
@@ -214,13 +214,13 @@ static inline simde__mmask8 f64_le0(f64_vs x)
 static inline f64_vs f64_fwd(f64_vs x, f64_vc a)
 {
     f64_vs keep = x;
-    __asm__("" : "+v"(keep));
+    LRELU_HIDE(keep);
     return _mm512_mask_mul_pd(keep, f64_le0(x), a, x);
 }
 static inline f64_vs f64_bwd(f64_vs x, f64_vs dy, f64_vc a)
 {
     f64_vs keep = dy;
-    __asm__("" : "+v"(keep));
+    LRELU_HIDE(keep);
     return _mm512_mask_mul_pd(keep, f64_le0(x), a, dy);
 }
 #define LRELU_OWN_FWD
@@ -476,7 +476,7 @@ static inline void bf16_store_part(uint16_t *p, size_t k, bf16_vs v) { part16_st
 static inline __m512i bf16_half(__m512i x, __m512i dy, __m512 a)
 {
     __m512 keep = _mm512_castsi512_ps(dy); /* hidden: see f32_fwd */
-    __asm__("" : "+v"(keep));
+    LRELU_HIDE(keep);
     const __m512 p =
         _mm512_mask_mul_ps(keep, f32_le0(_mm512_castsi512_ps(x)), a, _mm512_castsi512_ps(dy));
     const __m512i u = _mm512_castps_si512(p);

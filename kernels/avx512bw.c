@@ -143,7 +143,7 @@ static inline simde__m512i i32(int32_t v) { return simde_mm512_set1_epi32(v); }
 static inline simde__m512i bf16_le0_words(simde__m512i x)
 {
     simde__m512i one = simde_mm512_set1_epi16(1);
-    __asm__("" : "+v"(one));
+    LRELU_HIDE(one);
     return simde_mm512_adds_epu16(simde_mm512_sub_epi16(x, one), simde_mm512_set1_epi16(0x80));
 }
 /* g (one element a 32-bit lane, in the upper half, the lower half zero)
@@ -161,7 +161,7 @@ static inline simde__m512i bf16_product(simde__m512i g, simde__mmask16 k, simde_
     /* Emulated, a masked multiply is a multiply of every lane: the lanes
      * out of k multiply +0 instead, which raises nothing (a is finite). */
     simde__m512 keep = simde_mm512_castsi512_ps(g); /* hidden: see f32_fwd in avx512.c */
-    __asm__("" : "+v"(keep));
+    LRELU_HIDE(keep);
     const simde__m512 p = simde_mm512_mul_ps(a, simde_mm512_maskz_mov_ps(k, keep));
     return simde_mm512_castps_si512(simde_mm512_mask_mov_ps(keep, k, p));
 #endif

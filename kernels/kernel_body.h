@@ -127,19 +127,6 @@
 #define LRELU_CAT3(a, b, c)    LRELU_CAT(LRELU_CAT(a, b), c)
 #define LRELU_EXPORT(fn, type) LRELU_CAT3(fn, type, LRELU_ISA)
 
-/* A value hidden from the optimiser in a register, at no cost. Seeing
- * select(m, dy, a * dy), clang would compute select(m, 1, a) * dy, which
- * quiets a signalling NaN in dy where x > 0 and breaks bit-exactness. */
-#if defined(__GNUC__) && defined(__AVX512F__)
-#define LRELU_HIDE(v) __asm__("" : "+v"(v))
-#elif defined(__GNUC__) && defined(__SSE2__)
-#define LRELU_HIDE(v) __asm__("" : "+x"(v))
-#elif defined(__GNUC__) && defined(__aarch64__)
-#define LRELU_HIDE(v) __asm__("" : "+w"(v))
-#else
-#define LRELU_HIDE(v) ((void)0)
-#endif
-
 #if defined(__GNUC__)
 #define LRELU_INLINE   static inline __attribute__((always_inline))
 #define LRELU_NOINLINE static __attribute__((noinline))

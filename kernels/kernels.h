@@ -23,6 +23,21 @@
 #include <stdint.h>
 #include <string.h>
 
+/* A value hidden from the optimiser in a register, at no cost. Seeing
+ * select(m, dy, a * dy), clang would compute select(m, 1, a) * dy, which
+ * quiets a signalling NaN in dy where x > 0 and breaks bit-exactness. */
+#if defined(__GNUC__) && defined(LRELU_EMULATE_ISAS)
+#define LRELU_HIDE(v) __asm__("" : "+m"(v)) /* any width, on any CPU */
+#elif defined(__GNUC__) && defined(__AVX512F__)
+#define LRELU_HIDE(v) __asm__("" : "+v"(v))
+#elif defined(__GNUC__) && defined(__SSE2__)
+#define LRELU_HIDE(v) __asm__("" : "+x"(v))
+#elif defined(__GNUC__) && defined(__aarch64__)
+#define LRELU_HIDE(v) __asm__("" : "+w"(v))
+#else
+#define LRELU_HIDE(v) ((void)0)
+#endif
+
 /* The element types, in the order of the dispatch table (named so that
  * LRELU_TYPE_##type works in the X-macros). */
 enum lrelu_type {

@@ -255,6 +255,11 @@ unsigned lrelu_cpu_detect_from_cpuid(void)
 
 unsigned lrelu_cpu_detect(void)
 {
+#if defined(LRELU_EMULATE_ISAS)
+    /* A test build (-Demulate_isas=true): every kernel is portable code. */
+    return LRELU_CPU_SSE2 | LRELU_CPU_AVX2 | LRELU_CPU_F16C | LRELU_CPU_AVX512 |
+           LRELU_CPU_AVX512BW | LRELU_CPU_AVX512VBMI;
+#endif
     unsigned from_cpu_features = 0;
 #if LRELU_HAVE_CPU_FEATURES
     /* cpu_features' fields are signed 1-bit bitfields: a set flag reads -1. */
