@@ -432,12 +432,17 @@ def main(argv):
                   for name in expect_in if name not in {func for _, _, func in funcs}]
     else:
         fails += found
+    return verdict(fails, "the branchy fixture is caught" if expect_branchy else
+                   "no conditional branch inside a loop body other than loop control")
+
+
+def verdict(fails, ok):
+    """Prints each failure, or the one line saying what held; the exit status."""
     for f in fails:
         print("FAIL " + f)
     if fails:
         return 1
-    print("ok: " + ("the branchy fixture is caught" if expect_branchy else
-                    "no conditional branch inside a loop body other than loop control"))
+    print("ok: " + ok)
     return 0
 
 

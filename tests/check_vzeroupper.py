@@ -35,7 +35,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_branchfree import COND, JUMP, STOP, CALL, OTHER, base_symbol, parse  # noqa: E402
+from check_branchfree import (COND, JUMP, STOP, CALL, OTHER, base_symbol, parse,  # noqa: E402
+                              verdict)
 
 WIDE = re.compile(r"%[yz]mm(?:1[0-5]|[0-9])\b")  # VZEROUPPER clears 0-15 only
 CLEAN = re.compile(r"^(?:vzeroupper|vzeroall)\b")
@@ -138,13 +139,8 @@ def main(argv):
     fails += [f"{f}: expected to return with the upper halves in use, and does not (or is "
               "not there): this check does not see what it looks for" for f in expect
               if f not in found]
-    for f in fails:
-        print("FAIL " + f)
-    if fails:
-        return 1
-    print("ok: " + ("the fixture is caught" if expect else
-                    "every return is reached with the upper halves clean"))
-    return 0
+    return verdict(fails, "the fixture is caught" if expect else
+                   "every return is reached with the upper halves clean")
 
 
 if __name__ == "__main__":
