@@ -13,9 +13,10 @@
 /* Whether got, a channel's float32 dslope, is within 1 ulp (of the exact
  * sum rounded to float32) plus 2^-40 of abs_sum (the sum of |terms|) of
  * exact, the exact finite sum; *bound is set to that tolerance. An
- * infinity of the exact sum's sign is within it where the exact sum plus
- * the bound reaches the float32 overflow threshold (FLT_MAX and half an
- * ulp, 0x1.ffffffp+127), as a binary64 sum of huge cancelling terms may. */
+ * infinity is within it where exact plus (for +inf) or minus (for -inf) the
+ * bound reaches the float32 overflow threshold (FLT_MAX and half an ulp,
+ * 0x1.ffffffp+127), as a binary64 sum of huge cancelling terms may: of
+ * either sign, when the bound exceeds the exact sum's magnitude by that. */
 static inline int dslope_within(float got, double exact, double abs_sum, double *bound)
 {
     const float want = (float)exact;
@@ -27,8 +28,8 @@ static inline int dslope_within(float got, double exact, double abs_sum, double 
     memcpy(&w, &want, sizeof w);
     if (g == w)
         return 1;
-    if (isinf(got))
-        return (got > 0) == (exact > 0) && fabs(exact) + *bound >= 0x1.ffffffp+127;
+    if (isinf(got)) /* within where [exact - bound, exact + bound] reaches its side's threshold */
+        return got > 0 ? exact + *bound >= 0x1.ffffffp+127 : exact - *bound <= -0x1.ffffffp+127;
     return fabs((double)got - exact) <= *bound;
 }
 
