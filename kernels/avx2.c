@@ -422,6 +422,9 @@ static inline f32_lsum f32_lsum_sum(f32_lsum a, f32_lsum b)
 
 #ifdef LRELU_F16_APART
 #define LRELU_NARROW_APART
+/* float16 forward's results, widened: float32's blend form (its mask on
+ * the bits, so the same under DAZ), exact where x > 0. */
+static inline f16_vc f16_fwd_wide(f16_vc w, f16_vc a) { return f32_fwd(w, a); }
 #endif
 #define LRELU_T f16
 #include "kernel_body.h"

@@ -66,11 +66,15 @@
  *                                           enters one with every exception
  *                                           masked, to nearest, no flushing
  *   void   narrow_end(unsigned s)           restores it
+ *   vc     fwd_wide(vc w, vc a)             the blend form on widened lanes:
+ *                                           w where w > 0, else a * w, the
+ *                                           multiply seeing +0 where w > 0
  *   Calls of LRELU_APART_MIN elements and more then run in blocks: a block's
- *   products in the caller's environment into a buffer on the stack (its
- *   rounding, flushing, flags and traps are the multiply's, as always),
- *   then the loop below narrowing them with narrow_clean between
- *   narrow_begin and narrow_end, whose own exceptions are thus discarded.
+ *   products (forward: its results, widened) in the caller's environment
+ *   into a buffer on the stack (their rounding, flushing, flags and traps
+ *   are the multiply's, as always), then the loop below narrowing them
+ *   with narrow_clean between narrow_begin and narrow_end, whose own
+ *   exceptions are thus discarded.
  *   An ISA with a shorter instruction sequence for one step may define
  *   LRELU_OWN_FWD (and/or LRELU_OWN_BWD) before the include and provide
  *   vs fwd(vs x, vc a) (and vs bwd(vs x, vs dy, vc a)) itself, with the same
@@ -225,24 +229,26 @@ LRELU_INLINE VS P(bwd)(VS x, VS dy, VC a)
 #endif
 
 #ifdef LRELU_NARROW_APART
-/* The step from a product computed before: t points at its lanes. */
+/* The step from a result or product computed before: t points at its
+ * lanes (forward's x is not read again). */
 static inline VS P(fwd_apart)(VS x, const float *t)
 {
-    return P(select)(P(gt0)(x), x, P(narrow_clean)(P(vc_load)(t)));
+    (void)x;
+    return P(narrow_clean)(P(vc_load)(t));
 }
 static inline VS P(bwd_apart)(VS x, VS dy, const float *t)
 {
     return P(select)(P(gt0)(x), dy, P(narrow_clean)(P(vc_load)(t)));
 }
 /* The products of a block of n elements into t, t[j] element j's:
- * alpha * widen(g) where x is not > 0, alpha * +0 elsewhere (g is x for
- * forward, dy for backward). The loops read a vector's lanes from any t + j
- * with j < n, so t has room for n rounded up to a vector and one vector
- * more, which is cleared (past n: the products of the +0 a part load
- * gives, then +0). */
+ * alpha * widen(g) where x is not > 0, alpha * +0 elsewhere (g is dy,
+ * backward). The loops read a vector's lanes from any t + j with j < n,
+ * so t has room for n rounded up to a vector and one vector more, which
+ * is cleared (past n: the products of the +0 a part load gives, then
+ * +0). */
+#define LRELU_WIDEN(v_) (fast ? P(widen_fast)(v_) : P(widen)(v_))
 LRELU_INLINE void P(products)(const ELEM *x, const ELEM *g, float *t, size_t n, VC a, int fast)
 {
-#define LRELU_WIDEN(v_) (fast ? P(widen_fast)(v_) : P(widen)(v_))
     size_t i = 0;
     for (; i + W <= n; i += W) {
         VC w = LRELU_WIDEN(P(clear)(P(gt0)(P(load)(x + i)), P(load)(g + i)));
@@ -257,8 +263,24 @@ LRELU_INLINE void P(products)(const ELEM *x, const ELEM *g, float *t, size_t n, 
         i += W;
     }
     memset(t + i, 0, W * sizeof *t);
-#undef LRELU_WIDEN
 }
+/* Forward's results of a block, widened, into t as products does: the
+ * blend form on the widened lanes (fwd_wide), so that the loop after it
+ * only narrows. Where x > 0 (never a NaN) the widening raises nothing
+ * and the narrowing gives x back exactly; elsewhere the lanes are
+ * products's. */
+LRELU_INLINE void P(results)(const ELEM *x, float *t, size_t n, VC a, int fast)
+{
+    size_t i = 0;
+    for (; i + W <= n; i += W)
+        P(vc_store)(t + i, P(fwd_wide)(LRELU_WIDEN(P(load)(x + i)), a));
+    if (i < n) {
+        P(vc_store)(t + i, P(fwd_wide)(LRELU_WIDEN(P(load_part)(x + i, n - i)), a));
+        i += W;
+    }
+    memset(t + i, 0, W * sizeof *t);
+}
+#undef LRELU_WIDEN
 /* A step of the loops below: from t's products when there are any (a
  * constant in each inlined copy), else the blend form in one go. */
 #define LRELU_FWD(x_, i_)     (t ? P(fwd_apart)(x_, t + (i_)) : P(fwd)(x_, a))
@@ -427,10 +449,17 @@ LRELU_INLINE void P(apart_block)(const ELEM *x, const ELEM *g, ELEM *out, size_t
                                  int stream, int backward)
 {
     float t[LRELU_APART_BLOCK + W] __attribute__((aligned(64)));
-    if (fast)
-        P(products)(x, g, t, k, a, 1);
-    else
-        P(products)(x, g, t, k, a, 0);
+    if (backward) {
+        if (fast)
+            P(products)(x, g, t, k, a, 1);
+        else
+            P(products)(x, g, t, k, a, 0);
+    } else {
+        if (fast)
+            P(results)(x, t, k, a, 1);
+        else
+            P(results)(x, t, k, a, 0);
+    }
     const unsigned s = P(narrow_begin)();
     if (backward)
         P(backward_run)(x, g, out, k, t, a, stream);
