@@ -232,13 +232,13 @@ LRELU_AVX2_INLINE f16_vs f16_load_part(const uint16_t *p, size_t k) { return loa
 LRELU_AVX2_INLINE void f16_store_part(uint16_t *p, size_t k, f16_vs v) { store8_part(p, k, v); }
 static inline f16_vm f16_gt0(f16_vs x) { return gt0_16(x, 0x7c00); }
 static inline f16_vs f16_clear(f16_vm m, f16_vs v) { return simde_mm_andnot_si128(m, v); }
-/* The conversions. Short calls convert with integer arithmetic both ways
- * (half_avx2.h), as the scalar kernel does. From LRELU_APART_MIN elements
- * on, F16C converts (kernel_body.h's LRELU_NARROW_APART): vcvtph2ps widens
- * in the caller's environment (unless DAZ is set, below), and vcvtps2ph
- * narrows a block's products afterwards, with every exception masked and
- * its flags discarded: it is exact, but raises overflow, underflow and
- * inexact of its own, which the contract leaves to the multiply alone.
+/* The conversions. Short calls narrow with integer arithmetic (half_avx2.h),
+ * as the scalar kernel does, and widen so too under DAZ. Otherwise
+ * (kernel_body.h's LRELU_NARROW_APART) vcvtph2ps widens in the caller's
+ * environment, and from LRELU_APART_MIN elements on vcvtps2ph narrows a
+ * block's products afterwards, with every exception masked and its flags
+ * discarded: it is exact, but raises overflow, underflow and inexact of
+ * its own, which the contract leaves to the multiply alone.
  * The two switches of MXCSR cost about 10 ns a block (LDMXCSR, Zen 5
  * VM), which the integer narrowing outweighs from some 32 elements. */
 LRELU_AVX2_INLINE f16_vc f16_widen(f16_vs v) { return half8_widen(v); }

@@ -74,7 +74,8 @@
  *   into a buffer on the stack (their rounding, flushing, flags and traps
  *   are the multiply's, as always), then the loop below narrowing them
  *   with narrow_clean between narrow_begin and narrow_end, whose own
- *   exceptions are thus discarded.
+ *   exceptions are thus discarded. Shorter calls widen with widen_fast
+ *   too where widen_fast_ok() (and narrow with narrow).
  *   An ISA with a shorter instruction sequence for one step may define
  *   LRELU_OWN_FWD (and/or LRELU_OWN_BWD) before the include and provide
  *   vs fwd(vs x, vc a) (and vs bwd(vs x, vs dy, vc a)) itself, with the same
@@ -202,30 +203,39 @@ static inline void P(store_part)(ELEM *p, size_t k, VS v)
     } while (0)
 #endif
 
+/* The widening, with widen_fast where `fast` (LRELU_NARROW_APART). */
+#ifdef LRELU_NARROW_APART
+#define LRELU_WIDEN_AS(v_, fast_) ((fast_) ? P(widen_fast)(v_) : P(widen)(v_))
+#else
+#define LRELU_WIDEN_AS(v_, fast_) ((void)(fast_), P(widen)(v_))
+#endif
+
 #ifndef LRELU_OWN_FWD
 /* The multiply's operand is hidden too: seeing that it is x with the
  * selected lanes cleared, clang multiplies x itself (the selected lanes'
  * products are discarded anyway), which raises the exceptions of products
  * the formula never computes (0 * inf where x = +inf, alpha = 0). */
-LRELU_INLINE VS P(fwd)(VS x, VC a)
+LRELU_INLINE VS P(fwd_as)(VS x, VC a, int fast)
 {
     const P(vm) m = P(gt0)(x);
-    VC w = P(widen)(P(clear)(m, x));
+    VC w = LRELU_WIDEN_AS(P(clear)(m, x), fast);
     LRELU_HIDE_VC(w);
     return P(select)(m, x, P(narrow)(P(mul)(a, w)));
 }
+LRELU_INLINE VS P(fwd)(VS x, VC a) { return P(fwd_as)(x, a, 0); }
 #endif
 
 #ifndef LRELU_OWN_BWD
-LRELU_INLINE VS P(bwd)(VS x, VS dy, VC a)
+LRELU_INLINE VS P(bwd_as)(VS x, VS dy, VC a, int fast)
 {
     const P(vm) m = P(gt0)(x);
-    VC w = P(widen)(P(clear)(m, dy));
+    VC w = LRELU_WIDEN_AS(P(clear)(m, dy), fast);
     LRELU_HIDE_VC(w);
     VC p = P(mul)(a, w);
     LRELU_HIDE_VC(p);
     return P(select)(m, dy, P(narrow)(p));
 }
+LRELU_INLINE VS P(bwd)(VS x, VS dy, VC a) { return P(bwd_as)(x, dy, a, 0); }
 #endif
 
 #ifdef LRELU_NARROW_APART
@@ -246,18 +256,17 @@ static inline VS P(bwd_apart)(VS x, VS dy, const float *t)
  * so t has room for n rounded up to a vector and one vector more, which
  * is cleared (past n: the products of the +0 a part load gives, then
  * +0). */
-#define LRELU_WIDEN(v_) (fast ? P(widen_fast)(v_) : P(widen)(v_))
 LRELU_INLINE void P(products)(const ELEM *x, const ELEM *g, float *t, size_t n, VC a, int fast)
 {
     size_t i = 0;
     for (; i + W <= n; i += W) {
-        VC w = LRELU_WIDEN(P(clear)(P(gt0)(P(load)(x + i)), P(load)(g + i)));
+        VC w = LRELU_WIDEN_AS(P(clear)(P(gt0)(P(load)(x + i)), P(load)(g + i)), fast);
         LRELU_HIDE_VC(w);
         P(vc_store)(t + i, P(mul)(a, w));
     }
     if (i < n) {
-        VC w =
-            LRELU_WIDEN(P(clear)(P(gt0)(P(load_part)(x + i, n - i)), P(load_part)(g + i, n - i)));
+        VC w = LRELU_WIDEN_AS(
+            P(clear)(P(gt0)(P(load_part)(x + i, n - i)), P(load_part)(g + i, n - i)), fast);
         LRELU_HIDE_VC(w);
         P(vc_store)(t + i, P(mul)(a, w));
         i += W;
@@ -273,18 +282,18 @@ LRELU_INLINE void P(results)(const ELEM *x, float *t, size_t n, VC a, int fast)
 {
     size_t i = 0;
     for (; i + W <= n; i += W)
-        P(vc_store)(t + i, P(fwd_wide)(LRELU_WIDEN(P(load)(x + i)), a));
+        P(vc_store)(t + i, P(fwd_wide)(LRELU_WIDEN_AS(P(load)(x + i), fast), a));
     if (i < n) {
-        P(vc_store)(t + i, P(fwd_wide)(LRELU_WIDEN(P(load_part)(x + i, n - i)), a));
+        P(vc_store)(t + i, P(fwd_wide)(LRELU_WIDEN_AS(P(load_part)(x + i, n - i), fast), a));
         i += W;
     }
     memset(t + i, 0, W * sizeof *t);
 }
-#undef LRELU_WIDEN
 /* A step of the loops below: from t's products when there are any (a
- * constant in each inlined copy), else the blend form in one go. */
-#define LRELU_FWD(x_, i_)     (t ? P(fwd_apart)(x_, t + (i_)) : P(fwd)(x_, a))
-#define LRELU_BWD(x_, g_, i_) (t ? P(bwd_apart)(x_, g_, t + (i_)) : P(bwd)(x_, g_, a))
+ * constant in each inlined copy), else the blend form in one go, widened
+ * with widen_fast where `fast` (also a constant). */
+#define LRELU_FWD(x_, i_)     (t ? P(fwd_apart)(x_, t + (i_)) : P(fwd_as)(x_, a, fast))
+#define LRELU_BWD(x_, g_, i_) (t ? P(bwd_apart)(x_, g_, t + (i_)) : P(bwd_as)(x_, g_, a, fast))
 #else
 #define LRELU_FWD(x_, i_)     P(fwd)(x_, a)
 #define LRELU_BWD(x_, g_, i_) P(bwd)(x_, g_, a)
@@ -334,12 +343,15 @@ static inline size_t P(head)(const void *out, size_t n, int stream)
     return h < n ? h : n;
 }
 
-/* Always inlined, so that `stream` (and t's being NULL) is a constant in
- * each exported variant (gcc at -O2 would otherwise test it in every
- * iteration). t: the products of LRELU_NARROW_APART, or NULL. */
-LRELU_INLINE void P(forward_run)(const ELEM *x, ELEM *y, size_t n, const float *t, VC a, int stream)
+/* Always inlined, so that `stream` (and t's being NULL, and `fast`) is a
+ * constant in each exported variant (gcc at -O2 would otherwise test it in
+ * every iteration). t: the products of LRELU_NARROW_APART, or NULL; fast:
+ * widen with widen_fast (LRELU_NARROW_APART, t NULL). */
+LRELU_INLINE void P(forward_run)(const ELEM *x, ELEM *y, size_t n, const float *t, VC a, int stream,
+                                 int fast)
 {
     (void)t;
+    (void)fast;
     if (P(one_part)(n)) {
         P(store_part)(y, n, LRELU_FWD(LRELU_LOAD_TAIL(x, n), 0));
         return;
@@ -385,9 +397,10 @@ LRELU_INLINE void P(forward_run)(const ELEM *x, ELEM *y, size_t n, const float *
 }
 
 LRELU_INLINE void P(backward_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n, const float *t,
-                                  VC a, int stream)
+                                  VC a, int stream, int fast)
 {
     (void)t;
+    (void)fast;
     if (P(one_part)(n)) {
         P(store_part)(dx, n, LRELU_BWD(LRELU_LOAD_TAIL(x, n), LRELU_LOAD_TAIL(dy, n), 0));
         return;
@@ -462,9 +475,9 @@ LRELU_INLINE void P(apart_block)(const ELEM *x, const ELEM *g, ELEM *out, size_t
     }
     const unsigned s = P(narrow_begin)();
     if (backward)
-        P(backward_run)(x, g, out, k, t, a, stream);
+        P(backward_run)(x, g, out, k, t, a, stream, 0);
     else
-        P(forward_run)(x, out, k, t, a, stream);
+        P(forward_run)(x, out, k, t, a, stream, 0);
     P(narrow_end)(s);
 }
 /* Each variant of a block in a function of its own, so that the loop over
@@ -500,14 +513,18 @@ LRELU_INLINE void P(apart)(const ELEM *x, const ELEM *g, ELEM *out, size_t n, do
     if (b < n)
         block(x + b, g + b, out + b, n - b, alpha, fast);
 }
+/* Shorter calls: the blend form in one go, widened with widen_fast where
+ * the environment allows it. */
 #define LRELU_FORWARD(x_, y_, n_, alpha_, stream_)                                                 \
     ((n_) >= LRELU_APART_MIN                                                                       \
          ? P(apart)(x_, x_, y_, n_, alpha_, (stream_) ? LRELU_STREAM_BLOCK(fwd) : P(fwd_block))    \
-         : P(forward_run)(x_, y_, n_, NULL, P(alpha)(alpha_), stream_))
+     : P(widen_fast_ok)() ? P(forward_run)(x_, y_, n_, NULL, P(alpha)(alpha_), stream_, 1)         \
+                          : P(forward_run)(x_, y_, n_, NULL, P(alpha)(alpha_), stream_, 0))
 #define LRELU_BACKWARD(x_, g_, dx_, n_, alpha_, stream_)                                           \
     ((n_) >= LRELU_APART_MIN                                                                       \
          ? P(apart)(x_, g_, dx_, n_, alpha_, (stream_) ? LRELU_STREAM_BLOCK(bwd) : P(bwd_block))   \
-         : P(backward_run)(x_, g_, dx_, n_, NULL, P(alpha)(alpha_), stream_))
+     : P(widen_fast_ok)() ? P(backward_run)(x_, g_, dx_, n_, NULL, P(alpha)(alpha_), stream_, 1)   \
+                          : P(backward_run)(x_, g_, dx_, n_, NULL, P(alpha)(alpha_), stream_, 0))
 #ifdef LRELU_NO_STREAM
 #define LRELU_STREAM_BLOCK(op) P(op##_block)
 #else
@@ -515,9 +532,9 @@ LRELU_INLINE void P(apart)(const ELEM *x, const ELEM *g, ELEM *out, size_t n, do
 #endif
 #else
 #define LRELU_FORWARD(x_, y_, n_, alpha_, stream_)                                                 \
-    P(forward_run)(x_, y_, n_, NULL, P(alpha)(alpha_), stream_)
+    P(forward_run)(x_, y_, n_, NULL, P(alpha)(alpha_), stream_, 0)
 #define LRELU_BACKWARD(x_, g_, dx_, n_, alpha_, stream_)                                           \
-    P(backward_run)(x_, g_, dx_, n_, NULL, P(alpha)(alpha_), stream_)
+    P(backward_run)(x_, g_, dx_, n_, NULL, P(alpha)(alpha_), stream_, 0)
 #endif
 
 int LRELU_EXPORT(lrelu_forward, LRELU_T)(const void *x, void *y, size_t n, double alpha)
@@ -1261,6 +1278,7 @@ int LRELU_EXPORT(lrelu_prelu_finite, LRELU_T)(const float *slope, size_t n)
 #undef LRELU_OWN_LOAD_TAIL
 #undef LRELU_LOAD_TAIL
 #undef LRELU_FWD
+#undef LRELU_WIDEN_AS
 #undef LRELU_BWD
 #undef LRELU_FORWARD
 #undef LRELU_BACKWARD
