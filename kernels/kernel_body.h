@@ -250,41 +250,35 @@ static inline VS P(bwd_apart)(VS x, VS dy, const float *t)
 {
     return P(select)(P(gt0)(x), dy, P(narrow_clean)(P(vc_load)(t)));
 }
-/* The products of a block of n elements into t, t[j] element j's:
- * alpha * widen(g) where x is not > 0, alpha * +0 elsewhere (g is dy,
- * backward). The loops read a vector's lanes from any t + j with j < n,
- * so t has room for n rounded up to a vector and one vector more, which
- * is cleared (past n: the products of the +0 a part load gives, then
- * +0). */
-LRELU_INLINE void P(products)(const ELEM *x, const ELEM *g, float *t, size_t n, VC a, int fast)
+/* The first pass over a block of n elements: into t, t[j] element j's
+ * backward product, alpha * widen(dy) where x is not > 0 and alpha * +0
+ * elsewhere, or its forward result, widened, from the blend form on the
+ * widened lanes (fwd_wide: where x > 0, never a NaN, the widening raises
+ * nothing and the narrowing gives x back exactly), so that the loop after
+ * it only narrows. g is dy (unread for forward). The loops read a
+ * vector's lanes from any t + j with j < n, so t has room for n rounded
+ * up to a vector and one vector more, which is cleared (past n: the
+ * values of the +0 a part load gives, then +0). */
+LRELU_INLINE VC P(first)(VS x, VS g, VC a, int fast, int backward)
+{
+    if (!backward)
+        return P(fwd_wide)(LRELU_WIDEN_AS(x, fast), a);
+    VC w = LRELU_WIDEN_AS(P(clear)(P(gt0)(x), g), fast);
+    LRELU_HIDE_VC(w);
+    return P(mul)(a, w);
+}
+LRELU_INLINE void P(first_pass)(const ELEM *x, const ELEM *g, float *t, size_t n, VC a, int fast,
+                                int backward)
 {
     size_t i = 0;
     for (; i + W <= n; i += W) {
-        VC w = LRELU_WIDEN_AS(P(clear)(P(gt0)(P(load)(x + i)), P(load)(g + i)), fast);
-        LRELU_HIDE_VC(w);
-        P(vc_store)(t + i, P(mul)(a, w));
+        const VS v = P(load)(x + i);
+        P(vc_store)(t + i, P(first)(v, backward ? P(load)(g + i) : v, a, fast, backward));
     }
     if (i < n) {
-        VC w = LRELU_WIDEN_AS(
-            P(clear)(P(gt0)(P(load_part)(x + i, n - i)), P(load_part)(g + i, n - i)), fast);
-        LRELU_HIDE_VC(w);
-        P(vc_store)(t + i, P(mul)(a, w));
-        i += W;
-    }
-    memset(t + i, 0, W * sizeof *t);
-}
-/* Forward's results of a block, widened, into t as products does: the
- * blend form on the widened lanes (fwd_wide), so that the loop after it
- * only narrows. Where x > 0 (never a NaN) the widening raises nothing
- * and the narrowing gives x back exactly; elsewhere the lanes are
- * products's. */
-LRELU_INLINE void P(results)(const ELEM *x, float *t, size_t n, VC a, int fast)
-{
-    size_t i = 0;
-    for (; i + W <= n; i += W)
-        P(vc_store)(t + i, P(fwd_wide)(LRELU_WIDEN_AS(P(load)(x + i), fast), a));
-    if (i < n) {
-        P(vc_store)(t + i, P(fwd_wide)(LRELU_WIDEN_AS(P(load_part)(x + i, n - i), fast), a));
+        const VS v = P(load_part)(x + i, n - i);
+        const VS u = backward ? P(load_part)(g + i, n - i) : v;
+        P(vc_store)(t + i, P(first)(v, u, a, fast, backward));
         i += W;
     }
     memset(t + i, 0, W * sizeof *t);
@@ -455,24 +449,17 @@ LRELU_INLINE void P(backward_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_
 #ifndef LRELU_APART_BLOCK
 #define LRELU_APART_BLOCK 1024 /* elements: 4 KiB of products */
 #endif
-/* One block of k <= LRELU_APART_BLOCK elements: its products (widened with
- * widen_fast when `fast`), then the loop narrowing them. g is x for
+/* One block of k <= LRELU_APART_BLOCK elements: its first pass (widened
+ * with widen_fast when `fast`), then the loop narrowing it. g is x for
  * forward. */
 LRELU_INLINE void P(apart_block)(const ELEM *x, const ELEM *g, ELEM *out, size_t k, VC a, int fast,
                                  int stream, int backward)
 {
     float t[LRELU_APART_BLOCK + W] __attribute__((aligned(64)));
-    if (backward) {
-        if (fast)
-            P(products)(x, g, t, k, a, 1);
-        else
-            P(products)(x, g, t, k, a, 0);
-    } else {
-        if (fast)
-            P(results)(x, t, k, a, 1);
-        else
-            P(results)(x, t, k, a, 0);
-    }
+    if (fast)
+        P(first_pass)(x, g, t, k, a, 1, backward);
+    else
+        P(first_pass)(x, g, t, k, a, 0, backward);
     const unsigned s = P(narrow_begin)();
     if (backward)
         P(backward_run)(x, g, out, k, t, a, stream, 0);
