@@ -140,6 +140,13 @@
 #define LRELU_NOINLINE static
 #endif
 
+/* A hint to fetch the line at p into the cache; never faults. */
+#if defined(__GNUC__)
+#define LRELU_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define LRELU_PREFETCH(p) ((void)(p))
+#endif
+
 /* An integer hidden from the optimiser in a register, at no cost: a mask
  * made from a compare stays a mask instead of becoming a branch. */
 #if defined(__GNUC__)
@@ -250,6 +257,9 @@ static inline VS P(bwd_apart)(VS x, VS dy, const float *t)
 {
     return P(select)(P(gt0)(x), dy, P(narrow_clean)(P(vc_load)(t)));
 }
+#ifndef LRELU_APART_BLOCK
+#define LRELU_APART_BLOCK 1024 /* elements: 4 KiB of products */
+#endif
 /* The first pass over a block of n elements: into t, t[j] element j's
  * backward product, alpha * widen(dy) where x is not > 0 and alpha * +0
  * elsewhere, or its forward result, widened, from the blend form on the
@@ -258,7 +268,10 @@ static inline VS P(bwd_apart)(VS x, VS dy, const float *t)
  * it only narrows. g is dy (unread for forward). The loops read a
  * vector's lanes from any t + j with j < n, so t has room for n rounded
  * up to a vector and one vector more, which is cleared (past n: the
- * values of the +0 a part load gives, then +0). */
+ * values of the +0 a part load gives, then +0). With `ahead` (the
+ * streaming variants, whose second pass reads nothing from memory), each
+ * step also prefetches the next block's input, so that memory keeps
+ * reading while a block is narrowed and stored. */
 LRELU_INLINE VC P(first)(VS x, VS g, VC a, int fast, int backward)
 {
     if (!backward)
@@ -267,11 +280,22 @@ LRELU_INLINE VC P(first)(VS x, VS g, VC a, int fast, int backward)
     LRELU_HIDE_VC(w);
     return P(mul)(a, w);
 }
+/* The address a block further on than p, as an integer: it may lie past
+ * the array, which a prefetch may name but a pointer may not. */
+static inline const void *P(next_block)(const ELEM *p)
+{
+    return (const void *)((uintptr_t)p + LRELU_APART_BLOCK * sizeof *p);
+}
 LRELU_INLINE void P(first_pass)(const ELEM *x, const ELEM *g, float *t, size_t n, VC a, int fast,
-                                int backward)
+                                int backward, int ahead)
 {
     size_t i = 0;
     for (; i + W <= n; i += W) {
+        if (ahead) {
+            LRELU_PREFETCH(P(next_block)(x + i));
+            if (backward)
+                LRELU_PREFETCH(P(next_block)(g + i));
+        }
         const VS v = P(load)(x + i);
         P(vc_store)(t + i, P(first)(v, backward ? P(load)(g + i) : v, a, fast, backward));
     }
@@ -446,9 +470,6 @@ LRELU_INLINE void P(backward_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_
 }
 
 #ifdef LRELU_NARROW_APART
-#ifndef LRELU_APART_BLOCK
-#define LRELU_APART_BLOCK 1024 /* elements: 4 KiB of products */
-#endif
 /* One block of k <= LRELU_APART_BLOCK elements: its first pass (widened
  * with widen_fast when `fast`), then the loop narrowing it. g is x for
  * forward. */
@@ -457,9 +478,9 @@ LRELU_INLINE void P(apart_block)(const ELEM *x, const ELEM *g, ELEM *out, size_t
 {
     float t[LRELU_APART_BLOCK + W] __attribute__((aligned(64)));
     if (fast)
-        P(first_pass)(x, g, t, k, a, 1, backward);
+        P(first_pass)(x, g, t, k, a, 1, backward, stream);
     else
-        P(first_pass)(x, g, t, k, a, 0, backward);
+        P(first_pass)(x, g, t, k, a, 0, backward, stream);
     const unsigned s = P(narrow_begin)();
     if (backward)
         P(backward_run)(x, g, out, k, t, a, stream, 0);
