@@ -268,10 +268,7 @@ static inline VS P(bwd_apart)(VS x, VS dy, const float *t)
  * it only narrows. g is dy (unread for forward). The loops read a
  * vector's lanes from any t + j with j < n, so t has room for n rounded
  * up to a vector and one vector more, which is cleared (past n: the
- * values of the +0 a part load gives, then +0). With `ahead` (the
- * streaming variants, whose second pass reads nothing from memory), each
- * step also prefetches the next block's input, so that memory keeps
- * reading while a block is narrowed and stored. */
+ * values of the +0 a part load gives, then +0). */
 LRELU_INLINE VC P(first)(VS x, VS g, VC a, int fast, int backward)
 {
     if (!backward)
@@ -286,6 +283,9 @@ static inline const void *P(next_block)(const ELEM *p)
 {
     return (const void *)((uintptr_t)p + LRELU_APART_BLOCK * sizeof *p);
 }
+/* With `ahead` (the streaming variants, whose second pass reads nothing
+ * from memory), each step also prefetches the next block's input, so that
+ * memory keeps reading while a block is narrowed and stored. */
 LRELU_INLINE void P(first_pass)(const ELEM *x, const ELEM *g, float *t, size_t n, VC a, int fast,
                                 int backward, int ahead)
 {
