@@ -413,6 +413,17 @@ static inline f32_lsum f32_lsum_sum(f32_lsum a, f32_lsum b)
     a.hi = simde_mm256_add_pd(a.hi, b.hi);
     return a;
 }
+/* One-term sums: +0 + v; lanes where a or b compares equal to zero. */
+static inline f32_vc f32_add_zero(f32_vc v)
+{
+    return simde_mm256_add_ps(v, simde_mm256_setzero_ps());
+}
+static inline f32_vm f32_zero_either(f32_vs a, f32_vs b)
+{
+    const simde__m256 z = simde_mm256_setzero_ps();
+    return simde_mm256_castps_si256(simde_mm256_or_ps(simde_mm256_cmp_ps(a, z, SIMDE_CMP_EQ_OQ),
+                                                      simde_mm256_cmp_ps(b, z, SIMDE_CMP_EQ_OQ)));
+}
 
 #define LRELU_PRELU
 #define LRELU_T f32

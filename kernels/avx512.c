@@ -281,6 +281,17 @@ static inline f32_lsum f32_lsum_sum(f32_lsum a, f32_lsum b)
     a.hi = simde_mm512_add_pd(a.hi, b.hi);
     return a;
 }
+/* One-term sums: +0 + v; lanes where a or b compares equal to zero. */
+static inline f32_vc f32_add_zero(f32_vc v)
+{
+    return simde_mm512_add_ps(v, simde_mm512_setzero_ps());
+}
+static inline f32_vm f32_zero_either(f32_vs a, f32_vs b)
+{
+    const simde__m512 z = simde_mm512_setzero_ps();
+    return simde_mm512_cmp_ps_mask(a, z, SIMDE_CMP_EQ_OQ) |
+           simde_mm512_cmp_ps_mask(b, z, SIMDE_CMP_EQ_OQ);
+}
 
 #if defined(SIMDE_X86_AVX512F_NATIVE)
 /* The terms straight from memory: each half converted under the mask of

@@ -103,6 +103,10 @@
  *   lsum lsum_add(lsum a, vs x, vs dy)  adds x[k] * dy[k] (exact) to sum k
  *   lsum lsum_sum(lsum a, lsum b)       a[k] + b[k]
  *   void lsum_store(double *p, lsum a)  the W sums to p[0..W)
+ *   vc   add_zero(vc v)                 +0 + v, one IEEE add a lane
+ *   vm   zero_either(vs a, vs b)        lanes where a or b compares equal to
+ *                                       zero (a float compare: +-0, and a
+ *                                       subnormal under DAZ)
  *   void dacc(double *a0, double *a1, vs x, vs dy)
  *                                       a0[k] += x[k] * dy[k] for k <
  *                                       min(lanes, 8); with 16 lanes,
@@ -990,18 +994,28 @@ LRELU_INLINE void P(cols_tree)(const P(lsum) * p, double *r, float *ds, size_t f
                                   P(lsum_sum)(P(lsum_sum)(p[1], p[5]), P(lsum_sum)(p[3], p[7])));
     P(lsum_round)(s, r, ds, from, k);
 }
-/* One row of channels, one term each: a group's terms added to +0 (a
- * zeroed lsum, as the rows kernel adds them to the cleared sums of a
- * one-row tensor), rounded to float in registers; dx as backward. */
+/* One row of channels, one term each: a channel's dslope is +0 + t, t
+ * the term (x * dy where x <= 0, else +0) exact in binary64, rounded to
+ * float once. That is the float product of the cleared x and dy (a
+ * multiply rounds the exact product once, with its sign: -0 where a
+ * negative product underflows), except where the exact product is zero,
+ * where a float +0 + (+-0) gives the sum's sign in the rounding mode. The
+ * same bits as the binary64 sum (in every rounding mode, with FTZ and DAZ
+ * too), in less than half the instructions. */
+LRELU_INLINE VS P(one_term)(P(vm) m, VS xv, VS gv)
+{
+    const VS xc = P(clear)(m, xv), gc = P(clear)(m, gv);
+    const VC p = P(mul)(P(widen)(xc), P(widen)(gc));
+    return P(select)(P(zero_either)(xc, gc), P(narrow)(P(add_zero)(p)), P(narrow)(p));
+}
 LRELU_INLINE void P(dslope_row_step)(const ELEM *x, const ELEM *dy, ELEM *dx, const ELEM *slope,
                                      float *ds, int want_dx)
 {
-    P(lsum) p = P(lsum_zero)();
-#define LRELU_RACC_(...) p = LRELU_LSUM_FN_(p, __VA_ARGS__)
-    LRELU_PRELU_STEP(x, dy, dx, P(widen)(P(load)(slope)), want_dx, LRELU_RACC_);
-#undef LRELU_RACC_
-    double r[P(cl)]; /* not used */
-    P(lsum_round)(p, r, ds, 0, W);
+    const VS xv = P(load)(x), gv = P(load)(dy);
+    const P(vm) m = P(gt0)(xv);
+    P(store)(ds, P(one_term)(m, xv, gv));
+    if (want_dx)
+        P(store)(dx, P(bwd)(xv, gv, P(widen)(P(load)(slope))));
 }
 LRELU_INLINE void P(dslope_row_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n,
                                     const ELEM *slope, float *ds, int want_dx)
@@ -1010,19 +1024,15 @@ LRELU_INLINE void P(dslope_row_run)(const ELEM *x, const ELEM *dy, ELEM *dx, siz
     for (; i + W <= n; i += W)
         P(dslope_row_step)(x + i, dy + i, dx + i, slope + i, ds + i, want_dx);
 #ifndef LRELU_PART_BY_COPY
-    /* The last part with masked loads and stores, as a run's (the terms
-     * from the loaded lanes, the same products as from memory; +0 past
-     * them). */
+    /* The last part with masked loads and stores (lanes past it are
+     * computed and not stored). */
     if (i < n) {
         const size_t k = n - i;
         const VS xv = LRELU_LOAD_TAIL(x + i, k), gv = LRELU_LOAD_TAIL(dy + i, k);
         const P(vm) m = P(gt0)(xv);
-        double r[P(cl)]; /* not used */
-        float f[P(cl)];
-        P(lsum_round)(P(lsum_add)(P(lsum_zero)(), P(clear)(m, xv), P(clear)(m, gv)), r, f, 0, W);
         if (want_dx)
             P(store_part)(dx + i, k, P(bwd)(xv, gv, P(widen)(P(load_part)(slope + i, k))));
-        P(store_part)(ds + i, k, P(load)(f));
+        P(store_part)(ds + i, k, P(one_term)(m, xv, gv));
         i = n;
     }
 #endif

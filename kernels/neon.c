@@ -294,6 +294,13 @@ static inline f32_lsum f32_lsum_sum(f32_lsum a, f32_lsum b)
     a.hi = simde_vaddq_f64(a.hi, b.hi);
     return a;
 }
+/* One-term sums: +0 + v; lanes where a or b compares equal to zero. */
+static inline f32_vc f32_add_zero(f32_vc v) { return simde_vaddq_f32(v, simde_vdupq_n_f32(0)); }
+static inline f32_vm f32_zero_either(f32_vs a, f32_vs b)
+{
+    const f32_vs z = simde_vdupq_n_f32(0);
+    return simde_vorrq_u32(simde_vceqq_f32(a, z), simde_vceqq_f32(b, z));
+}
 
 #define LRELU_PRELU
 #define LRELU_T f32

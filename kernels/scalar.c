@@ -215,6 +215,12 @@ static inline f32_lsum f32_lsum_zero(void) { return 0.0; }
 static inline f32_lsum f32_lsum_add(f32_lsum a, f32_vs x, f32_vs g) { return a + f32_term(x, g); }
 static inline void f32_lsum_store(double *p, f32_lsum a) { *p = a; }
 static inline f32_lsum f32_lsum_sum(f32_lsum a, f32_lsum b) { return a + b; }
+/* One-term sums: +0 + v; whether a or b compares equal to zero. */
+static inline f32_vc f32_add_zero(f32_vc v) { return v + 0.0f; }
+static inline f32_vm f32_zero_either(f32_vs a, f32_vs b)
+{
+    return MASK32(u2f(a) == 0.0f) | MASK32(u2f(b) == 0.0f);
+}
 
 #define LRELU_PRELU
 #define LRELU_T f32

@@ -334,6 +334,13 @@ static inline f32_lsum f32_lsum_sum(f32_lsum a, f32_lsum b)
     a.hi = simde_mm_add_pd(a.hi, b.hi);
     return a;
 }
+/* One-term sums: +0 + v; lanes where a or b compares equal to zero. */
+static inline f32_vc f32_add_zero(f32_vc v) { return simde_mm_add_ps(v, simde_mm_setzero_ps()); }
+static inline f32_vm f32_zero_either(f32_vs a, f32_vs b)
+{
+    const simde__m128 z = simde_mm_setzero_ps();
+    return simde_mm_castps_si128(simde_mm_or_ps(simde_mm_cmpeq_ps(a, z), simde_mm_cmpeq_ps(b, z)));
+}
 
 #define LRELU_PRELU
 #define LRELU_T f32

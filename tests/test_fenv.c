@@ -22,6 +22,13 @@
  *    evaluated in that environment (x > 0 decided on the bits), and the
  *    control state (MXCSR and the x87 control word, FPCR, the rounding
  *    mode) is the same after every call as before.
+ * 4. PReLU's slope gradient of one row (a channel's one term, the row
+ *    kernel): in the default environment and each of those, every kernel
+ *    gives the scalar kernel's dslope and dx, and the scalar kernel's
+ *    dslope is the documented sum evaluated in that environment, +0 + x * dy
+ *    in binary64 rounded to float once (x > 0 decided on the bits), for
+ *    every pair of values of a list: zeros, subnormals, products that
+ *    round to +-0 or to the smallest subnormal, infinities, NaNs.
  */
 #define _GNU_SOURCE /* feenableexcept */
 #include <fenv.h>
@@ -518,6 +525,140 @@ static void test_envs(void)
         printf("environments: %lu calls, control state unchanged by every call\n", calls);
 }
 
+/* ---- 4. PReLU's one-row slope gradient ---- */
+
+/* The values whose every pair (x, dy) is one channel of the row. */
+static const uint32_t row_values[] = {
+    0x00000000u, 0x80000000u, 0x00000001u, 0x80000001u, /* zeros, smallest subnormals */
+    0x00000003u, 0x80000003u, 0x00400000u, 0x80400000u, /* subnormals */
+    0x1a000000u, 0x9a000000u, 0x19800000u, 0x99800000u, /* 2^-75, 2^-76: products 2^-150.. */
+    0x1a800000u, 0x9a800000u, 0x1a3504f3u, 0x9a3504f3u, /* 2^-74, about 2^-74.5 */
+    0x3f800000u, 0xbf800000u, 0x3fc00000u, 0xbfc00000u, /* +-1, +-1.5 */
+    0x7f7fffffu, 0xff7fffffu, 0x7f800000u, 0xff800000u, /* largest, infinities */
+    0x7fc00000u, 0xffc12345u, 0x7fa00000u, 0x00800000u, /* NaNs, FLT_MIN */
+};
+#define ROW_V (sizeof row_values / sizeof row_values[0])
+#define ROW_N (ROW_V * ROW_V)
+
+static int nan_bits32(uint32_t u) { return (u & 0x7fffffffu) > 0x7f800000u; }
+
+/* The documented sum of one term, in the current environment. */
+static uint32_t row_formula(uint32_t x, uint32_t dy)
+{
+    volatile double zero = 0.0, t = 0.0;
+    if (!positive_bits(LRELU_TYPE_f32, x)) {
+        float xf, df;
+        memcpy(&xf, &x, 4);
+        memcpy(&df, &dy, 4);
+        volatile double a = xf, b = df;
+        t = a * b;
+    }
+    volatile float f = (float)(zero + t);
+    uint32_t u;
+    memcpy(&u, (const void *)&f, 4);
+    return u;
+}
+
+/* Whether this machine rounds a float product as it rounds the exact
+ * binary64 product to float, as IEEE 754 has it (an emulator may honour
+ * the environment in one and not the other: valgrind does). */
+static int product_rounds_once(uint32_t x, uint32_t dy)
+{
+    volatile float a, b;
+    memcpy((void *)&a, &x, 4);
+    memcpy((void *)&b, &dy, 4);
+    volatile float p = a * b;
+    volatile double wide = (double)a * (double)b;
+    volatile float q = (float)wide;
+    uint32_t pu, qu;
+    memcpy(&pu, (const void *)&p, 4);
+    memcpy(&qu, (const void *)&q, 4);
+    return pu == qu || (nan_bits32(pu) && nan_bits32(qu));
+}
+
+static void prelu_row(const struct impl *im, const float *x, const float *dy, float *dx,
+                      const float *slope, float *ds, size_t n)
+{
+    if (im->fns != NULL) {
+        im->fns->prelu_dslope_row(x, dy, dx, n, slope, ds);
+        return;
+    }
+    if (lrelu_set_kernel(im->name) != LRELU_OK ||
+        lrelu_prelu_backward(x, dy, dx, slope, ds, 1, n, 1) != LRELU_OK)
+        FAIL("kernel=%s: lrelu_prelu_backward of one row of %zu channels failed\n", im->name, n);
+}
+
+static void test_prelu_row(void)
+{
+    static float x[ROW_N], dy[ROW_N], slope[ROW_N], want_ds[ROW_N], want_dx[ROW_N], ds[ROW_N],
+        dx[ROW_N];
+    for (size_t i = 0; i < ROW_N; i++) {
+        memcpy(&x[i], &row_values[i / ROW_V], 4);
+        memcpy(&dy[i], &row_values[i % ROW_V], 4);
+        slope[i] = 0.25f;
+    }
+    /* Lengths: the whole row, and ones ending in a part vector. */
+    static const size_t lengths[] = {ROW_N, ROW_N - 5, ROW_N - 13, 7, 1};
+    fenv_t saved;
+    fegetenv(&saved);
+    size_t checked = 0;
+    for (size_t e = 0; e <= sizeof envs / sizeof envs[0]; e++) {
+        const char *env = e == 0 ? "default" : envs[e - 1].name;
+        for (size_t li = 0; li < sizeof lengths / sizeof lengths[0]; li++) {
+            const size_t n = lengths[li];
+            if (e > 0)
+                set_env(&envs[e - 1]);
+            const struct control before = get_control();
+            prelu_row(&impls[0], x, dy, want_dx, slope, want_ds, n);
+            size_t odd = 0;
+            for (size_t i = 0; i < n; i++)
+                odd += !product_rounds_once(f2u(x[i]), f2u(dy[i]));
+            if (odd != 0 && li == 0)
+                printf("env %s: %zu float products here are not the binary64 products rounded "
+                       "to float (an emulator?): the formula not checked, every kernel against "
+                       "the scalar kernel\n",
+                       env, odd);
+            for (size_t i = 0; i < n && odd == 0; i++) {
+                const uint32_t f = row_formula(f2u(x[i]), f2u(dy[i])), w = f2u(want_ds[i]);
+                if (f != w && !(nan_bits32(f) && nan_bits32(w))) {
+                    FAIL("env=%s prelu one row n=%zu channel %zu x=%#x dy=%#x: scalar dslope "
+                         "%#x, the formula %#x\n",
+                         env, n, i, (unsigned)f2u(x[i]), (unsigned)f2u(dy[i]), (unsigned)w,
+                         (unsigned)f);
+                    break;
+                }
+            }
+            for (size_t k = 0; k < impl_count; k++)
+                for (int with_dx = 0; with_dx < 2; with_dx++) {
+                    prelu_row(&impls[k], x, dy, with_dx ? dx : NULL, slope, ds, n);
+                    const struct control after = get_control();
+                    if (!same_control(after, before))
+                        FAIL("env=%s kernel=%s prelu one row: control state changed\n", env,
+                             impls[k].name);
+                    for (size_t i = 0; i < n; i++) {
+                        const uint32_t g = f2u(ds[i]), w = f2u(want_ds[i]);
+                        const int dx_bad = with_dx && f2u(dx[i]) != f2u(want_dx[i]) &&
+                                           !(nan_bits32(f2u(dx[i])) && nan_bits32(f2u(want_dx[i])));
+                        checked++;
+                        if ((g != w && !(nan_bits32(g) && nan_bits32(w))) || dx_bad) {
+                            FAIL("env=%s kernel=%s prelu one row n=%zu%s channel %zu x=%#x "
+                                 "dy=%#x: dslope %#x dx %#x, the scalar kernel's %#x %#x\n",
+                                 env, impls[k].name, n, with_dx ? " with dx" : "", i,
+                                 (unsigned)f2u(x[i]), (unsigned)f2u(dy[i]), (unsigned)g,
+                                 with_dx ? (unsigned)f2u(dx[i]) : 0u, (unsigned)w,
+                                 with_dx ? (unsigned)f2u(want_dx[i]) : 0u);
+                            break;
+                        }
+                    }
+                }
+            fesetenv(&saved);
+        }
+    }
+    if (fails == 0)
+        printf("prelu one row: %zu slope gradients checked in %zu environments\n", checked,
+               sizeof envs / sizeof envs[0] + 1);
+}
+
 int main(void)
 {
     impl_count = test_impls(impls, MAX_IMPLS);
@@ -529,5 +670,6 @@ int main(void)
     test_flags();
     test_envs();
     test_traps();
+    test_prelu_row();
     return fails ? 1 : 0;
 }
