@@ -954,8 +954,8 @@ int LRELU_EXPORT(lrelu_prelu_dslope_rows, LRELU_T)(const float *x, const float *
         P(dslope_rows_run)(x, dy, (float *)x, n, ext, period, j, acc, 0); /* never written */
     return 0;
 }
-/* The terms of W channels into W sums in registers (lsum), for the row
- * kernel below and the rows of channels after it. */
+/* The terms of W channels into W sums in registers (lsum), for the rows
+ * of channels below (the one-row kernel's single terms need no sums). */
 #ifdef LRELU_OWN_PRELU_TERMS
 #define LRELU_LSUM_FN_ P(lsum_add_at)
 #else

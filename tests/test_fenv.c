@@ -540,7 +540,7 @@ static const uint32_t row_values[] = {
 #define ROW_V (sizeof row_values / sizeof row_values[0])
 #define ROW_N (ROW_V * ROW_V)
 
-static int nan_bits32(uint32_t u) { return (u & 0x7fffffffu) > 0x7f800000u; }
+static int is_nan_f32(uint32_t u) { return is_nan_t(LRELU_TYPE_f32, u); }
 
 /* The documented sum of one term, in the current environment. */
 static uint32_t row_formula(uint32_t x, uint32_t dy)
@@ -573,7 +573,7 @@ static int product_rounds_once(uint32_t x, uint32_t dy)
     uint32_t pu, qu;
     memcpy(&pu, (const void *)&p, 4);
     memcpy(&qu, (const void *)&q, 4);
-    return pu == qu || (nan_bits32(pu) && nan_bits32(qu));
+    return pu == qu || (is_nan_f32(pu) && is_nan_f32(qu));
 }
 
 static void prelu_row(const struct impl *im, const float *x, const float *dy, float *dx,
@@ -620,7 +620,7 @@ static void test_prelu_row(void)
                        env, odd);
             for (size_t i = 0; i < n && odd == 0; i++) {
                 const uint32_t f = row_formula(f2u(x[i]), f2u(dy[i])), w = f2u(want_ds[i]);
-                if (f != w && !(nan_bits32(f) && nan_bits32(w))) {
+                if (f != w && !(is_nan_f32(f) && is_nan_f32(w))) {
                     FAIL("env=%s prelu one row n=%zu channel %zu x=%#x dy=%#x: scalar dslope "
                          "%#x, the formula %#x\n",
                          env, n, i, (unsigned)f2u(x[i]), (unsigned)f2u(dy[i]), (unsigned)w,
@@ -638,9 +638,9 @@ static void test_prelu_row(void)
                     for (size_t i = 0; i < n; i++) {
                         const uint32_t g = f2u(ds[i]), w = f2u(want_ds[i]);
                         const int dx_bad = with_dx && f2u(dx[i]) != f2u(want_dx[i]) &&
-                                           !(nan_bits32(f2u(dx[i])) && nan_bits32(f2u(want_dx[i])));
+                                           !(is_nan_f32(f2u(dx[i])) && is_nan_f32(f2u(want_dx[i])));
                         checked++;
-                        if ((g != w && !(nan_bits32(g) && nan_bits32(w))) || dx_bad) {
+                        if ((g != w && !(is_nan_f32(g) && is_nan_f32(w))) || dx_bad) {
                             FAIL("env=%s kernel=%s prelu one row n=%zu%s channel %zu x=%#x "
                                  "dy=%#x: dslope %#x dx %#x, the scalar kernel's %#x %#x\n",
                                  env, impls[k].name, n, with_dx ? " with dx" : "", i,
