@@ -802,6 +802,8 @@ LRELU_INLINE P(acc)
 #ifndef LRELU_OWN_ACC_ROTATE
 LRELU_INLINE P(acc) P(acc_load_rot)(const double *lanes, size_t ph)
 {
+    if (ph == 0) /* the shape's, not the data's: no rotation, no copy */
+        return P(acc_load)(lanes);
     double r[8];
     for (size_t l = 0; l < 8; l++)
         r[l] = lanes[(ph + l) & 7];
@@ -809,6 +811,10 @@ LRELU_INLINE P(acc) P(acc_load_rot)(const double *lanes, size_t ph)
 }
 LRELU_INLINE void P(acc_store_rot)(double *lanes, size_t ph, P(acc) acc)
 {
+    if (ph == 0) {
+        P(acc_store)(lanes, acc);
+        return;
+    }
     double r[8];
     P(acc_store)(r, acc);
     for (size_t l = 0; l < 8; l++)
