@@ -905,7 +905,8 @@ int main(void)
         {2, 3, 1000},
         {3, 5, 299},
         {1, 2, 3000},
-        {3, 9, 300}, /* > 2048 elements per outer, inner >= 128 */
+        {3, 2, 1031}, /* blocks of 1024 or more at every alignment: streaming (prelu_stream) */
+        {3, 9, 300},  /* > 2048 elements per outer, inner >= 128 */
         /* Blocks of 128 or more: a call per block. */
         {3, 4, 130},
         {1, 3, 128},
