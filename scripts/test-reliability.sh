@@ -74,7 +74,7 @@ part_simde() {
     case "$(uname -m)" in x86_64 | i?86) opt=-Demulate_isas=true ;; esac
     build simde gcc g++ "$opt" -Dbench=disabled &&
         meson test -C build-test-simde --timeout-multiplier 3 kernels fenv guard_pages align quant \
-            quant_xnnpack prelu prelu_oracle oracle parallel --print-errorlogs
+            quant_xnnpack prelu prelu_stream prelu_oracle oracle parallel --print-errorlogs
 }
 
 parts=("$@")
