@@ -1119,10 +1119,11 @@ int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float
     const int status = prelu_check(k, 1, x, dy, dx, slope, dslope, n, channels);
     if (UNLIKELY(status != LRELU_OK))
         return status;
-    /* dx alone may stream; with dslope, dx comes from the dslope kernels
-     * (or, over threads, after them), stored through the cache. */
+    /* dx alone may stream, and so may dx over threads after dslope (its
+     * own pass); in one pass with dslope it comes from the dslope kernels,
+     * stored through the cache. */
     const struct lrelu_kernel_fns *runs_fns =
-        dslope == NULL ? prelu_runs_fns(kern, 1, x, dy, dx, n, inner) : k;
+        dx != NULL ? prelu_runs_fns(kern, 1, x, dy, dx, n, inner) : k;
     /* dslope alone reads 8 bytes an element, as forward moves. */
     const int op = dx != NULL ? LRELU_OP_BACKWARD : LRELU_OP_FORWARD;
     if (UNLIKELY(n >= lrelu_split_min_n(op, LRELU_TYPE_f32)))
