@@ -326,8 +326,9 @@ LRELU_API int lrelu_forward_qu8_prepared(const uint8_t *x, uint8_t *y, size_t n,
  * kernel: the size of the largest cache a core reaches, as the CPU
  * reports it at load time. SIZE_MAX when the active kernel has no streaming
  * stores or the cache size is unknown. Since 1.1. PReLU's y and dx follow
- * it where inner >= 1024, but for dx computed in one pass with dslope (one
- * thread; README, Large arrays). */
+ * it for inner >= 1024, and for channels last with up to 2048 channels, but
+ * for dx computed in one pass with dslope (one thread; README, Large
+ * arrays). */
 LRELU_API size_t lrelu_stream_threshold(void);
 
 /*

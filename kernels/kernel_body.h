@@ -612,9 +612,11 @@ static inline size_t P(wrap1)(size_t j, size_t k, size_t period)
 
 /* flat: the call stays within one period (j + n <= period), so that the
  * slopes of element i are at ext + j + i, with no wrap to follow (a
- * channels-last row). */
+ * channels-last row). stream: whole vectors from the output's first 64-byte
+ * boundary on with streaming stores (those before it, and the last part,
+ * through the cache). */
 LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t n, const ELEM *ext,
-                               size_t period, size_t j, int bwd, int flat)
+                               size_t period, size_t j, int bwd, int flat, int stream)
 {
     size_t i = 0;
     /* The slopes of element i: ext + j in the wrapping variant (j follows
@@ -635,6 +637,15 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
             j = P(wrap1)(j, head, period);
     }
 #endif
+    /* Streaming: whole vectors through the cache up to a 64-byte boundary
+     * (a test of the address, not of the data). */
+    for (; stream && i + W <= n && ((uintptr_t)(out + i) & 63) != 0; i += W) {
+        const VC s = P(widen)(P(load)(LRELU_SLOPES(i)));
+        const VS xv = P(load)(x + i);
+        P(store)(out + i, bwd ? P(bwd)(xv, P(load)(dy + i), s) : P(fwd)(xv, s));
+        if (!flat)
+            j = P(wrap1)(j, W, period);
+    }
     /* Four vectors a step, so that the wrap of j (a chain of dependent
      * operations) is paid once for four (period >= 4 * lanes). Their loads
      * come before their stores, as in forward_run: a load is never held up
@@ -648,17 +659,17 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
         const VS g0 = bwd ? P(load)(dy + i) : x0, g1 = bwd ? P(load)(dy + i + W) : x1;
         const VS g2 = bwd ? P(load)(dy + i + 2 * W) : x2, g3 = bwd ? P(load)(dy + i + 3 * W) : x3;
         const ELEM *sp = LRELU_SLOPES(i);
-        P(store)(out + i, P(prelu_step)(x0, g0, sp, bwd));
-        P(store)(out + i + W, P(prelu_step)(x1, g1, sp + W, bwd));
-        P(store)(out + i + 2 * W, P(prelu_step)(x2, g2, sp + 2 * W, bwd));
-        P(store)(out + i + 3 * W, P(prelu_step)(x3, g3, sp + 3 * W, bwd));
+        LRELU_PUT(out + i, P(prelu_step)(x0, g0, sp, bwd), stream);
+        LRELU_PUT(out + i + W, P(prelu_step)(x1, g1, sp + W, bwd), stream);
+        LRELU_PUT(out + i + 2 * W, P(prelu_step)(x2, g2, sp + 2 * W, bwd), stream);
+        LRELU_PUT(out + i + 3 * W, P(prelu_step)(x3, g3, sp + 3 * W, bwd), stream);
         if (!flat)
             j = P(wrap1)(j, 4 * W, period);
     }
     for (; i + W <= n; i += W) {
         const VC s = P(widen)(P(load)(LRELU_SLOPES(i)));
         const VS xv = P(load)(x + i);
-        P(store)(out + i, bwd ? P(bwd)(xv, P(load)(dy + i), s) : P(fwd)(xv, s));
+        LRELU_PUT(out + i, bwd ? P(bwd)(xv, P(load)(dy + i), s) : P(fwd)(xv, s), stream);
         if (!flat)
             j = P(wrap1)(j, W, period);
     }
@@ -675,9 +686,9 @@ int LRELU_EXPORT(lrelu_prelu_forward, LRELU_T)(const float *x, float *y, size_t 
                                                size_t period, size_t j)
 {
     if (j + n <= period)
-        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 1);
+        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 1, 0);
     else
-        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 0);
+        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 0, 0);
     return 0;
 }
 
@@ -685,11 +696,36 @@ int LRELU_EXPORT(lrelu_prelu_backward, LRELU_T)(const float *x, const float *dy,
                                                 size_t n, const float *ext, size_t period, size_t j)
 {
     if (j + n <= period)
-        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 1);
+        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 1, 0);
     else
-        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 0);
+        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 0, 0);
     return 0;
 }
+
+#ifndef LRELU_NO_STREAM
+int LRELU_EXPORT(lrelu_prelu_forward_stream, LRELU_T)(const float *x, float *y, size_t n,
+                                                      const float *ext, size_t period, size_t j)
+{
+    if (j + n <= period)
+        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 1, 1);
+    else
+        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 0, 1);
+    lrelu_fence();
+    return 0;
+}
+
+int LRELU_EXPORT(lrelu_prelu_backward_stream, LRELU_T)(const float *x, const float *dy, float *dx,
+                                                       size_t n, const float *ext, size_t period,
+                                                       size_t j)
+{
+    if (j + n <= period)
+        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 1, 1);
+    else
+        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 0, 1);
+    lrelu_fence();
+    return 0;
+}
+#endif
 
 /* Whole channel blocks of inner >= 2 W elements, block b with slope[b]: a
  * loop over the blocks around a loop over a block's vectors that runs at

@@ -183,6 +183,11 @@ struct lrelu_kernel_fns {
                                       size_t period, size_t j);                                    \
     int lrelu_prelu_backward_f32_##isa(const float *x, const float *dy, float *dx, size_t n,       \
                                        const float *ext, size_t period, size_t j);                 \
+    int lrelu_prelu_forward_stream_f32_##isa(const float *x, float *y, size_t n, const float *ext, \
+                                             size_t period, size_t j);                             \
+    int lrelu_prelu_backward_stream_f32_##isa(const float *x, const float *dy, float *dx,          \
+                                              size_t n, const float *ext, size_t period,           \
+                                              size_t j);                                           \
     int lrelu_prelu_forward_blocks_f32_##isa(const float *x, float *y, size_t blocks,              \
                                              const float *slope, size_t inner);                    \
     int lrelu_prelu_backward_blocks_f32_##isa(const float *x, const float *dy, float *dx,          \
@@ -304,8 +309,9 @@ LRELU_DECLARE_TYPE_(bf16, avx512bw)
 #define LRELU_KERNEL_STREAM_FNS_UP(isa, bisa)                                                      \
     {                                                                                              \
         {LRELU_FOR_TYPES(LRELU_FWD_STREAM_, (isa, bisa))},                                         \
-            {LRELU_FOR_TYPES(LRELU_BWD_STREAM_, (isa, bisa))}, NULL, NULL, NULL, NULL, NULL, NULL, \
-            NULL, NULL, NULL,                                                                      \
+            {LRELU_FOR_TYPES(LRELU_BWD_STREAM_, (isa, bisa))},                                     \
+            lrelu_prelu_forward_stream_f32_##isa, lrelu_prelu_backward_stream_f32_##isa, NULL,     \
+            NULL, NULL, NULL, NULL, NULL, NULL,                                                    \
         {                                                                                          \
             NULL                                                                                   \
         }                                                                                          \

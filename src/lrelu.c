@@ -627,13 +627,18 @@ static inline void prelu_block(const struct lrelu_kernel_fns *k, const float *x,
  * kernel calls as the whole tensor, cut at b and e, the slope pattern
  * entered at the phase of element b; every element is computed on its own,
  * so its bits do not depend on where a range starts (the thread split).
- * The calls per channel block (blocks of PRELU_RUN_MIN elements or more)
- * go to runs_fns: k, or for a large out-of-place call the kernel's
- * streaming table (prelu_runs_fns), whose lrelu variants give the same
- * bits.
+ * out_fns: k, or for a large out-of-place call the kernel's streaming
+ * table (prelu_out_fns), whose functions give the same bits; taken where
+ * one call covers much of the output: the whole pattern's one call, and
+ * channel blocks of PRELU_STREAM_RUN_MIN elements or more. Each streaming
+ * call ends with a fence, which shorter blocks pay too often: one thread,
+ * Zen 3, 33-51 MiB moved, against the cached stores, blocks of 128
+ * elements took 1.8-2.6x the time, 256 1.2-1.4x, 512 0.95-0.98x, 1024
+ * 0.84-0.88x, 4096 and more 0.77-0.83x.
  */
+#define PRELU_STREAM_RUN_MIN ((size_t)1024)
 static void prelu_elementwise(const struct lrelu_kernel_fns *k,
-                              const struct lrelu_kernel_fns *runs_fns, const float *x,
+                              const struct lrelu_kernel_fns *out_fns, const float *x,
                               const float *dy, float *out, const float *slope, size_t outer,
                               size_t channels, size_t inner, size_t b, size_t e)
 {
@@ -659,7 +664,7 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k,
     if (len <= PRELU_PATTERN_MAX && !runs && !blocks) {
         /* The whole pattern: one call (element f at phase f mod period). */
         const size_t period = prelu_pattern(pattern, slope, channels, inner);
-        prelu_call(k, x, dy, out, b, e - b, pattern, period, b % period);
+        prelu_call(out_fns, x, dy, out, b, e - b, pattern, period, b % period);
         return;
     }
     if (blocks) {
@@ -687,10 +692,11 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k,
     }
     if (runs) {
         /* One call per channel block (its part in [b, e)), slope[c] as alpha. */
+        const struct lrelu_kernel_fns *blk_fns = inner >= PRELU_STREAM_RUN_MIN ? out_fns : k;
         for (size_t blk = b / inner; blk < outer * channels && blk * inner < e; blk++) {
             const size_t lo = blk * inner > b ? blk * inner : b;
             const size_t hi = (blk + 1) * inner < e ? (blk + 1) * inner : e;
-            prelu_block(runs_fns, x, dy, out, lo, hi, slope[blk % channels]);
+            prelu_block(blk_fns, x, dy, out, lo, hi, slope[blk % channels]);
         }
         return;
     }
@@ -946,7 +952,7 @@ int lrelu_prelu_backward_with(const struct lrelu_kernel_fns *k, const float *x, 
 #define PRELU_ROWS_MIN_C ((size_t)8)
 
 struct prelu_split {
-    const struct lrelu_kernel_fns *k, *runs_fns; /* prelu_elementwise's */
+    const struct lrelu_kernel_fns *k, *out_fns; /* prelu_elementwise's */
     const float *x, *dy, *slope;
     float *out; /* y or dx; NULL for dslope alone */
     size_t outer, channels, inner;
@@ -960,7 +966,7 @@ static void prelu_elementwise_task(void *arg, size_t i)
     const struct prelu_split *s = arg;
     const size_t b = lrelu_lines_start(&s->lines, i), e = lrelu_lines_start(&s->lines, i + 1);
     if (b < e)
-        prelu_elementwise(s->k, s->runs_fns, s->x, s->dy, s->out, s->slope, s->outer, s->channels,
+        prelu_elementwise(s->k, s->out_fns, s->x, s->dy, s->out, s->slope, s->outer, s->channels,
                           s->inner, b, e);
 }
 
@@ -993,7 +999,7 @@ static void prelu_dslope_task(void *arg, size_t i)
 /* n >= the split threshold of the call's operation; per: bytes moved an
  * element (8 or 12). */
 static __attribute__((noinline)) int
-prelu_split(const struct lrelu_kernel_fns *k, const struct lrelu_kernel_fns *runs_fns,
+prelu_split(const struct lrelu_kernel_fns *k, const struct lrelu_kernel_fns *out_fns,
             const float *x, const float *dy, float *out, const float *slope, float *dslope,
             size_t outer, size_t channels, size_t inner, size_t n, size_t per)
 {
@@ -1002,11 +1008,11 @@ prelu_split(const struct lrelu_kernel_fns *k, const struct lrelu_kernel_fns *run
     /* Bytes read + written, saturating (n * 4 fits, n * 12 may not). */
     const size_t total = n > SIZE_MAX / per ? SIZE_MAX : n * per;
     size_t count = lrelu_parallel_tasks(&p, total);
-    struct prelu_split s = {k,     runs_fns, x, dy, slope, out, outer, channels,
-                            inner, {0},      0, 0,  0,     0,   0,     NULL};
+    struct prelu_split s = {k,     out_fns, x, dy, slope, out, outer, channels,
+                            inner, {0},     0, 0,  0,     0,   0,     NULL};
     if (dslope == NULL) {
         if (count < 2) {
-            prelu_elementwise(k, runs_fns, x, dy, out, slope, outer, channels, inner, 0, n);
+            prelu_elementwise(k, out_fns, x, dy, out, slope, outer, channels, inner, 0, n);
             return LRELU_OK;
         }
         s.lines = lrelu_lines_of(out, sizeof(float), n, count);
@@ -1051,28 +1057,18 @@ prelu_split(const struct lrelu_kernel_fns *k, const struct lrelu_kernel_fns *run
     return LRELU_OK;
 }
 
-/* The table of a call's channel-block calls (prelu_elementwise): the
- * streaming variants where lrelu_forward / lrelu_backward of as many
- * elements would stream, automatically (out of place, from the threshold
- * of the same operation), and the blocks are at least PRELU_STREAM_RUN_MIN
- * elements; else the kernel's own. Each streaming call ends with a fence,
- * which shorter blocks pay too often: one thread, Zen 3, 33-51 MiB moved,
- * against the cached stores, blocks of 128 elements took 1.8-2.6x the
- * time, 256 1.2-1.4x, 512 0.95-0.98x, 1024 0.84-0.88x, 4096 and more
- * 0.77-0.83x. */
-#define PRELU_STREAM_RUN_MIN ((size_t)1024)
-static inline const struct lrelu_kernel_fns *prelu_runs_fns(const struct lrelu_kernel *kern,
-                                                            int bwd, const float *x,
-                                                            const float *dy, const float *out,
-                                                            size_t n, size_t inner)
+/* The table of a call's output (prelu_elementwise's out_fns): the
+ * streaming one where lrelu_forward / lrelu_backward of as many elements
+ * would stream, automatically (out of place, from the threshold of the
+ * same operation); else the kernel's own. */
+static inline const struct lrelu_kernel_fns *prelu_out_fns(const struct lrelu_kernel *kern, int bwd,
+                                                           const float *x, const float *dy,
+                                                           const float *out, size_t n)
 {
-    const int has = bwd ? kern->stream.backward[LRELU_TYPE_f32] != NULL
-                        : kern->stream.forward[LRELU_TYPE_f32] != NULL;
+    const int has = bwd ? kern->stream.prelu_backward != NULL : kern->stream.prelu_forward != NULL;
     const size_t min_n =
         kern->stream_min[bwd ? LRELU_OP_BACKWARD : LRELU_OP_FORWARD][LRELU_TYPE_f32];
-    return inner >= PRELU_STREAM_RUN_MIN &&
-                   streams(has, out, sizeof(float), n, min_n, LRELU_STORE_AUTO) && out != x &&
-                   out != dy
+    return streams(has, out, sizeof(float), n, min_n, LRELU_STORE_AUTO) && out != x && out != dy
                ? &kern->stream
                : &kern->fns;
 }
@@ -1090,11 +1086,11 @@ int lrelu_prelu_forward(const float *x, float *y, const float *slope, size_t out
     const int status = prelu_check(k, 0, x, NULL, y, slope, NULL, n, channels);
     if (UNLIKELY(status != LRELU_OK))
         return status;
-    const struct lrelu_kernel_fns *runs_fns = prelu_runs_fns(kern, 0, x, NULL, y, n, inner);
+    const struct lrelu_kernel_fns *out_fns = prelu_out_fns(kern, 0, x, NULL, y, n);
     if (UNLIKELY(n >= lrelu_split_min_n(LRELU_OP_FORWARD, LRELU_TYPE_f32)))
-        return prelu_split(k, runs_fns, x, NULL, y, slope, NULL, outer, channels, inner, n,
+        return prelu_split(k, out_fns, x, NULL, y, slope, NULL, outer, channels, inner, n,
                            2 * sizeof(float));
-    prelu_elementwise(k, runs_fns, x, NULL, y, slope, outer, channels, inner, 0, n);
+    prelu_elementwise(k, out_fns, x, NULL, y, slope, outer, channels, inner, 0, n);
     return LRELU_OK;
 }
 
@@ -1122,17 +1118,16 @@ int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float
     /* dx alone may stream, and so may dx over threads after dslope (its
      * own pass); in one pass with dslope it comes from the dslope kernels,
      * stored through the cache. */
-    const struct lrelu_kernel_fns *runs_fns =
-        dx != NULL ? prelu_runs_fns(kern, 1, x, dy, dx, n, inner) : k;
+    const struct lrelu_kernel_fns *out_fns = dx != NULL ? prelu_out_fns(kern, 1, x, dy, dx, n) : k;
     /* dslope alone reads 8 bytes an element, as forward moves. */
     const int op = dx != NULL ? LRELU_OP_BACKWARD : LRELU_OP_FORWARD;
     if (UNLIKELY(n >= lrelu_split_min_n(op, LRELU_TYPE_f32)))
-        return prelu_split(k, runs_fns, x, dy, dx, slope, dslope, outer, channels, inner, n,
+        return prelu_split(k, out_fns, x, dy, dx, slope, dslope, outer, channels, inner, n,
                            (dx != NULL ? 3 : 2) * sizeof(float));
     if (dslope != NULL)
         prelu_dslope(k, x, dy, dx, slope, dslope, outer, channels, inner);
     else
-        prelu_elementwise(k, runs_fns, x, dy, dx, slope, outer, channels, inner, 0, n);
+        prelu_elementwise(k, out_fns, x, dy, dx, slope, outer, channels, inner, 0, n);
     return LRELU_OK;
 }
 
