@@ -682,23 +682,28 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
 #undef LRELU_SLOPES
 }
 
+/* A call within one period takes the flat loop (constants in each
+ * variant, as prelu_run is always inlined). */
+LRELU_INLINE void P(prelu_call)(const ELEM *x, const ELEM *dy, ELEM *out, size_t n, const ELEM *ext,
+                                size_t period, size_t j, int bwd, int stream)
+{
+    if (j + n <= period)
+        P(prelu_run)(x, dy, out, n, ext, period, j, bwd, 1, stream);
+    else
+        P(prelu_run)(x, dy, out, n, ext, period, j, bwd, 0, stream);
+}
+
 int LRELU_EXPORT(lrelu_prelu_forward, LRELU_T)(const float *x, float *y, size_t n, const float *ext,
                                                size_t period, size_t j)
 {
-    if (j + n <= period)
-        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 1, 0);
-    else
-        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 0, 0);
+    P(prelu_call)(x, NULL, y, n, ext, period, j, 0, 0);
     return 0;
 }
 
 int LRELU_EXPORT(lrelu_prelu_backward, LRELU_T)(const float *x, const float *dy, float *dx,
                                                 size_t n, const float *ext, size_t period, size_t j)
 {
-    if (j + n <= period)
-        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 1, 0);
-    else
-        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 0, 0);
+    P(prelu_call)(x, dy, dx, n, ext, period, j, 1, 0);
     return 0;
 }
 
@@ -706,10 +711,7 @@ int LRELU_EXPORT(lrelu_prelu_backward, LRELU_T)(const float *x, const float *dy,
 int LRELU_EXPORT(lrelu_prelu_forward_stream, LRELU_T)(const float *x, float *y, size_t n,
                                                       const float *ext, size_t period, size_t j)
 {
-    if (j + n <= period)
-        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 1, 1);
-    else
-        P(prelu_run)(x, NULL, y, n, ext, period, j, 0, 0, 1);
+    P(prelu_call)(x, NULL, y, n, ext, period, j, 0, 1);
     lrelu_fence();
     return 0;
 }
@@ -718,10 +720,7 @@ int LRELU_EXPORT(lrelu_prelu_backward_stream, LRELU_T)(const float *x, const flo
                                                        size_t n, const float *ext, size_t period,
                                                        size_t j)
 {
-    if (j + n <= period)
-        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 1, 1);
-    else
-        P(prelu_run)(x, dy, dx, n, ext, period, j, 1, 0, 1);
+    P(prelu_call)(x, dy, dx, n, ext, period, j, 1, 1);
     lrelu_fence();
     return 0;
 }
