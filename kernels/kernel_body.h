@@ -640,9 +640,8 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
     /* Streaming: whole vectors through the cache up to a 64-byte boundary
      * (a test of the address, not of the data). */
     for (; stream && i + W <= n && ((uintptr_t)(out + i) & 63) != 0; i += W) {
-        const VC s = P(widen)(P(load)(LRELU_SLOPES(i)));
         const VS xv = P(load)(x + i);
-        P(store)(out + i, bwd ? P(bwd)(xv, P(load)(dy + i), s) : P(fwd)(xv, s));
+        P(store)(out + i, P(prelu_step)(xv, bwd ? P(load)(dy + i) : xv, LRELU_SLOPES(i), bwd));
         if (!flat)
             j = P(wrap1)(j, W, period);
     }
