@@ -122,6 +122,7 @@ static void test_errors(enum lrelu_type t)
         unsigned char *ob = out;
         expect_refused(t, o, ob + es, dy, ob, 8, 0.01f, LRELU_EOVERLAP, "out = in - 1");
         expect_refused(t, o, ob, dy, ob + 7 * es, 8, 0.01f, LRELU_EOVERLAP, "out = in + 7");
+        expect_refused(t, o, ob + 7 * es, dy, ob, 8, 0.01f, LRELU_EOVERLAP, "out = in - 7");
         expect_refused(t, o, ob + es / 2, dy, ob, 8, 0.01f, LRELU_EOVERLAP,
                        "out = in + half an element");
         if (op != OP_FORWARD) {
