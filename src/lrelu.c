@@ -24,12 +24,12 @@
 static inline int bad_array(const void *p, uintptr_t last) { return (uintptr_t)p - 1 >= last; }
 
 /* out and in share some byte but are not the very same array: their
- * distance d, either way round, is in [1, bytes - 1] (~d is -d - 1). No
- * sum that could wrap, whatever the size of the address space. */
+ * distance, either way round, is below bytes. No sum that could wrap,
+ * whatever the size of the address space. */
 static inline int partial_overlap(const void *out, const void *in, uintptr_t bytes)
 {
     const uintptr_t d = (uintptr_t)out - (uintptr_t)in;
-    return d - 1 < bytes - 1 || ~d < bytes - 1;
+    return d != 0 && (d < bytes || 0 - d < bytes);
 }
 
 static const unsigned known_flags = LRELU_STORE_STREAM | LRELU_STORE_CACHED;
@@ -59,13 +59,11 @@ LRELU_ALWAYS_INLINE int check_call(int params_ok, int binary, const void *in, co
         *status = LRELU_EINVAL;
         return 0;
     }
-    /* n == 0, or n * size does not fit: one compare. */
-    if (UNLIKELY(n - 1 >= SIZE_MAX / size)) {
-        *status = n == 0 ? LRELU_OK : LRELU_EINVAL;
+    if (UNLIKELY(n == 0))
         return 0;
-    }
     const uintptr_t bytes = n * size, last = UINTPTR_MAX - bytes;
-    if (UNLIKELY(bad_array(in, last) || bad_array(out, last) || (binary && bad_array(dy, last)))) {
+    if (UNLIKELY(n > SIZE_MAX / size || bad_array(in, last) || bad_array(out, last) ||
+                 (binary && bad_array(dy, last)))) {
         *status = LRELU_EINVAL;
         return 0;
     }
@@ -142,12 +140,8 @@ static __attribute__((noinline)) int split(lrelu_forward_fn f, lrelu_backward_fn
     return LRELU_OK;
 }
 
-/* The general path of forward and backward, for every call that the
- * plain call's test below does not pass: bad arguments, streaming stores,
- * calls split over threads. */
-static __attribute__((noinline)) int forward_any(enum lrelu_type t, size_t size, size_t align,
-                                                 const void *x, void *y, size_t n, double alpha,
-                                                 int params_ok, unsigned flags)
+LRELU_ALWAYS_INLINE int forward(enum lrelu_type t, size_t size, size_t align, const void *x,
+                                void *y, size_t n, double alpha, int params_ok, unsigned flags)
 {
     int status;
     if (UNLIKELY(
@@ -157,18 +151,18 @@ static __attribute__((noinline)) int forward_any(enum lrelu_type t, size_t size,
     const lrelu_forward_fn s = k->stream.forward[t];
     const int stream =
         streams(s != NULL, y, size, n, k->stream_min[LRELU_OP_FORWARD][t], flags) && y != x;
-    if (n >= lrelu_split_min_n(LRELU_OP_FORWARD, t))
+    if (UNLIKELY(n >= lrelu_split_min_n(LRELU_OP_FORWARD, t)))
         return split(stream ? s : k->fns.forward[t], NULL, size, x, NULL, y, n, alpha);
-    if (stream)
+    if (UNLIKELY(stream))
         return s(x, y, n, alpha);
     return k->fns.forward[t](x, y, n, alpha);
 }
 
 /* Backward, and backward from the output (with y as x): for alpha >= 0
  * (including -0.0), y > 0 exactly when x > 0. */
-static __attribute__((noinline)) int backward_any(enum lrelu_type t, size_t size, size_t align,
-                                                  const void *x, const void *dy, void *dx, size_t n,
-                                                  double alpha, int params_ok, unsigned flags)
+LRELU_ALWAYS_INLINE int backward(enum lrelu_type t, size_t size, size_t align, const void *x,
+                                 const void *dy, void *dx, size_t n, double alpha, int params_ok,
+                                 unsigned flags)
 {
     int status;
     if (UNLIKELY(
@@ -179,59 +173,11 @@ static __attribute__((noinline)) int backward_any(enum lrelu_type t, size_t size
     const int stream =
         streams(s != NULL, dx, size, n, k->stream_min[LRELU_OP_BACKWARD][t], flags) && dx != x &&
         dx != dy;
-    if (n >= lrelu_split_min_n(LRELU_OP_BACKWARD, t))
+    if (UNLIKELY(n >= lrelu_split_min_n(LRELU_OP_BACKWARD, t)))
         return split(NULL, stream ? s : k->fns.backward[t], size, x, dy, dx, n, alpha);
-    if (stream)
+    if (UNLIKELY(stream))
         return s(x, dy, dx, n, alpha);
     return k->fns.backward[t](x, dy, dx, n, alpha);
-}
-
-static inline size_t smaller(size_t a, size_t b) { return a < b ? a : b; }
-
-/* Flags that do not ask for streaming stores (nor are unknown). */
-static inline int no_stream_flag(unsigned flags)
-{
-    return (flags & ~(unsigned)LRELU_STORE_CACHED) == 0;
-}
-
-/*
- * Forward and backward: the usual call (valid arguments, flags that do not
- * ask for streaming stores, fewer elements than where streaming stores and
- * threads start) goes straight to the active kernel's function; every
- * other call takes the general path, which checks it again and gives its
- * status. The fast path's few instructions are most of a short call's
- * cost.
- */
-
-LRELU_ALWAYS_INLINE int forward(enum lrelu_type t, size_t size, size_t align, const void *x,
-                                void *y, size_t n, double alpha, int params_ok, unsigned flags)
-{
-    const struct lrelu_kernel *k = lrelu_current();
-    const size_t below =
-        smaller(k->stream_min[LRELU_OP_FORWARD][t], lrelu_split_min_n(LRELU_OP_FORWARD, t));
-    int status;
-    if (__builtin_expect(check_call(params_ok && no_stream_flag(flags), 0, x, NULL, y, n, size,
-                                    align, &status) &&
-                             n < below,
-                         1))
-        return k->fns.forward[t](x, y, n, alpha);
-    return forward_any(t, size, align, x, y, n, alpha, params_ok, flags);
-}
-
-LRELU_ALWAYS_INLINE int backward(enum lrelu_type t, size_t size, size_t align, const void *x,
-                                 const void *dy, void *dx, size_t n, double alpha, int params_ok,
-                                 unsigned flags)
-{
-    const struct lrelu_kernel *k = lrelu_current();
-    const size_t below =
-        smaller(k->stream_min[LRELU_OP_BACKWARD][t], lrelu_split_min_n(LRELU_OP_BACKWARD, t));
-    int status;
-    if (__builtin_expect(
-            check_call(params_ok && no_stream_flag(flags), 1, x, dy, dx, n, size, align, &status) &&
-                n < below,
-            1))
-        return k->fns.backward[t](x, dy, dx, n, alpha);
-    return backward_any(t, size, align, x, dy, dx, n, alpha, params_ok, flags);
 }
 
 /* The entry points of one element type: the plain functions store with
