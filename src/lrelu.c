@@ -439,8 +439,10 @@ LRELU_QUANT_PREPARED(qu8, uint8_t, 0, UINT8_MAX)
  * PReLU, float32: x, dy, dx, y viewed as [outer][channels][inner], one
  * slope per channel.
  *
- * Forward and dx: where a channel's block (inner elements) is long, the
- * forward and backward kernels with alpha = slope[c], block by block;
+ * Forward and dx: with one channel (a slope shared by every element), the
+ * forward and backward kernels with alpha = slope[0] on the whole range;
+ * where a channel's block (inner elements) is long, the same kernels with
+ * alpha = slope[c], block by block;
  * otherwise the slopes of a stretch of whole channels are laid out element
  * by element (pattern[k] = slope[c0 + k / inner]) and the PReLU kernels
  * apply them, the pattern repeating every stretch.
@@ -648,6 +650,12 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k,
      * aligned as their stores (after the head), and none splits a line. */
     _Alignas(64) float buf[PRELU_PATTERN_MAX + 2 * PRELU_REACH + 16];
     float *pattern = buf + (uintptr_t)out / sizeof(float) % 16;
+    if (channels == 1) {
+        /* One slope shared by every element (PyTorch's default PReLU):
+         * Leaky ReLU of the range with alpha = slope[0], one call. */
+        prelu_block(out_fns, x, dy, out, b, e, slope[0]);
+        return;
+    }
     if (inner == 1 && (outer == 1 || len > PRELU_PATTERN_MAX)) {
         /* Channels last, one row or rows too long for a pattern: each row
          * (its part in [b, e)) one call, on the slopes themselves. */
@@ -742,7 +750,9 @@ static void dslope_block(const struct lrelu_kernel_fns *k, const float *x, const
     const size_t end = terms - b * PRELU_BLOCK < PRELU_BLOCK ? terms : (b + 1) * PRELU_BLOCK;
     for (size_t t = b * PRELU_BLOCK; t < end;) {
         const size_t o = t / inner, i = t % inner;
-        const size_t run = inner - i < end - t ? inner - i : end - t;
+        /* One channel: its terms are contiguous across the outer indices
+         * (term k is element k), so a run is the rest of the block. */
+        const size_t run = channels == 1 || inner - i >= end - t ? end - t : inner - i;
         const size_t at = (o * channels + c0) * inner + i;
         k->prelu_dslope(x + at, dy + at, dx != NULL ? dx + at : NULL, run, cn, inner, slope + c0,
                         t & 7, lanes[0]);

@@ -950,10 +950,18 @@ int main(void)
         {1100, 64, 1},
         {300, 130, 1},
         {1100, 63, 1},
-        /* One shared slope. */
+        /* One shared slope: one kernel call for the whole tensor, and
+         * dslope's runs across the outer indices, up to the blocks' ends
+         * (8192 terms: within an outer index, and between two). */
         {1, 1, 50000},
         {7, 1, 13},
         {3, 1, 1},
+        {1, 1, 16},
+        {5, 1, 20},
+        {64, 1, 100},
+        {100, 1, 100},
+        {3, 1, 3000},
+        {2, 1, 4096},
         /* Crossing dslope's blocks of 8192 terms. */
         {20000, 3, 1},
         {9000, 257, 1},
