@@ -293,7 +293,9 @@ LRELU_API int lrelu_forward_qu8(const uint8_t *x, uint8_t *y, size_t n, const lr
  * Prepared parameters (since 1.3), for a caller that applies one parameter
  * set many times, as an inference engine applies a layer's: the check and
  * the derivation of Mp and Mn, which the functions above do at every call
- * (about as long as the arithmetic on a few hundred elements), done once.
+ * (each thread keeps the multipliers it derived last, so a call with the
+ * scales and alpha of the thread's previous one skips the derivation, but
+ * not the checks), done once.
  *
  * lrelu_quant_prepare_qs8 / _qu8 check q as lrelu_forward_qs8 / _qu8 do and
  * fill *prep. Returns LRELU_OK; LRELU_EINVAL (q or prep NULL, parameters

@@ -66,8 +66,9 @@ typedef int (*lrelu_forward_fn)(const void *x, void *y, size_t n, double alpha);
  *   y = clamp((bias + d * M) >> 8, type min, type max)
  *
  * (arithmetic shift; bias = output_zero_point * 256 + 128). src/lrelu.c
- * checks the parameters and computes the multipliers once per call; the
- * kernels may rely on these ranges: zero points within the type, Mp in
+ * checks the parameters and computes the multipliers once per call (or
+ * takes the ones it derived last on the thread); the kernels may rely on
+ * these ranges: zero points within the type, Mp in
  * [1, 32768], Mn in [-32767, -1] or [1, 32768] (so that -Mp and -Mn fit
  * in int16, and |d * M| < 2^23).
  */

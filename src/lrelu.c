@@ -5,6 +5,7 @@
  * nothing is written unless every check passes.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "parallel.h"
 
 #define UNLIKELY(c) __builtin_expect(!!(c), 0)
+#define LIKELY(c)   __builtin_expect(!!(c), 1)
 /* The checks and the call of every entry point, inlined into each, so
  * that its element size, alignment and flags are constants there. */
 #define LRELU_ALWAYS_INLINE static inline __attribute__((always_inline))
@@ -299,21 +301,12 @@ static inline int within(int32_t v, int32_t lo, int32_t hi)
     return (uint32_t)v - (uint32_t)lo <= (uint32_t)hi - (uint32_t)lo;
 }
 
-/* The kernel's parameters from the caller's, for zero points in
- * [zmin, zmax]; 0 when they are not valid (lrelu.h). */
-static int quant_params(const lrelu_quant *q, int32_t zmin, int32_t zmax,
-                        struct lrelu_quant_params *p)
+/* The multipliers from the scales' and alpha's bits (each finite, the
+ * scales > 0, alpha not zero); 0 when they are out of range (lrelu.h). */
+static int quant_multipliers(uint32_t in_scale, uint32_t out_scale, uint32_t alpha, int32_t *mp,
+                             int32_t *mn)
 {
-    if (q == NULL)
-        return 0;
-    /* On the bits, so that DAZ cannot make a subnormal scale zero. */
-    const uint32_t in_scale = float_bits(q->input_scale), out_scale = float_bits(q->output_scale);
-    const uint32_t alpha = float_bits(q->alpha), alpha_abs = alpha & 0x7fffffffu;
-    if (in_scale - 1u >= 0x7f7fffffu || out_scale - 1u >= 0x7f7fffffu ||
-        alpha_abs - 1u >= 0x7f7fffffu)
-        return 0; /* a scale not finite and > 0, alpha not finite or zero */
-    if (!within(q->input_zero_point, zmin, zmax) || !within(q->output_zero_point, zmin, zmax))
-        return 0;
+    const uint32_t alpha_abs = alpha & 0x7fffffffu;
     const struct qfp a = qfp_of(in_scale), b = qfp_of(out_scale), al = qfp_of(alpha_abs);
     /* r: the significands' quotient, in (1/2, 2), to 40 bits after the
      * point (so of 40 or 41 bits), rounded once (the remainder as sticky
@@ -332,11 +325,91 @@ static int quant_params(const lrelu_quant *q, int32_t zmin, int32_t zmax,
     if (kr < 0x3b800000 || kr > 0x43000000 || ks < 0x3b800000 ||
         ks > (neg ? 0x42fffe00 : 0x43000000))
         return 0;
-    const int32_t mn = qfp_rint256(s);
+    const int32_t m = qfp_rint256(s);
+    *mp = qfp_rint256(r);
+    *mn = neg ? -m : m;
+    return 1;
+}
+
+/*
+ * The multipliers last derived on this thread, and the bits they came
+ * from: an engine calls with the same scales and alpha again and again,
+ * and the derivation (a 64-bit division and two roundings) took about as
+ * long as the rest of a call of 16 elements. in_scale is 0 (never a valid
+ * scale) while the memo is empty. seq is odd while the memo is being
+ * written and changes with every write, so that a call from a signal
+ * handler that interrupts another one's reading or writing neither uses
+ * nor leaves a torn entry: a read counts only if seq was even and the
+ * same before and after it, and a call that finds seq odd does not write
+ * (volatile accesses, in program order, which is the order a handler on
+ * the same thread sees).
+ */
+struct quant_memo {
+    unsigned seq;
+    uint32_t in_scale, out_scale, alpha;
+    int32_t mp, mn;
+};
+#if defined(__GNUC__)
+/* Initial-exec: one load of the thread's offset, no call; a few bytes of
+ * the static TLS that glibc reserves for libraries loaded with dlopen. */
+static _Thread_local struct quant_memo quant_memo __attribute__((tls_model("initial-exec")));
+#else
+static _Thread_local struct quant_memo quant_memo;
+#endif
+
+static int quant_lookup(uint32_t in_scale, uint32_t out_scale, uint32_t alpha, int32_t *mp,
+                        int32_t *mn)
+{
+    volatile struct quant_memo *const m = &quant_memo;
+    const unsigned seq = m->seq;
+    atomic_signal_fence(memory_order_acquire);
+    const int hit = m->in_scale == in_scale && m->out_scale == out_scale && m->alpha == alpha;
+    *mp = m->mp;
+    *mn = m->mn;
+    atomic_signal_fence(memory_order_acquire);
+    if (LIKELY(hit && m->seq == seq && (seq & 1) == 0))
+        return 1;
+    if (!quant_multipliers(in_scale, out_scale, alpha, mp, mn))
+        return 0;
+    /* Kept unless this call interrupted another one's writing (then it
+     * leaves the memo to that one). */
+    const unsigned w = m->seq;
+    if ((w & 1) == 0) {
+        m->seq = w + 1;
+        atomic_signal_fence(memory_order_release);
+        m->in_scale = in_scale;
+        m->out_scale = out_scale;
+        m->alpha = alpha;
+        m->mp = *mp;
+        m->mn = *mn;
+        atomic_signal_fence(memory_order_release);
+        m->seq = w + 2;
+    }
+    return 1;
+}
+
+/* The kernel's parameters from the caller's, for zero points in
+ * [zmin, zmax]; 0 when they are not valid (lrelu.h). */
+static int quant_params(const lrelu_quant *q, int32_t zmin, int32_t zmax,
+                        struct lrelu_quant_params *p)
+{
+    if (q == NULL)
+        return 0;
+    /* On the bits, so that DAZ cannot make a subnormal scale zero. */
+    const uint32_t in_scale = float_bits(q->input_scale), out_scale = float_bits(q->output_scale);
+    const uint32_t alpha = float_bits(q->alpha), alpha_abs = alpha & 0x7fffffffu;
+    if (in_scale - 1u >= 0x7f7fffffu || out_scale - 1u >= 0x7f7fffffu ||
+        alpha_abs - 1u >= 0x7f7fffffu)
+        return 0; /* a scale not finite and > 0, alpha not finite or zero */
+    if (!within(q->input_zero_point, zmin, zmax) || !within(q->output_zero_point, zmin, zmax))
+        return 0;
+    int32_t mp, mn;
+    if (!quant_lookup(in_scale, out_scale, alpha, &mp, &mn))
+        return 0;
     p->input_zero_point = q->input_zero_point;
     p->output_zero_point = q->output_zero_point;
-    p->positive_multiplier = qfp_rint256(r);
-    p->negative_multiplier = neg ? -mn : mn;
+    p->positive_multiplier = mp;
+    p->negative_multiplier = mn;
     p->bias = q->output_zero_point * 256 + 128;
     return 1;
 }

@@ -29,7 +29,11 @@
  * prepared for the other type or with a field outside the kernels' ranges;
  * accepted at every bound of those ranges with the definition's results;
  * a copy prepared once works on every kernel. The multipliers themselves
- * over two million random parameter sets, near every bound.
+ * over two million random parameter sets, near every bound. The
+ * multipliers a thread derived last, which the library keeps for its next
+ * call: never given to a call whose scales or alpha differ from them in
+ * one field only, nor after an invalid call, nor across threads, nor torn
+ * by a call from a signal handler in the middle of another.
  *
  * Kernels: every usable kernel of the library through the API, and the
  * test-only NEON build (on CPUs without NEON) directly, with the
@@ -37,9 +41,14 @@
  */
 #include <fenv.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 
 #include "check.h"
 #include "common.h"
@@ -813,6 +822,174 @@ static void test_derivation(enum lrelu_qtype t)
              qnames[t], valid, ties);
 }
 
+/*
+ * The memo of the last multipliers (src/lrelu.c). Each call runs on the
+ * 256 byte values and is compared with the definition; a count of
+ * mismatching elements, 0 when the call is right.
+ */
+static uint8_t memo_in[256];
+
+static int memo_wrong(enum lrelu_qtype t, const lrelu_quant *q, int want_status)
+{
+    uint8_t out[256];
+    memset(out, 0x5a, sizeof out);
+    const int st = t == LRELU_QTYPE_qs8
+                       ? lrelu_forward_qs8((const int8_t *)memo_in, (int8_t *)out, 256, q)
+                       : lrelu_forward_qu8(memo_in, out, 256, q);
+    if (st != want_status)
+        return 1000 + st;
+    long mp, mn;
+    if (st != LRELU_OK)
+        return 0;
+    if (!ref_params(t, q, &mp, &mn))
+        return 2000;
+    int wrong = 0;
+    for (int i = 0; i < 256; i++)
+        wrong += get_q(t, out, (size_t)i) != ref_elem(t, get_q(t, memo_in, (size_t)i), q, mp, mn);
+    return wrong;
+}
+
+/* Sets A, B and C of the memo's threads and signal handler: they differ
+ * in input_scale alone (different multipliers), so that a torn entry (one
+ * set's key with another's multipliers) would be taken as a hit. */
+static const lrelu_quant memo_a = {0.5f, 0.25f, 0.1f, 3, 5}, memo_b = {0.75f, 0.25f, 0.1f, 3, 5},
+                         memo_c = {0.625f, 0.25f, 0.1f, 3, 5};
+
+struct memo_worker {
+    enum lrelu_qtype t;
+    const lrelu_quant *q;
+    int rounds, wrong;
+};
+
+static void *memo_thread(void *arg)
+{
+    struct memo_worker *w = arg;
+    for (int r = 0; r < w->rounds; r++)
+        w->wrong += memo_wrong(w->t, w->q, LRELU_OK) != 0;
+    return NULL;
+}
+
+/* The signal part: results compared with ones computed beforehand, so
+ * that the calls, and the memo's writes in them, take most of the time. */
+static enum lrelu_qtype memo_signal_type;
+static uint8_t memo_want_a[256], memo_want_c[256];
+static volatile sig_atomic_t memo_signal_wrong, memo_signals;
+
+static int memo_call(enum lrelu_qtype t, const lrelu_quant *q, const uint8_t *want)
+{
+    uint8_t out[256];
+    const int st = t == LRELU_QTYPE_qs8
+                       ? lrelu_forward_qs8((const int8_t *)memo_in, (int8_t *)out, 256, q)
+                       : lrelu_forward_qu8(memo_in, out, 256, q);
+    return st != LRELU_OK || memcmp(out, want, sizeof out) != 0;
+}
+
+static void memo_on_signal(int sig)
+{
+    (void)sig;
+    memo_signals = memo_signals + 1;
+    if (memo_call(memo_signal_type, &memo_c, memo_want_c))
+        memo_signal_wrong = memo_signal_wrong + 1;
+}
+
+static void memo_after_signals(int sig) { (void)sig; }
+
+static void test_memo(enum lrelu_qtype t)
+{
+    for (int i = 0; i < 256; i++)
+        memo_in[i] = (uint8_t)i;
+    /* In turn: A, then A with one field changed, and so on; the same set
+     * twice; an invalid set between two valid ones. */
+    const lrelu_quant a = memo_a;
+    lrelu_quant seq[12];
+    int want[12];
+    size_t k = 0;
+    seq[k] = a, want[k++] = LRELU_OK;
+    seq[k] = a, want[k++] = LRELU_OK;
+    seq[k] = a, seq[k].input_scale = 0.75f, want[k++] = LRELU_OK;
+    seq[k] = a, want[k++] = LRELU_OK;
+    seq[k] = a, seq[k].output_scale = 0.125f, want[k++] = LRELU_OK;
+    seq[k] = a, want[k++] = LRELU_OK;
+    seq[k] = a, seq[k].alpha = -0.1f, want[k++] = LRELU_OK;
+    seq[k] = a, seq[k].alpha = 0.3f, want[k++] = LRELU_OK;
+    seq[k] = a, seq[k].alpha = NAN, want[k++] = LRELU_EINVAL;
+    seq[k] = a, seq[k].alpha = 0.3f, want[k++] = LRELU_OK;
+    seq[k] = a, seq[k].input_scale = 512.0f, want[k++] = LRELU_EINVAL; /* r = 2^11 */
+    seq[k] = a, want[k++] = LRELU_OK;
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < k; i++) {
+            const int wrong = memo_wrong(t, &seq[i], want[i]);
+            if (wrong)
+                FAIL("%s memo: call %zu of the sequence (%a %a %a): %d wrong (>= 1000: status)",
+                     qnames[t], i, seq[i].input_scale, seq[i].output_scale, seq[i].alpha, wrong);
+        }
+
+    /* Two threads, one on A and one on B, in turn and at once. */
+    struct memo_worker w[2] = {{t, &memo_a, 4000, 0}, {t, &memo_b, 4000, 0}};
+    pthread_t th[2];
+    int started = 0;
+    for (int i = 0; i < 2; i++)
+        started += pthread_create(&th[i], NULL, memo_thread, &w[i]) == 0;
+    if (started != 2)
+        FAIL("%s memo: could not start the threads", qnames[t]);
+    for (int i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    if (w[0].wrong || w[1].wrong)
+        FAIL("%s memo: two threads on two parameter sets: %d and %d calls wrong", qnames[t],
+             w[0].wrong, w[1].wrong);
+
+    /* A signal handler calling with C every 20 us, while this thread
+     * calls with A and C in turn: the handler's calls interrupt this
+     * thread's reading and writing of the memo, and this thread's calls
+     * with C would take a torn entry the handler's writing left (C's key,
+     * A's multipliers), as the handler would take one this thread's left. */
+    if (memo_wrong(t, &memo_a, LRELU_OK) || memo_wrong(t, &memo_c, LRELU_OK))
+        FAIL("%s memo: sets A and C wrong before the signals", qnames[t]);
+    if (t == LRELU_QTYPE_qs8) {
+        lrelu_forward_qs8((const int8_t *)memo_in, (int8_t *)memo_want_a, 256, &memo_a);
+        lrelu_forward_qs8((const int8_t *)memo_in, (int8_t *)memo_want_c, 256, &memo_c);
+    } else {
+        lrelu_forward_qu8(memo_in, memo_want_a, 256, &memo_a);
+        lrelu_forward_qu8(memo_in, memo_want_c, 256, &memo_c);
+    }
+    memo_signal_type = t;
+    memo_signal_wrong = 0;
+    memo_signals = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = memo_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, NULL);
+    const struct itimerval on = {{0, 20}, {0, 20}}, off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &on, NULL);
+    /* 20 000 signals, or 3 s (valgrind delivers them more slowly). */
+    int main_wrong = 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (long r = 0; memo_signals < 20000; r++) {
+        main_wrong += memo_call(t, &memo_a, memo_want_a) + memo_call(t, &memo_c, memo_want_c);
+        if (r % 256 == 0) {
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            if (t1.tv_sec - t0.tv_sec >= 3)
+                break;
+        }
+    }
+    setitimer(ITIMER_REAL, &off, NULL);
+    /* A signal still on its way (valgrind delivers late) finds a handler
+     * that does nothing, rather than the default action's exit. */
+    sa.sa_handler = memo_after_signals;
+    sigaction(SIGALRM, &sa, NULL);
+    if (main_wrong || memo_signal_wrong)
+        FAIL("%s memo: calls from a signal handler (%d signals): %d wrong in the handler, %d in "
+             "the interrupted thread",
+             qnames[t], (int)memo_signals, (int)memo_signal_wrong, main_wrong);
+    if (memo_signals < 100)
+        FAIL("%s memo: only %d signals came (the test is wrong)", qnames[t], (int)memo_signals);
+    printf("%s: the memo of the last multipliers: a sequence of %zu calls, two threads, %d "
+           "calls from a signal handler\n",
+           qnames[t], k, (int)memo_signals);
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0); /* a fault's _exit loses no report */
@@ -831,6 +1008,7 @@ int main(void)
         use_prepared = 0;
         test_prepared_struct((enum lrelu_qtype)t);
         test_derivation((enum lrelu_qtype)t);
+        test_memo((enum lrelu_qtype)t);
     }
     if (fails > MAX_FAILS)
         printf("... %d failures in all\n", fails);
