@@ -884,7 +884,15 @@ static int memo_call(enum lrelu_qtype t, const lrelu_quant *q, const uint8_t *wa
     return st != LRELU_OK || memcmp(out, want, sizeof out) != 0;
 }
 
-static void memo_on_signal(int sig)
+/* The handler realigns its stack on x86: qemu-user (7.2) can enter a
+ * handler with the stack 8 bytes off the ABI's 16-byte alignment, where
+ * the SSE2 kernel's aligned spills fault; a kernel never does. */
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+#define MEMO_HANDLER_ALIGN __attribute__((force_align_arg_pointer))
+#else
+#define MEMO_HANDLER_ALIGN
+#endif
+MEMO_HANDLER_ALIGN static void memo_on_signal(int sig)
 {
     (void)sig;
     memo_signals = memo_signals + 1;
