@@ -142,14 +142,11 @@ static __attribute__((noinline)) int split(lrelu_forward_fn f, lrelu_backward_fn
     return LRELU_OK;
 }
 
-LRELU_ALWAYS_INLINE int forward(enum lrelu_type t, size_t size, size_t align, const void *x,
-                                void *y, size_t n, double alpha, int params_ok, unsigned flags)
+/* The call of forward once its checks have passed (n > 0): streaming or
+ * not, on threads or not. Shared with PReLU of one slope. */
+LRELU_ALWAYS_INLINE int run_forward(const struct lrelu_kernel *k, enum lrelu_type t, size_t size,
+                                    const void *x, void *y, size_t n, double alpha, unsigned flags)
 {
-    int status;
-    if (UNLIKELY(
-            !check_call(params_ok && valid_flags(flags), 0, x, NULL, y, n, size, align, &status)))
-        return status;
-    const struct lrelu_kernel *k = lrelu_current();
     const lrelu_forward_fn s = k->stream.forward[t];
     const int stream =
         streams(s != NULL, y, size, n, k->stream_min[LRELU_OP_FORWARD][t], flags) && y != x;
@@ -158,6 +155,32 @@ LRELU_ALWAYS_INLINE int forward(enum lrelu_type t, size_t size, size_t align, co
     if (UNLIKELY(stream))
         return s(x, y, n, alpha);
     return k->fns.forward[t](x, y, n, alpha);
+}
+
+/* The call of backward once its checks have passed (n > 0). */
+LRELU_ALWAYS_INLINE int run_backward(const struct lrelu_kernel *k, enum lrelu_type t, size_t size,
+                                     const void *x, const void *dy, void *dx, size_t n,
+                                     double alpha, unsigned flags)
+{
+    const lrelu_backward_fn s = k->stream.backward[t];
+    const int stream =
+        streams(s != NULL, dx, size, n, k->stream_min[LRELU_OP_BACKWARD][t], flags) && dx != x &&
+        dx != dy;
+    if (UNLIKELY(n >= lrelu_split_min_n(LRELU_OP_BACKWARD, t)))
+        return split(NULL, stream ? s : k->fns.backward[t], size, x, dy, dx, n, alpha);
+    if (UNLIKELY(stream))
+        return s(x, dy, dx, n, alpha);
+    return k->fns.backward[t](x, dy, dx, n, alpha);
+}
+
+LRELU_ALWAYS_INLINE int forward(enum lrelu_type t, size_t size, size_t align, const void *x,
+                                void *y, size_t n, double alpha, int params_ok, unsigned flags)
+{
+    int status;
+    if (UNLIKELY(
+            !check_call(params_ok && valid_flags(flags), 0, x, NULL, y, n, size, align, &status)))
+        return status;
+    return run_forward(lrelu_current(), t, size, x, y, n, alpha, flags);
 }
 
 /* Backward, and backward from the output (with y as x): for alpha >= 0
@@ -170,16 +193,7 @@ LRELU_ALWAYS_INLINE int backward(enum lrelu_type t, size_t size, size_t align, c
     if (UNLIKELY(
             !check_call(params_ok && valid_flags(flags), 1, x, dy, dx, n, size, align, &status)))
         return status;
-    const struct lrelu_kernel *k = lrelu_current();
-    const lrelu_backward_fn s = k->stream.backward[t];
-    const int stream =
-        streams(s != NULL, dx, size, n, k->stream_min[LRELU_OP_BACKWARD][t], flags) && dx != x &&
-        dx != dy;
-    if (UNLIKELY(n >= lrelu_split_min_n(LRELU_OP_BACKWARD, t)))
-        return split(NULL, stream ? s : k->fns.backward[t], size, x, dy, dx, n, alpha);
-    if (UNLIKELY(stream))
-        return s(x, dy, dx, n, alpha);
-    return k->fns.backward[t](x, dy, dx, n, alpha);
+    return run_backward(lrelu_current(), t, size, x, dy, dx, n, alpha, flags);
 }
 
 /* The entry points of one element type: the plain functions store with
@@ -586,10 +600,13 @@ static int prelu_count(size_t outer, size_t channels, size_t inner, size_t *n)
         return 0;
     if (outer == 0 || channels == 0 || inner == 0)
         return 1;
-    const size_t max = SIZE_MAX / sizeof(float);
-    if (outer > max / channels || inner > max / (outer * channels))
+    /* Products checked by the compiler's overflow builtins: no division
+     * on every call. */
+    size_t oc, total;
+    if (__builtin_mul_overflow(outer, channels, &oc) || __builtin_mul_overflow(oc, inner, &total) ||
+        total > SIZE_MAX / sizeof(float))
         return 0;
-    *n = outer * channels * inner;
+    *n = total;
     return 1;
 }
 
@@ -614,7 +631,7 @@ static int prelu_check(const struct lrelu_kernel_fns *k, int binary, const float
                  (dslope != NULL && bad_array(dslope, UINTPTR_MAX - cb)) ||
                  (slope_bits & (_Alignof(float) - 1)) != 0))
         return LRELU_EINVAL;
-    const int finite = k->prelu_finite(slope, channels);
+    const int finite = channels == 1 ? isfinite(slope[0]) : k->prelu_finite(slope, channels);
     int status;
     /* Backward without dx: x stands for it (valid, no partial overlap). */
     const void *checked_out = out == NULL && binary ? (const void *)x : (const void *)out;
@@ -1169,6 +1186,11 @@ int lrelu_prelu_forward(const float *x, float *y, const float *slope, size_t out
     const int status = prelu_check(k, 0, x, NULL, y, slope, NULL, n, channels);
     if (UNLIKELY(status != LRELU_OK))
         return status;
+    if (channels == 1)
+        /* One slope for every element (PyTorch's default nn.PReLU()): the
+         * call of lrelu_forward with alpha = slope[0], the same bits. */
+        return run_forward(kern, LRELU_TYPE_f32, sizeof(float), x, y, n, slope[0],
+                           LRELU_STORE_AUTO);
     const struct lrelu_kernel_fns *out_fns = prelu_out_fns(kern, 0, x, NULL, y, n);
     if (UNLIKELY(n >= lrelu_split_min_n(LRELU_OP_FORWARD, LRELU_TYPE_f32)))
         return prelu_split(k, out_fns, x, NULL, y, slope, NULL, outer, channels, inner, n,
@@ -1198,6 +1220,10 @@ int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float
     const int status = prelu_check(k, 1, x, dy, dx, slope, dslope, n, channels);
     if (UNLIKELY(status != LRELU_OK))
         return status;
+    if (channels == 1 && dslope == NULL)
+        /* dx alone with one shared slope: lrelu_backward's call. */
+        return run_backward(kern, LRELU_TYPE_f32, sizeof(float), x, dy, dx, n, slope[0],
+                            LRELU_STORE_AUTO);
     /* dx alone may stream, and so may dx over threads after dslope (its
      * own pass); in one pass with dslope it comes from the dslope kernels,
      * stored through the cache. */

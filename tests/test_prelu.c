@@ -730,6 +730,40 @@ static void test_errors(void)
            "backward dslope overlaps slope");
     EXPECT(lrelu_prelu_backward(x, dy, out, sl2, sl2, 1, C, I), LRELU_EOVERLAP,
            "backward dslope == slope");
+    /* One shared slope (channels == 1): the calls that become one Leaky
+     * ReLU call keep PReLU's rules and their order. */
+    for (size_t k = 0; k < 3; k++) {
+        const float one = nonfinite[k];
+        EXPECT(lrelu_prelu_forward(x, out, &one, 1, 1, N), LRELU_EINVAL,
+               "shared slope forward, non-finite");
+        EXPECT(lrelu_prelu_backward(x, dy, out, &one, NULL, 1, 1, N), LRELU_EINVAL,
+               "shared slope backward dx, non-finite");
+        EXPECT(lrelu_prelu_backward(x, dy, out, &one, ds, 1, 1, N), LRELU_EINVAL,
+               "shared slope backward, non-finite");
+    }
+    EXPECT(lrelu_prelu_forward(x, out, slope, 1, 1, N), LRELU_OK, "shared slope forward ok");
+    EXPECT(lrelu_prelu_forward(x, out, NULL, N, 1, 1), LRELU_EINVAL,
+           "shared slope forward, NULL slope");
+    EXPECT(lrelu_prelu_forward(x, out, (const float *)((const char *)slope + 1), 1, 1, N),
+           LRELU_EINVAL, "shared slope forward, misaligned slope");
+    EXPECT(lrelu_prelu_forward(x, out, slope, big, 1, 1), LRELU_EINVAL,
+           "shared slope forward, bytes overflow");
+    EXPECT(lrelu_prelu_forward(x, out, slope, SIZE_MAX, 1, 2), LRELU_EINVAL,
+           "shared slope forward, count overflow");
+    EXPECT(lrelu_prelu_forward(x, sl2 - 10, sl2, 1, 1, N / 4), LRELU_EOVERLAP,
+           "shared slope forward, y overlaps slope");
+    EXPECT(lrelu_prelu_forward(x, x + 1, slope, 1, 1, N / 2), LRELU_EOVERLAP,
+           "shared slope forward, y overlaps x");
+    EXPECT(lrelu_prelu_forward(x + 1, (float *)((char *)out + 2), slope, 1, 1, N / 2), LRELU_EINVAL,
+           "shared slope forward, misaligned y");
+    EXPECT(lrelu_prelu_backward(x, dy, out, NULL, NULL, 1, 1, N), LRELU_EINVAL,
+           "shared slope backward dx, NULL slope");
+    EXPECT(lrelu_prelu_backward(x, NULL, out, slope, NULL, 1, 1, N), LRELU_EINVAL,
+           "shared slope backward dx, NULL dy");
+    EXPECT(lrelu_prelu_backward(x, dy, sl2 - 10, sl2, NULL, 1, 1, N / 4), LRELU_EOVERLAP,
+           "shared slope backward dx, dx overlaps slope");
+    EXPECT(lrelu_prelu_backward(x, dy, dy + 2, slope, NULL, 1, 1, N / 2), LRELU_EOVERLAP,
+           "shared slope backward dx, dx overlaps dy");
     /* Empty: dslope set to +0 (and NULL arrays accepted). */
     fill_sentinel(ds, C);
     if (lrelu_prelu_backward(NULL, NULL, NULL, NULL, ds, 0, C, I) != LRELU_OK || f2u(ds[0]) != 0 ||
