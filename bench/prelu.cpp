@@ -40,6 +40,8 @@ const Shape kShapes[] = {
     {"NCHW_1x16x7x7", 1, 16, 49, 1, 16, 7, 7, false},
     // A fully connected layer's output, batch of one: one row of channels.
     {"NHWC_1x1x1x1024", 1, 1024, 1, 1, 1024, 1, 1, true},
+    // PyTorch's default nn.PReLU(): one slope shared by the whole tensor.
+    {"shared_1x16x7x7", 1, 1, 16 * 7 * 7, 1, 16, 7, 7, false},
 };
 
 struct Buffers {
@@ -117,7 +119,8 @@ struct Dnnl {
         using tag = dnnl::memory::format_tag;
         using dt = dnnl::memory::data_type;
         data_md = dnnl::memory::desc({s.n, s.c, s.h, s.w}, dt::f32, s.nhwc ? tag::nhwc : tag::nchw);
-        w_md = dnnl::memory::desc({1, s.c, 1, 1}, dt::f32, tag::nchw);
+        // One slope: weights of one element, broadcast over the tensor.
+        w_md = dnnl::memory::desc({1, s.channels == 1 ? 1 : s.c, 1, 1}, dt::f32, tag::nchw);
         fwd_pd = dnnl::prelu_forward::primitive_desc(
             dnnl::prelu_forward::desc(dnnl::prop_kind::forward_training, data_md, w_md), eng);
         bwd_pd = dnnl::prelu_backward::primitive_desc(

@@ -710,7 +710,7 @@ def in_range(n, bounds):
 # name, apart from the <op>/<impl>/<n> results.
 PRELU_OPS = ("prelu_forward", "prelu_backward")
 PRELU_SHAPES = ("NCHW_8x64x56x56", "NHWC_8x56x56x64", "NCHW_1x16x7x7",
-                "NHWC_1x1x1x1024")
+                "NHWC_1x1x1x1024", "shared_1x16x7x7")
 # PReLU / lrelu of the same size (speed, the dispatched kernel).
 PRELU_BARS = {"prelu_forward": 0.95, "prelu_backward": 0.8}
 
