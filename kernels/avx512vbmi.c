@@ -71,14 +71,21 @@ static int table_forward(const uint8_t *x, uint8_t *y, size_t n, const uint8_t *
     return 0;
 }
 
+/* The table's path in a function of its own: the short calls' path is
+ * then a jump to avx512bw's function, without the table's aligned frame. */
 #define LRELU_VBMI_QTYPE(qtype, unused)                                                            \
+    static __attribute__((noinline)) int qtype##_by_table(const void *x, void *y, size_t n,        \
+                                                          const struct lrelu_quant_params *p)      \
+    {                                                                                              \
+        _Alignas(64) uint8_t tab[256];                                                             \
+        lrelu_forward_##qtype##_avx512bw(all_bytes, tab, 256, p);                                  \
+        return table_forward(x, y, n, tab);                                                        \
+    }                                                                                              \
     int lrelu_forward_##qtype##_avx512vbmi(const void *x, void *y, size_t n,                       \
                                            const struct lrelu_quant_params *p)                     \
     {                                                                                              \
         if (n < LRELU_VBMI_MIN_N)                                                                  \
             return lrelu_forward_##qtype##_avx512bw(x, y, n, p);                                   \
-        _Alignas(64) uint8_t tab[256];                                                             \
-        lrelu_forward_##qtype##_avx512bw(all_bytes, tab, 256, p);                                  \
-        return table_forward(x, y, n, tab);                                                        \
+        return qtype##_by_table(x, y, n, p);                                                       \
     }
 LRELU_FOR_QTYPES(LRELU_VBMI_QTYPE, )
