@@ -470,6 +470,14 @@ static inline f32_vm f32_zero_either(f32_vs a, f32_vs b)
                                                       simde_mm256_cmp_ps(b, z, SIMDE_CMP_EQ_OQ)));
 }
 
+/* PReLU's blocks: lanes [0, r) of a, the others of b. */
+static inline f32_vc f32_alpha_split(f32_vc a, f32_vc b, size_t r)
+{
+    const vi below = simde_mm256_cmpgt_epi32(simde_mm256_set1_epi32((int32_t)r),
+                                             simde_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return simde_mm256_blendv_ps(b, a, simde_mm256_castsi256_ps(below));
+}
+
 #define LRELU_OWN_PRELU_TERMS
 #define LRELU_PRELU
 #define LRELU_T f32

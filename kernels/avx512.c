@@ -358,6 +358,12 @@ static inline void f32_acc_store_rot(double *lanes, size_t ph, f32_acc a)
 #define LRELU_OWN_PRELU_TERMS
 #define LRELU_OWN_LOAD_TAIL
 #endif
+/* PReLU's blocks: lanes [0, r) of a, the others of b. */
+static inline f32_vc f32_alpha_split(f32_vc a, f32_vc b, size_t r)
+{
+    return simde_mm512_mask_blend_ps((simde__mmask16)(0xffffu << r), a, b);
+}
+
 #define LRELU_PRELU
 #define LRELU_T f32
 #include "kernel_body.h"

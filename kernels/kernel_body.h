@@ -107,6 +107,8 @@
  *   vm   zero_either(vs a, vs b)        lanes where a or b compares equal to
  *                                       zero (a float compare: +-0, and a
  *                                       subnormal under DAZ)
+ *   vc   alpha_split(vc a, vc b, size_t r)  lanes [0, r) from a, the others
+ *                                       from b (r < lanes)
  *   void dacc(double *a0, double *a1, vs x, vs dy)
  *                                       a0[k] += x[k] * dy[k] for k <
  *                                       min(lanes, 8); with 16 lanes,
@@ -725,33 +727,49 @@ int LRELU_EXPORT(lrelu_prelu_backward_stream, LRELU_T)(const float *x, const flo
 }
 #endif
 
-/* Whole channel blocks of inner >= 2 W elements, block b with slope[b]: a
- * loop over the blocks around a loop over a block's vectors that runs at
- * least once (no test before it, no branch but the loops' own). A block's
- * first and last W elements are a vector each, loaded and computed before
- * the block's other stores (right in place too) and stored after them
- * over the elements they share with the loop's vectors (the same values);
- * the loop runs from the first vector boundary of the output after the
- * block's start, so that none of its stores splits a cache line; no
- * partial vector, no mask. */
+/* Whole channel blocks of inner >= 2 W elements, block b with slope[b]:
+ * whole vectors on the output's vector boundaries, one after another
+ * across the blocks, so that no store splits a cache line and no element
+ * is computed twice but in the first and the last vector. A loop over the
+ * blocks holds a loop over a block's vectors (it runs at least once: no
+ * test before it) and then the vector across the block's end, whose
+ * lanes take this block's slope and the next one's (alpha_split; the
+ * block may end on the boundary, and then it is all the next one's). The
+ * last block is the loops' own, after them. The first and the last W
+ * elements are a vector each, on the first and the last block's slope
+ * (inner >= W), loaded and computed before every store (right in place
+ * too) and stored after them over the elements they share with the other
+ * vectors (the same values). No partial vector, no mask, no branch but
+ * the loops'. */
+LRELU_INLINE VS P(blocks_one)(const ELEM *x, const ELEM *dy, size_t i, VC a, int bwd)
+{
+    return bwd ? P(bwd)(P(load)(x + i), P(load)(dy + i), a) : P(fwd)(P(load)(x + i), a);
+}
+
 LRELU_INLINE void P(blocks_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t blocks,
                                 const float *slope, size_t inner, int bwd)
 {
-    for (size_t b = 0; b < blocks; b++) {
-        const size_t at = b * inner, last = at + inner - W;
-        const VC a = P(alpha)(slope[b]);
-        const VS xh = P(load)(x + at), xt = P(load)(x + last);
-        const VS head = bwd ? P(bwd)(xh, P(load)(dy + at), a) : P(fwd)(xh, a);
-        const VS tail = bwd ? P(bwd)(xt, P(load)(dy + last), a) : P(fwd)(xt, a);
-        size_t i = at + (size_t)(-(uintptr_t)(out + at) & (W * sizeof(ELEM) - 1)) / sizeof(ELEM);
+    const size_t n = blocks * inner;
+    VC a = P(alpha)(slope[0]);
+    const VS head = P(blocks_one)(x, dy, 0, a, bwd);
+    const VS tail = P(blocks_one)(x, dy, n - W, P(alpha)(slope[blocks - 1]), bwd);
+    size_t i = (size_t)(-(uintptr_t)out & (W * sizeof(ELEM) - 1)) / sizeof(ELEM), end = inner;
+    for (size_t b = 1; b < blocks; b++, end += inner) {
         do {
-            const VS xv = P(load)(x + i);
-            P(store)(out + i, bwd ? P(bwd)(xv, P(load)(dy + i), a) : P(fwd)(xv, a));
+            P(store)(out + i, P(blocks_one)(x, dy, i, a, bwd));
             i += W;
-        } while (i <= last);
-        P(store)(out + at, head);
-        P(store)(out + last, tail);
+        } while (i + W <= end);
+        const VC next = P(alpha)(slope[b]);
+        P(store)(out + i, P(blocks_one)(x, dy, i, P(alpha_split)(a, next, end - i), bwd));
+        i += W;
+        a = next;
     }
+    do {
+        P(store)(out + i, P(blocks_one)(x, dy, i, a, bwd));
+        i += W;
+    } while (i + W <= n);
+    P(store)(out, head);
+    P(store)(out + n - W, tail);
 }
 
 int LRELU_EXPORT(lrelu_prelu_forward_blocks, LRELU_T)(const float *x, float *y, size_t blocks,

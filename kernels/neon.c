@@ -302,6 +302,14 @@ static inline f32_vm f32_zero_either(f32_vs a, f32_vs b)
     return simde_vorrq_u32(simde_vceqq_f32(a, z), simde_vceqq_f32(b, z));
 }
 
+/* PReLU's blocks: lanes [0, r) of a, the others of b. */
+static inline f32_vc f32_alpha_split(f32_vc a, f32_vc b, size_t r)
+{
+    static const uint32_t lane[4] = {0, 1, 2, 3};
+    return simde_vbslq_f32(simde_vcltq_u32(simde_vld1q_u32(lane), simde_vdupq_n_u32((uint32_t)r)),
+                           a, b);
+}
+
 #define LRELU_PRELU
 #define LRELU_T f32
 #include "kernel_body.h"

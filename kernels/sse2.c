@@ -342,6 +342,14 @@ static inline f32_vm f32_zero_either(f32_vs a, f32_vs b)
     return simde_mm_castps_si128(simde_mm_or_ps(simde_mm_cmpeq_ps(a, z), simde_mm_cmpeq_ps(b, z)));
 }
 
+/* PReLU's blocks: lanes [0, r) of a, the others of b. */
+static inline f32_vc f32_alpha_split(f32_vc a, f32_vc b, size_t r)
+{
+    const simde__m128 below = simde_mm_castsi128_ps(
+        simde_mm_cmpgt_epi32(simde_mm_set1_epi32((int32_t)r), simde_mm_setr_epi32(0, 1, 2, 3)));
+    return simde_mm_or_ps(simde_mm_and_ps(below, a), simde_mm_andnot_ps(below, b));
+}
+
 #define LRELU_PRELU
 #define LRELU_T f32
 #include "kernel_body.h"
