@@ -529,10 +529,12 @@ LRELU_QUANT_PREPARED(qu8, uint8_t, 0, UINT8_MAX)
  * Forward and dx: with one channel (a slope shared by every element), the
  * forward and backward kernels with alpha = slope[0] on the whole range;
  * where a channel's block (inner elements) is long, the same kernels with
- * alpha = slope[c], block by block;
- * otherwise the slopes of a stretch of whole channels are laid out element
- * by element (pattern[k] = slope[c0 + k / inner]) and the PReLU kernels
- * apply them, the pattern repeating every stretch.
+ * alpha = slope[c], block by block; where it is of middle length, the
+ * blocks kernels, the blocks of an outer index a call; otherwise the
+ * slopes of a stretch of whole channels are laid out element by element
+ * (pattern[k] = slope[c0 + k / inner]) and the PReLU kernels apply them,
+ * the pattern repeating every stretch (channels last: the slopes
+ * themselves, one row a call).
  *
  * dslope[c], the canonical order (what every kernel computes, bit for bit):
  * the terms of channel c, t[k] = x > 0 ? 0 : (double)x * dy at
@@ -557,19 +559,21 @@ LRELU_QUANT_PREPARED(qu8, uint8_t, 0, UINT8_MAX)
 #define PRELU_REACH       ((size_t)64)
 /*
  * How the channel blocks (inner elements each) are cut into kernel calls,
- * as measured on Zen 5 (forward against lrelu_forward of the same size):
- * - from PRELU_RUN_MIN elements, a call per block (8x64x14x14: 0.74x;
- *   from 196 elements a block the blocks kernel below is no faster);
+ * as measured on Zen 5 (TSC ticks a call, the library before and after in
+ * one process):
+ * - from PRELU_RUN_MIN elements, a call per block (8x64x14x14: 0.74x
+ *   lrelu_forward of the same size; from 256 elements a block the blocks
+ *   kernel is no faster: 4x8x300 1.08x the time);
  * - from PRELU_BLOCKS_MIN, the whole blocks of an outer index in one call
- *   of the blocks kernel (a loop over blocks around a loop over vectors),
- *   where a slope pattern would be laid out for one use (one outer index)
- *   or would not hold whole outer indices (1x16x7x7: 0.21 -> 0.29x as
- *   against a call per block, 1x128x7x7 0.24 -> 0.30x, 8x64x7x7 0.58 ->
- *   0.67x as against stretches of patterns);
- * - otherwise the slope pattern, reused over the outer indices (8x16x7x7:
- *   0.44x, as against 0.27x by the blocks kernel).
+ *   of the blocks kernel, whose aligned vectors run across the blocks: a
+ *   call per block took 1.3-1.4x its time from 128 to 255 elements
+ *   (8x64x196 forward 13.4-19.7 K -> 10.0-15.1 K ticks, 1x64x128 1.06-1.40
+ *   K -> 0.90-1.06 K), and the slope pattern, laid out at every call, up
+ *   to 1.9x (2x16x100 forward 490-752 -> 268-412; 8x16x49 level);
+ * - otherwise (blocks shorter than 32 elements) the slope pattern, reused
+ *   over the outer indices.
  */
-#define PRELU_RUN_MIN    ((size_t)128)
+#define PRELU_RUN_MIN    ((size_t)256)
 #define PRELU_BLOCKS_MIN LRELU_PRELU_BLOCKS_MIN
 /* Channels of an NHWC (inner = 1) dslope pass: eight partial sums each. */
 #define PRELU_ROWS_MAX_C ((size_t)256)
@@ -757,8 +761,7 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k,
         return;
     }
     const int runs = inner >= PRELU_RUN_MIN;
-    const int blocks =
-        !runs && inner >= PRELU_BLOCKS_MIN && (outer == 1 || len > PRELU_PATTERN_MAX);
+    const int blocks = !runs && inner >= PRELU_BLOCKS_MIN;
     if (len <= PRELU_PATTERN_MAX && !runs && !blocks) {
         /* The whole pattern: one call (element f at phase f mod period). */
         const size_t period = prelu_pattern(pattern, slope, channels, inner);

@@ -940,21 +940,27 @@ int main(void)
         {3, 5, 299},
         {1, 2, 3000},
         {3, 2, 1031}, /* blocks of 1024 or more at every alignment: streaming (prelu_stream) */
-        {3, 9, 300},  /* > 2048 elements per outer, inner >= 128 */
-        /* Blocks of 128 or more: a call per block. */
+        {3, 9, 300},  /* > 2048 elements per outer, inner >= 256 */
+        /* Blocks of 256 or more: a call per block. */
+        {2, 3, 256},
+        /* Blocks of 32 to 255: the blocks kernel, an outer index a call,
+         * its vectors across the blocks' ends (which fall on a vector
+         * boundary for some of the output's shifts: 32, 48, 64). */
+        {2, 3, 255},
         {3, 4, 130},
         {1, 3, 128},
-        /* Blocks of 32 to 127 with one outer index, or more than 2048
-         * elements per outer index: the blocks kernel. */
         {1, 16, 49},
         {1, 7, 32},
         {1, 5, 127},
         {3, 40, 60},
         {2, 70, 33},
-        {2, 3, 127}, /* the pattern */
+        {2, 3, 127},
+        {8, 3, 49},
+        {3, 5, 64},
+        {1, 9, 48},
+        {4, 6, 40},
         /* Shorter blocks: the slope laid out as a pattern. */
         {1, 5, 31},
-        {8, 3, 49},
         {4, 17, 7},
         {5, 200, 11}, /* > 2048 elements per outer, inner < 128: stretches */
         {7, 33, 2},
