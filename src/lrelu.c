@@ -717,6 +717,45 @@ static inline void prelu_block(const struct lrelu_kernel_fns *k, const float *x,
         k->backward[LRELU_TYPE_f32](x + lo, dy + lo, out + lo, hi - lo, alpha);
 }
 
+/* The paths of prelu_elementwise that lay out a slope pattern (blocks
+ * shorter than PRELU_BLOCKS_MIN), in a function of their own: the others
+ * then set up no frame for its buffer. */
+static __attribute__((noinline)) void prelu_patterned(const struct lrelu_kernel_fns *k,
+                                                      const struct lrelu_kernel_fns *out_fns,
+                                                      const float *x, const float *dy, float *out,
+                                                      const float *slope, size_t channels,
+                                                      size_t inner, size_t b, size_t e)
+{
+    const size_t len = channels * inner;
+    /* The pattern placed at out's offset within a 64-byte line: where the
+     * period is a multiple of 16, the kernels' slope loads are then as
+     * aligned as their stores (after the head), and none splits a line. */
+    _Alignas(64) float buf[PRELU_PATTERN_MAX + 2 * PRELU_REACH + 16];
+    float *pattern = buf + (uintptr_t)out / sizeof(float) % 16;
+    if (len <= PRELU_PATTERN_MAX) {
+        /* The whole pattern: one call (element f at phase f mod period). */
+        const size_t period = prelu_pattern(pattern, slope, channels, inner);
+        prelu_call(out_fns, x, dy, out, b, e - b, pattern, period, b % period);
+        return;
+    }
+    /* Stretches of whole channels, each with its pattern (laid out when the
+     * range first meets the stretch), for every outer index. */
+    const size_t per = PRELU_PATTERN_MAX / inner, o0 = b / len, o1 = (e - 1) / len;
+    for (size_t c0 = 0; c0 < channels; c0 += per) {
+        const size_t cn = channels - c0 < per ? channels - c0 : per;
+        size_t period = 0;
+        for (size_t o = o0; o <= o1; o++) {
+            const size_t at = o * len + c0 * inner;
+            const size_t lo = at > b ? at : b, hi = at + cn * inner < e ? at + cn * inner : e;
+            if (lo >= hi)
+                continue;
+            if (period == 0)
+                period = prelu_pattern(pattern, slope + c0, cn, inner);
+            prelu_call(k, x, dy, out, lo, hi - lo, pattern, period, lo - at);
+        }
+    }
+}
+
 /*
  * Forward (dy == NULL) or dx alone, on any kernel's functions: the elements
  * [b, e) of the tensor (all of them: b = 0, e = n). A range is the same
@@ -739,11 +778,6 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k,
                               size_t channels, size_t inner, size_t b, size_t e)
 {
     const size_t len = channels * inner;
-    /* The pattern placed at out's offset within a 64-byte line: where the
-     * period is a multiple of 16, the kernels' slope loads are then as
-     * aligned as their stores (after the head), and none splits a line. */
-    _Alignas(64) float buf[PRELU_PATTERN_MAX + 2 * PRELU_REACH + 16];
-    float *pattern = buf + (uintptr_t)out / sizeof(float) % 16;
     if (channels == 1) {
         /* One slope shared by every element (PyTorch's default PReLU):
          * Leaky ReLU of the range with alpha = slope[0], one call. */
@@ -762,12 +796,6 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k,
     }
     const int runs = inner >= PRELU_RUN_MIN;
     const int blocks = !runs && inner >= PRELU_BLOCKS_MIN;
-    if (len <= PRELU_PATTERN_MAX && !runs && !blocks) {
-        /* The whole pattern: one call (element f at phase f mod period). */
-        const size_t period = prelu_pattern(pattern, slope, channels, inner);
-        prelu_call(out_fns, x, dy, out, b, e - b, pattern, period, b % period);
-        return;
-    }
     if (blocks) {
         /* The whole blocks in [b, e): one call per outer index; a block cut
          * by b or e: its part on its own. */
@@ -801,22 +829,7 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k,
         }
         return;
     }
-    /* Stretches of whole channels, each with its pattern (laid out when the
-     * range first meets the stretch), for every outer index. */
-    const size_t per = PRELU_PATTERN_MAX / inner, o0 = b / len, o1 = (e - 1) / len;
-    for (size_t c0 = 0; c0 < channels; c0 += per) {
-        const size_t cn = channels - c0 < per ? channels - c0 : per;
-        size_t period = 0;
-        for (size_t o = o0; o <= o1; o++) {
-            const size_t at = o * len + c0 * inner;
-            const size_t lo = at > b ? at : b, hi = at + cn * inner < e ? at + cn * inner : e;
-            if (lo >= hi)
-                continue;
-            if (period == 0)
-                period = prelu_pattern(pattern, slope + c0, cn, inner);
-            prelu_call(k, x, dy, out, lo, hi - lo, pattern, period, lo - at);
-        }
-    }
+    prelu_patterned(k, out_fns, x, dy, out, slope, channels, inner, b, e);
 }
 
 /* A block's result from its eight partial sums p0 .. p7 (or p[0..8)). */
