@@ -570,8 +570,10 @@ LRELU_QUANT_PREPARED(qu8, uint8_t, 0, UINT8_MAX)
  *   (8x64x196 forward 13.4-19.7 K -> 10.0-15.1 K ticks, 1x64x128 1.06-1.40
  *   K -> 0.90-1.06 K), and the slope pattern, laid out at every call, up
  *   to 1.9x (2x16x100 forward 490-752 -> 268-412; 8x16x49 level);
- * - otherwise (blocks shorter than 32 elements) the slope pattern, reused
- *   over the outer indices.
+ * - otherwise (blocks shorter than 32 elements, or a call large enough to
+ *   stream, whose outer indices the pattern holds: the blocks kernel has
+ *   no streaming variant) the slope pattern, reused over the outer
+ *   indices.
  */
 #define PRELU_RUN_MIN    ((size_t)256)
 #define PRELU_BLOCKS_MIN LRELU_PRELU_BLOCKS_MIN
@@ -718,8 +720,8 @@ static inline void prelu_block(const struct lrelu_kernel_fns *k, const float *x,
 }
 
 /* The paths of prelu_elementwise that lay out a slope pattern (blocks
- * shorter than PRELU_BLOCKS_MIN), in a function of their own: the others
- * then set up no frame for its buffer. */
+ * shorter than PRELU_BLOCKS_MIN, and calls that stream), in a function of
+ * their own: the others then set up no frame for its buffer. */
 static __attribute__((noinline)) void prelu_patterned(const struct lrelu_kernel_fns *k,
                                                       const struct lrelu_kernel_fns *out_fns,
                                                       const float *x, const float *dy, float *out,
@@ -794,8 +796,11 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k,
         }
         return;
     }
+    /* The blocks kernel stores through the cache: a call that streams
+     * (out_fns) keeps the pattern where it holds whole outer indices. */
     const int runs = inner >= PRELU_RUN_MIN;
-    const int blocks = !runs && inner >= PRELU_BLOCKS_MIN;
+    const int blocks =
+        !runs && inner >= PRELU_BLOCKS_MIN && (out_fns == k || len > PRELU_PATTERN_MAX);
     if (blocks) {
         /* The whole blocks in [b, e): one call per outer index; a block cut
          * by b or e: its part on its own. */
