@@ -196,41 +196,80 @@ LRELU_ALWAYS_INLINE int backward(enum lrelu_type t, size_t size, size_t align, c
     return run_backward(lrelu_current(), t, size, x, dy, dx, n, alpha, flags);
 }
 
+static uint32_t float_bits(float f)
+{
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+}
+
+/* Whether alpha is valid: finite, and with nonneg not below zero (-0.0
+ * is not). Decided on its bits, before any floating-point instruction
+ * touches it: a signalling NaN alpha is refused with LRELU_EINVAL and
+ * raises nothing, and traps nothing where the caller unmasked invalid (a
+ * compare of it, or its widening to double, would). */
+static inline int alpha_valid_f32(float a, int nonneg)
+{
+    const uint32_t b = float_bits(a);
+    return (b & 0x7f800000u) != 0x7f800000u && !(nonneg && b > 0x80000000u);
+}
+static inline int alpha_valid_f64(double a, int nonneg)
+{
+    uint64_t b;
+    memcpy(&b, &a, sizeof b);
+    return (b & 0x7ff0000000000000u) != 0x7ff0000000000000u && !(nonneg && b > 0x8000000000000000u);
+}
+#define ALPHA_VALID(a, nonneg)                                                                     \
+    _Generic((a), float : alpha_valid_f32, double : alpha_valid_f64)(a, nonneg)
+
 /* The entry points of one element type: the plain functions store with
- * LRELU_STORE_AUTO, the _ex ones take the flags. */
+ * LRELU_STORE_AUTO, the _ex ones take the flags. alpha is checked first
+ * (a bad alpha is LRELU_EINVAL whatever else), and only then widened for
+ * forward() / backward(). */
 #define ENTRY_POINTS(sfx, elem, alpha_t, type)                                                     \
     int lrelu_forward##sfx##_ex(const elem *x, elem *y, size_t n, alpha_t alpha, unsigned flags)   \
     {                                                                                              \
-        return forward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, y, n, alpha,            \
-                       isfinite(alpha), flags);                                                    \
+        if (UNLIKELY(!ALPHA_VALID(alpha, 0)))                                                      \
+            return LRELU_EINVAL;                                                                   \
+        return forward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, y, n, alpha, 1, flags); \
     }                                                                                              \
     int lrelu_forward##sfx(const elem *x, elem *y, size_t n, alpha_t alpha)                        \
     {                                                                                              \
-        return forward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, y, n, alpha,            \
-                       isfinite(alpha), LRELU_STORE_AUTO);                                         \
+        if (UNLIKELY(!ALPHA_VALID(alpha, 0)))                                                      \
+            return LRELU_EINVAL;                                                                   \
+        return forward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, y, n, alpha, 1,         \
+                       LRELU_STORE_AUTO);                                                          \
     }                                                                                              \
     int lrelu_backward##sfx##_ex(const elem *x, const elem *dy, elem *dx, size_t n, alpha_t alpha, \
                                  unsigned flags)                                                   \
     {                                                                                              \
-        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, dy, dx, n, alpha,      \
-                        isfinite(alpha), flags);                                                   \
+        if (UNLIKELY(!ALPHA_VALID(alpha, 0)))                                                      \
+            return LRELU_EINVAL;                                                                   \
+        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, dy, dx, n, alpha, 1,   \
+                        flags);                                                                    \
     }                                                                                              \
     int lrelu_backward##sfx(const elem *x, const elem *dy, elem *dx, size_t n, alpha_t alpha)      \
     {                                                                                              \
-        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, dy, dx, n, alpha,      \
-                        isfinite(alpha), LRELU_STORE_AUTO);                                        \
+        if (UNLIKELY(!ALPHA_VALID(alpha, 0)))                                                      \
+            return LRELU_EINVAL;                                                                   \
+        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), x, dy, dx, n, alpha, 1,   \
+                        LRELU_STORE_AUTO);                                                         \
     }                                                                                              \
     int lrelu_backward_from_output##sfx##_ex(const elem *y, const elem *dy, elem *dx, size_t n,    \
                                              alpha_t alpha, unsigned flags)                        \
     {                                                                                              \
-        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), y, dy, dx, n, alpha,      \
-                        isfinite(alpha) && !(alpha < 0), flags);                                   \
+        if (UNLIKELY(!ALPHA_VALID(alpha, 1)))                                                      \
+            return LRELU_EINVAL;                                                                   \
+        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), y, dy, dx, n, alpha, 1,   \
+                        flags);                                                                    \
     }                                                                                              \
     int lrelu_backward_from_output##sfx(const elem *y, const elem *dy, elem *dx, size_t n,         \
                                         alpha_t alpha)                                             \
     {                                                                                              \
-        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), y, dy, dx, n, alpha,      \
-                        isfinite(alpha) && !(alpha < 0), LRELU_STORE_AUTO);                        \
+        if (UNLIKELY(!ALPHA_VALID(alpha, 1)))                                                      \
+            return LRELU_EINVAL;                                                                   \
+        return backward(LRELU_TYPE_##type, sizeof(elem), _Alignof(elem), y, dy, dx, n, alpha, 1,   \
+                        LRELU_STORE_AUTO);                                                         \
     }
 
 ENTRY_POINTS(, float, float, f32)
@@ -258,13 +297,6 @@ LRELU_ALWAYS_INLINE int bit_length(uint64_t m)
         b++;
     return b;
 #endif
-}
-
-static uint32_t float_bits(float f)
-{
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    return u;
 }
 
 /* A positive value m * 2^e, m in [2^23, 2^24): a binary32's significand
@@ -637,7 +669,10 @@ static int prelu_check(const struct lrelu_kernel_fns *k, int binary, const float
                  (dslope != NULL && bad_array(dslope, UINTPTR_MAX - cb)) ||
                  (slope_bits & (_Alignof(float) - 1)) != 0))
         return LRELU_EINVAL;
-    const int finite = channels == 1 ? isfinite(slope[0]) : k->prelu_finite(slope, channels);
+    /* One slope: on its bits, as the kernels' check (a signalling NaN
+     * raises nothing). */
+    const int finite =
+        channels == 1 ? alpha_valid_f32(slope[0], 0) : k->prelu_finite(slope, channels);
     int status;
     /* Backward without dx: x stands for it (valid, no partial overlap). */
     const void *checked_out = out == NULL && binary ? (const void *)x : (const void *)out;

@@ -29,6 +29,15 @@
  *    in binary64 rounded to float once (x > 0 decided on the bits), for
  *    every pair of values of a list: zeros, subnormals, products that
  *    round to +-0 or to the smallest subnormal, infinities, NaNs.
+ * 5. Refused parameters. A non-finite alpha (a signalling NaN among them;
+ *    for backward from the output also a negative one), for every type and
+ *    function, plain and _ex; a non-finite PReLU slope, shared and among
+ *    several (each kernel's check); a signalling NaN quantized scale or
+ *    alpha: LRELU_EINVAL, nothing written, no flag raised, and in a child
+ *    with every exception unmasked, no trap. Such a value is judged on its
+ *    bits before any floating-point instruction touches it (widening a
+ *    signalling NaN alpha to double raised invalid and, unmasked, killed
+ *    the caller with SIGFPE).
  */
 #define _GNU_SOURCE /* feenableexcept */
 #include <fenv.h>
@@ -659,6 +668,196 @@ static void test_prelu_row(void)
                sizeof envs / sizeof envs[0] + 1);
 }
 
+/* ---- refused parameters ---- */
+
+/* The bits of each refused alpha, for the float and the double functions
+ * (the last `neg` of each only for backward from the output). */
+static const uint32_t bad_alpha32[] = {0x7fa00001u, 0xffa00001u, 0x7fc00000u, 0x7f800000u,
+                                       0xff800000u, 0xbf800000u, 0x80000001u};
+static const uint64_t bad_alpha64[] = {
+    0x7ff4000000000001u, 0xfff4000000000001u, 0x7ff8000000000000u, 0x7ff0000000000000u,
+    0xfff0000000000000u, 0xbff0000000000000u, 0x8000000000000001u};
+enum { BAD_ALPHAS = 7, BAD_NEG = 2 };
+
+/* One public function (type t, op, plain or _ex) with alpha made from its
+ * bits, with no floating-point operation on it here. */
+#define REFUSED_CALL(sfx, alpha)                                                                   \
+    switch (op) {                                                                                  \
+    case OP_FORWARD:                                                                               \
+        return ex ? lrelu_forward##sfx##_ex(in, out, n, alpha, LRELU_STORE_AUTO)                   \
+                  : lrelu_forward##sfx(in, out, n, alpha);                                         \
+    case OP_BACKWARD:                                                                              \
+        return ex ? lrelu_backward##sfx##_ex(in, in, out, n, alpha, LRELU_STORE_AUTO)              \
+                  : lrelu_backward##sfx(in, in, out, n, alpha);                                    \
+    default:                                                                                       \
+        return ex ? lrelu_backward_from_output##sfx##_ex(in, in, out, n, alpha, LRELU_STORE_AUTO)  \
+                  : lrelu_backward_from_output##sfx(in, in, out, n, alpha);                        \
+    }
+static int refused_call(enum lrelu_type t, enum op op, int ex, size_t k, const void *in, void *out,
+                        size_t n)
+{
+    float a32;
+    double a64;
+    memcpy(&a32, &bad_alpha32[k], sizeof a32);
+    memcpy(&a64, &bad_alpha64[k], sizeof a64);
+    switch (t) {
+    case LRELU_TYPE_f32:
+        REFUSED_CALL(, a32)
+    case LRELU_TYPE_f16:
+        REFUSED_CALL(_f16, a32)
+    case LRELU_TYPE_bf16:
+        REFUSED_CALL(_bf16, a32)
+    default:
+        REFUSED_CALL(_f64, a64)
+    }
+}
+
+/* The refused calls of one kind (0: alpha, 1: PReLU slopes, 2: quantized)
+ * on kernel im; returns how many misbehaved (wrong status, an output
+ * written, a flag raised). */
+static int refused_kind(const struct impl *im, int kind)
+{
+    enum { N = 40, C = 5 };
+    static uint64_t in[N], out[N + 8];
+    static const unsigned char sentinel = 0xa5;
+    int bad = 0;
+    for (size_t i = 0; i < N; i++)
+        in[i] = 0x3ff0000040000000u; /* positive in every type */
+    if (lrelu_set_kernel(im->name) != LRELU_OK)
+        return 1;
+/* st_ the status; the flags and out are checked around `call`. */
+#define REFUSED(call, what)                                                                        \
+    do {                                                                                           \
+        memset(out, sentinel, sizeof out);                                                         \
+        feclearexcept(FE_ALL_EXCEPT);                                                              \
+        const int st_ = (call);                                                                    \
+        const int raised_ = fetestexcept(FE_ALL_EXCEPT);                                           \
+        int written_ = 0;                                                                          \
+        for (size_t b_ = 0; b_ < sizeof out; b_++)                                                 \
+            written_ |= ((const unsigned char *)out)[b_] != sentinel;                              \
+        if (st_ != LRELU_EINVAL || raised_ != 0 || written_) {                                     \
+            bad++;                                                                                 \
+            printf("FAIL %s %s: status %d, flags %#x, %s\n", im->name, what, st_, raised_,         \
+                   written_ ? "wrote" : "wrote nothing");                                          \
+        }                                                                                          \
+    } while (0)
+    char what[96];
+    if (kind == 0) {
+        for (int t = 0; t < LRELU_TYPE_COUNT; t++)
+            for (int op = 0; op < OP_COUNT; op++)
+                for (int ex = 0; ex < 2; ex++)
+                    for (size_t k = 0; k < BAD_ALPHAS; k++) {
+                        if (k >= BAD_ALPHAS - BAD_NEG && op != OP_BACKWARD_FROM_OUTPUT)
+                            continue;
+                        snprintf(what, sizeof what, "%s %s%s alpha %#llx", type_names[t],
+                                 op_names[op], ex ? " _ex" : "",
+                                 t == LRELU_TYPE_f64 ? (unsigned long long)bad_alpha64[k]
+                                                     : (unsigned long long)bad_alpha32[k]);
+                        REFUSED(refused_call((enum lrelu_type)t, (enum op)op, ex, k, in, out, N),
+                                what);
+                    }
+    } else if (kind == 1) {
+        for (size_t k = 0; k < 5; k++) {
+            float slope[C] = {0.25f, 0.5f, 0.125f, 2.0f, -1.0f};
+            const size_t at = k % C;
+            memcpy(&slope[at], &bad_alpha32[k], sizeof slope[at]);
+            const float *x = (const float *)in;
+            float *y = (float *)out, *ds = (float *)out + 2 * N - C;
+            for (size_t ch = 1; ch <= C; ch += C - 1) {
+                const float *s = ch == 1 ? slope + at : slope;
+                snprintf(what, sizeof what, "PReLU %zu channels, slope %#x", ch,
+                         (unsigned)bad_alpha32[k]);
+                REFUSED(lrelu_prelu_forward(x, y, s, 2, ch, 4), what);
+                REFUSED(lrelu_prelu_backward(x, x, y, s, NULL, 2, ch, 4), what);
+                REFUSED(lrelu_prelu_backward(x, x, NULL, s, ds, 2, ch, 4), what);
+                REFUSED(lrelu_prelu_backward(x, x, y, s, ds, 2, ch, 4), what);
+            }
+        }
+    } else {
+        const int8_t *x8 = (const int8_t *)in;
+        int8_t *y8 = (int8_t *)out;
+        for (int f = 0; f < 3; f++) {
+            lrelu_quant qs = {0.05f, 0.04f, 0.1f, -3, 5}, qu = {0.05f, 0.04f, 0.1f, 128, 120};
+            memcpy(f == 0   ? &qs.input_scale
+                   : f == 1 ? &qs.output_scale
+                            : &qs.alpha,
+                   &bad_alpha32[0], sizeof(float));
+            memcpy(f == 0   ? &qu.input_scale
+                   : f == 1 ? &qu.output_scale
+                            : &qu.alpha,
+                   &bad_alpha32[0], sizeof(float));
+            lrelu_quant_prepared prep;
+            snprintf(what, sizeof what, "quantized, a signalling NaN in field %d", f);
+            REFUSED(lrelu_forward_qs8(x8, y8, N, &qs), what);
+            REFUSED(lrelu_forward_qu8((const uint8_t *)x8, (uint8_t *)y8, N, &qu), what);
+            feclearexcept(FE_ALL_EXCEPT);
+            if (lrelu_quant_prepare_qs8(&qs, &prep) != LRELU_EINVAL ||
+                lrelu_quant_prepare_qu8(&qu, &prep) != LRELU_EINVAL ||
+                fetestexcept(FE_ALL_EXCEPT) != 0) {
+                bad++;
+                printf("FAIL %s prepare: accepted or raised a flag\n", what);
+            }
+        }
+    }
+#undef REFUSED
+    lrelu_set_kernel(NULL);
+    return bad;
+}
+
+/* In a child with every exception unmasked: 0 when every refused call of
+ * the kind returned quietly, else 1 (SIGFPE, or a misbehaving call). */
+static int refused_traps(const struct impl *im, int kind)
+{
+    fflush(stdout);
+    const pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        exit(1);
+    }
+    if (pid == 0) {
+        const struct rlimit no_core = {0, 0};
+        setrlimit(RLIMIT_CORE, &no_core);
+        feclearexcept(FE_ALL_EXCEPT);
+        feenableexcept(all_except);
+        const int bad = refused_kind(im, kind);
+        fedisableexcept(all_except);
+        _exit(bad ? 4 : 0);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid)
+        return 1;
+    if (WIFSIGNALED(status)) {
+        printf("FAIL %s refused parameters (kind %d): killed by signal %d with exceptions "
+               "unmasked\n",
+               im->name, kind, WTERMSIG(status));
+        return 1;
+    }
+    return !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void test_refused(void)
+{
+    const int traps = feenableexcept(FE_INVALID) != -1;
+    fedisableexcept(all_except);
+    int bad = 0;
+    size_t runs = 0;
+    for (size_t k = 0; k < impl_count; k++) {
+        if (impls[k].fns != NULL)
+            continue; /* the public functions, under each of the library's kernels */
+        for (int kind = 0; kind < 3; kind++) {
+            bad += refused_kind(&impls[k], kind);
+            if (traps)
+                bad += refused_traps(&impls[k], kind);
+            runs++;
+        }
+    }
+    fails += bad;
+    if (bad == 0)
+        printf("refused parameters: %zu kernel x kind runs, LRELU_EINVAL, nothing written, no "
+               "flag%s\n",
+               runs, traps ? ", no trap with exceptions unmasked" : " (traps not supported here)");
+}
+
 int main(void)
 {
     impl_count = test_impls(impls, MAX_IMPLS);
@@ -671,5 +870,6 @@ int main(void)
     test_envs();
     test_traps();
     test_prelu_row();
+    test_refused();
     return fails ? 1 : 0;
 }
