@@ -289,8 +289,9 @@ static void test_flags(void)
 
 /* 1 when the case (n elements, at n - 1) dies of SIGFPE with every
  * exception unmasked, 0 when it completes, -1 on anything else. */
-static int case_traps(const struct impl *im, enum lrelu_type t, enum op op, const struct fcase *c,
-                      size_t n)
+/* fork() for a child that may die of a trap: stdout flushed first, and no
+ * core file in the child. Exits when no process can be made. */
+static pid_t fork_trapping(void)
 {
     fflush(stdout);
     const pid_t pid = fork();
@@ -299,8 +300,17 @@ static int case_traps(const struct impl *im, enum lrelu_type t, enum op op, cons
         exit(1);
     }
     if (pid == 0) {
-        const struct rlimit no_core = {0, 0}; /* a trap is expected: no core file */
+        const struct rlimit no_core = {0, 0};
         setrlimit(RLIMIT_CORE, &no_core);
+    }
+    return pid;
+}
+
+static int case_traps(const struct impl *im, enum lrelu_type t, enum op op, const struct fcase *c,
+                      size_t n)
+{
+    const pid_t pid = fork_trapping();
+    if (pid == 0) {
         static uint64_t x[CASE_MAX_N], dy[CASE_MAX_N], out[CASE_MAX_N];
         fill_case(t, c, n, n - 1, x, dy);
         if (im->fns == NULL && lrelu_set_kernel(im->name) != LRELU_OK)
@@ -808,15 +818,8 @@ static int refused_kind(const struct impl *im, int kind)
  * the kind returned quietly, else 1 (SIGFPE, or a misbehaving call). */
 static int refused_traps(const struct impl *im, int kind)
 {
-    fflush(stdout);
-    const pid_t pid = fork();
-    if (pid < 0) {
-        perror("fork");
-        exit(1);
-    }
+    const pid_t pid = fork_trapping();
     if (pid == 0) {
-        const struct rlimit no_core = {0, 0};
-        setrlimit(RLIMIT_CORE, &no_core);
         feclearexcept(FE_ALL_EXCEPT);
         feenableexcept(all_except);
         const int bad = refused_kind(im, kind);
