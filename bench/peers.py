@@ -572,25 +572,26 @@ def parse_args(argv):
 
 # PReLU (the C suite's prelu_* rows): PyTorch's F.prelu forward and its
 # backward, aten.prelu_backward (what autograd calls: dx and the weight
-# gradient), one thread, on the same shapes. NHWC is a channels_last tensor.
-PRELU_SHAPES = [("NCHW_8x64x56x56", (8, 64, 56, 56), False),
-                ("NHWC_8x56x56x64", (8, 64, 56, 56), True),
-                ("NCHW_1x16x7x7", (1, 16, 7, 7), False),
-                ("NHWC_1x1x1x1024", (1, 1024, 1, 1), True),
-                # nn.PReLU()'s default: one weight for the whole tensor.
-                ("shared_1x16x7x7", (1, 16, 7, 7), False)]
-PRELU_SMOKE_SHAPES = [("NCHW_1x16x7x7", (1, 16, 7, 7), False)]
+# gradient), one thread, on the same shapes. NHWC is a channels_last tensor;
+# shared: one weight for the whole tensor (nn.PReLU()'s default), else one a
+# channel.
+PRELU_SHAPES = [("NCHW_8x64x56x56", (8, 64, 56, 56), False, False),
+                ("NHWC_8x56x56x64", (8, 64, 56, 56), True, False),
+                ("NCHW_1x16x7x7", (1, 16, 7, 7), False, False),
+                ("NHWC_1x1x1x1024", (1, 1024, 1, 1), True, False),
+                ("shared_1x16x7x7", (1, 16, 7, 7), False, True)]
+PRELU_SMOKE_SHAPES = [("NCHW_1x16x7x7", (1, 16, 7, 7), False, False)]
 PRELU_BYTES = {"prelu_forward": 8, "prelu_backward": 12}
 
 
-def torch_prelu_run(np, torch, op, label, shape, nhwc):
+def torch_prelu_run(np, torch, op, shape, nhwc, shared):
     rng = np.random.default_rng(SEED)
     x = torch.from_numpy(rng.standard_normal(shape, dtype=np.float32))
     dy = torch.from_numpy(rng.standard_normal(shape, dtype=np.float32))
     if nhwc:
         x = x.contiguous(memory_format=torch.channels_last)
         dy = dy.contiguous(memory_format=torch.channels_last)
-    w = torch.full((1 if label.startswith("shared_") else shape[1],), 0.25)
+    w = torch.full((1 if shared else shape[1],), 0.25)
     prelu = torch.nn.functional.prelu
     backward = torch.ops.aten.prelu_backward
 
@@ -606,12 +607,12 @@ def torch_prelu_run(np, torch, op, label, shape, nhwc):
 def torch_prelu_entries(np, torch, args, families):
     entries = []
     shapes = PRELU_SMOKE_SHAPES if args.smoke else PRELU_SHAPES
-    for instance, (label, shape, nhwc) in enumerate(shapes):
+    for instance, (label, shape, nhwc, shared) in enumerate(shapes):
         n = math.prod(shape)
         for op in ("prelu_forward", "prelu_backward"):
             family = families.setdefault((op, "peer:torch"), len(families))
             name = f"{op}/peer:torch/{label}"
-            run = torch_prelu_run(np, torch, op, label, shape, nhwc)
+            run = torch_prelu_run(np, torch, op, shape, nhwc, shared)
             run()
             results = measure(run, args.min_time, args.repetitions, args.smoke)
             runs = [iteration_entry(name, n, PRELU_BYTES[op], args.repetitions, i,
