@@ -358,11 +358,13 @@ static inline void f32_acc_store_rot(double *lanes, size_t ph, f32_acc a)
 #define LRELU_OWN_PRELU_TERMS
 #define LRELU_OWN_LOAD_TAIL
 #endif
-/* PReLU's blocks: lanes [0, r) of a, the others of b. */
+/* PReLU's blocks: lanes [0, r) of a, the others of b (r < 32). Blocks of
+ * 16 to 31 elements need the short blocks loop. */
 static inline f32_vc f32_alpha_split(f32_vc a, f32_vc b, size_t r)
 {
     return simde_mm512_mask_blend_ps((simde__mmask16)(0xffffu << r), a, b);
 }
+#define LRELU_BLOCKS_SHORT
 
 #define LRELU_PRELU
 #define LRELU_T f32

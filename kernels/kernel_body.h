@@ -108,7 +108,8 @@
  *                                       zero (a float compare: +-0, and a
  *                                       subnormal under DAZ)
  *   vc   alpha_split(vc a, vc b, size_t r)  lanes [0, r) from a, the others
- *                                       from b (r < lanes)
+ *                                       from b (r < lanes; with
+ *                                       LRELU_BLOCKS_SHORT, r < 2 lanes)
  *   void dacc(double *a0, double *a1, vs x, vs dy)
  *                                       a0[k] += x[k] * dy[k] for k <
  *                                       min(lanes, 8); with 16 lanes,
@@ -772,10 +773,52 @@ LRELU_INLINE void P(blocks_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t
     P(store)(out + n - W, tail);
 }
 
+/* With more than 8 float32 lanes (LRELU_BLOCKS_SHORT, defined by the
+ * ISA), blocks of W <= inner < 2 W elements, where a block may hold no whole
+ * aligned vector: one loop over the output's aligned vectors, each on the
+ * slope of its first lane's block and the next one's (alpha_split at the
+ * block's end, r = end - i, which may exceed W: then all this block's),
+ * the block advanced after each vector by a conditional move, not a
+ * branch (a vector reaches at most one block's end, as inner >= W). The
+ * first and the last vector as in blocks_run. */
+#ifdef LRELU_BLOCKS_SHORT
+LRELU_INLINE void P(blocks_short)(const ELEM *x, const ELEM *dy, ELEM *out, size_t blocks,
+                                  const float *slope, size_t inner, int bwd)
+{
+    const size_t n = blocks * inner, last = blocks - 1;
+    const VS head = P(blocks_one)(x, dy, 0, P(alpha)(slope[0]), bwd);
+    const VS tail = P(blocks_one)(x, dy, n - W, P(alpha)(slope[last]), bwd);
+    size_t i = (size_t)(-(uintptr_t)out & (W * sizeof(ELEM) - 1)) / sizeof(ELEM), b = 0,
+           end = inner;
+    for (; i + W <= n; i += W) {
+        const size_t next = b + (b < last);
+        const VC a = P(alpha_split)(P(alpha)(slope[b]), P(alpha)(slope[next]), end - i);
+        P(store)(out + i, P(blocks_one)(x, dy, i, a, bwd));
+        const size_t on = end <= i + W, moved = end + inner;
+        b += on;
+        end = on ? moved : end; /* a conditional move: two steps a vector */
+    }
+    P(store)(out, head);
+    P(store)(out + n - W, tail);
+}
+#define LRELU_BLOCKS_(x, dy, out, blocks, slope, inner, bwd)                                       \
+    do {                                                                                           \
+        if (inner < 2 * (size_t)W)                                                                 \
+            P(blocks_short)(x, dy, out, blocks, slope, inner, bwd);                                \
+        else                                                                                       \
+            P(blocks_run)(x, dy, out, blocks, slope, inner, bwd);                                  \
+    } while (0)
+#else
+/* Otherwise every block the kernel takes holds two vectors or more. */
+_Static_assert(2 * (size_t)W <= LRELU_PRELU_BLOCKS_MIN, "blocks of fewer than 2 W elements");
+#define LRELU_BLOCKS_ P(blocks_run)
+#endif
+#undef LRELU_BLOCKS_SHORT
+
 int LRELU_EXPORT(lrelu_prelu_forward_blocks, LRELU_T)(const float *x, float *y, size_t blocks,
                                                       const float *slope, size_t inner)
 {
-    P(blocks_run)(x, NULL, y, blocks, slope, inner, 0);
+    LRELU_BLOCKS_(x, NULL, y, blocks, slope, inner, 0);
     return 0;
 }
 
@@ -783,9 +826,10 @@ int LRELU_EXPORT(lrelu_prelu_backward_blocks, LRELU_T)(const float *x, const flo
                                                        size_t blocks, const float *slope,
                                                        size_t inner)
 {
-    P(blocks_run)(x, dy, dx, blocks, slope, inner, 1);
+    LRELU_BLOCKS_(x, dy, dx, blocks, slope, inner, 1);
     return 0;
 }
+#undef LRELU_BLOCKS_
 
 /* The terms of one vector: x and dy cleared where x > 0 (so a term there
  * is +0 * +0, whatever dy holds), or, with LRELU_OWN_PRELU_TERMS, x itself

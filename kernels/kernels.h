@@ -97,7 +97,7 @@ typedef int (*lrelu_backward_fn)(const void *x, const void *dy, void *dx, size_t
  *   prelu_forward_blocks, prelu_backward_blocks  y (dx) as forward_f32
  *     (backward_f32) on `blocks` whole channel blocks of `inner` elements,
  *     block b with alpha = slope[b]; inner >= LRELU_PRELU_BLOCKS_MIN (at
- *     least twice every kernel's float32 lanes).
+ *     least every kernel's float32 lanes).
  *   prelu_dslope    on `blocks` runs of n elements, run b at b * stride with
  *     slope[b] and its eight binary64 partial sums at lanes + 8 * b: dx as
  *     backward with alpha = slope[b] (skipped when dx is NULL), and the
@@ -142,7 +142,7 @@ typedef int (*lrelu_prelu_forward_blocks_fn)(const float *x, float *y, size_t bl
                                              const float *slope, size_t inner);
 typedef int (*lrelu_prelu_backward_blocks_fn)(const float *x, const float *dy, float *dx,
                                               size_t blocks, const float *slope, size_t inner);
-#define LRELU_PRELU_BLOCKS_MIN ((size_t)32)
+#define LRELU_PRELU_BLOCKS_MIN ((size_t)16)
 typedef int (*lrelu_prelu_dslope_fn)(const float *x, const float *dy, float *dx, size_t n,
                                      size_t blocks, size_t stride, const float *slope, size_t phase,
                                      double *lanes);

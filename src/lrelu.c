@@ -602,13 +602,21 @@ LRELU_QUANT_PREPARED(qu8, uint8_t, 0, UINT8_MAX)
  *   (8x64x196 forward 13.4-19.7 K -> 10.0-15.1 K ticks, 1x64x128 1.06-1.40
  *   K -> 0.90-1.06 K), and the slope pattern, laid out at every call, up
  *   to 1.9x (2x16x100 forward 490-752 -> 268-412; 8x16x49 level);
- * - otherwise (blocks shorter than 32 elements, or a call large enough to
+ * - from PRELU_BLOCKS_FEW_MIN, in a tensor of at most PRELU_BLOCKS_FEW
+ *   outer indices, the blocks kernel too, where the pattern would serve
+ *   one or two: 1x64x25 forward 324 -> 215 ticks, 1x256x25 1.8 K -> 0.8
+ *   K, 1x16x16 74 -> 63, 2x64x25 511 -> 403; with more outer indices the
+ *   pattern, reused, is faster (4x32x16 412 against 616, 8x512x16 13.4 K
+ *   against 17.4 K);
+ * - otherwise (blocks shorter than that, or a call large enough to
  *   stream, whose outer indices the pattern holds: the blocks kernel has
  *   no streaming variant) the slope pattern, reused over the outer
  *   indices.
  */
-#define PRELU_RUN_MIN    ((size_t)256)
-#define PRELU_BLOCKS_MIN LRELU_PRELU_BLOCKS_MIN
+#define PRELU_RUN_MIN        ((size_t)256)
+#define PRELU_BLOCKS_MIN     ((size_t)32)
+#define PRELU_BLOCKS_FEW_MIN LRELU_PRELU_BLOCKS_MIN
+#define PRELU_BLOCKS_FEW     ((size_t)2)
 /* Channels of an NHWC (inner = 1) dslope pass: eight partial sums each. */
 #define PRELU_ROWS_MAX_C ((size_t)256)
 /* NHWC blocks (inner = 1) whose dslope goes to the kernels'
@@ -755,7 +763,7 @@ static inline void prelu_block(const struct lrelu_kernel_fns *k, const float *x,
 }
 
 /* The paths of prelu_elementwise that lay out a slope pattern (blocks
- * shorter than PRELU_BLOCKS_MIN, and calls that stream), in a function of
+ * the blocks kernel does not take, and calls that stream), in a function of
  * their own: the others then set up no frame for its buffer. */
 static __attribute__((noinline)) void prelu_patterned(const struct lrelu_kernel_fns *k,
                                                       const struct lrelu_kernel_fns *out_fns,
@@ -834,8 +842,8 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k,
     /* The blocks kernel stores through the cache: a call that streams
      * (out_fns) keeps the pattern where it holds whole outer indices. */
     const int runs = inner >= PRELU_RUN_MIN;
-    const int blocks =
-        !runs && inner >= PRELU_BLOCKS_MIN && (out_fns == k || len > PRELU_PATTERN_MAX);
+    const size_t blocks_min = outer <= PRELU_BLOCKS_FEW ? PRELU_BLOCKS_FEW_MIN : PRELU_BLOCKS_MIN;
+    const int blocks = !runs && inner >= blocks_min && (out_fns == k || len > PRELU_PATTERN_MAX);
     if (blocks) {
         /* The whole blocks in [b, e): one call per outer index; a block cut
          * by b or e: its part on its own. */

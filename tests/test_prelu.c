@@ -959,8 +959,17 @@ int main(void)
         {3, 5, 64},
         {1, 9, 48},
         {4, 6, 40},
-        /* Shorter blocks: the slope laid out as a pattern. */
+        /* Blocks of 16 to 31 in one or two outer indices: the blocks
+         * kernel too, where a block may hold no whole vector of 16. */
         {1, 5, 31},
+        {1, 16, 16},
+        {1, 9, 17},
+        {2, 7, 20},
+        {1, 40, 25},
+        {2, 3, 24},
+        /* Shorter blocks, or 16 to 31 in more outer indices: the slope
+         * laid out as a pattern. */
+        {3, 5, 16},
         {4, 17, 7},
         {5, 200, 11}, /* > 2048 elements per outer, inner < 128: stretches */
         {7, 33, 2},
