@@ -589,6 +589,7 @@ static void test_prelu_same_bits(void)
         {10000, 17, 1}, /* NHWC, 2 blocks: narrower channel groups */
         {60, 64, 49},   /* the blocks kernel, ranges cut inside blocks */
         {1, 5003, 77},  /* the blocks kernel, one outer index */
+        {2, 10007, 23}, /* its short blocks (16 to 31) in two outer indices */
         {1, 300001, 1}, /* one row of channels, cut by the tasks */
         {100, 3001, 1}, /* rows longer than a slope pattern */
     };
