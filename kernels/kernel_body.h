@@ -204,13 +204,13 @@ static inline void P(store_part)(ELEM *p, size_t k, VS v)
 #endif
 
 #ifdef LRELU_NO_STREAM
-#define LRELU_PUT(p, v, stream) P(store)(p, v)
+#define LRELU_PUT(p, v, streaming) P(store)(p, v)
 #else
-/* A full-vector store, streaming or through the cache; `stream` is a
+/* A full-vector store, streaming or through the cache; `streaming` is a
  * constant in every caller, so each variant compiles to one kind. */
-#define LRELU_PUT(p, v, stream)                                                                    \
+#define LRELU_PUT(p, v, streaming)                                                                 \
     do {                                                                                           \
-        if (stream)                                                                                \
+        if (streaming)                                                                             \
             P(stream)(p, v);                                                                       \
         else                                                                                       \
             P(store)(p, v);                                                                        \
@@ -834,8 +834,9 @@ int LRELU_EXPORT(lrelu_prelu_backward_blocks, LRELU_T)(const float *x, const flo
 /* The terms of one vector: x and dy cleared where x > 0 (so a term there
  * is +0 * +0, whatever dy holds), or, with LRELU_OWN_PRELU_TERMS, x itself
  * and the two addresses, from which the ISA's acc_add and dacc form the
- * same terms (and raise the same exceptions); dx where wanted, as
- * backward's step computes it. */
+ * same terms (and raise the same exceptions); dx where wanted (want_dx 1,
+ * or 2: a streaming store to an aligned vector), as backward's step
+ * computes it. */
 #ifdef LRELU_OWN_PRELU_TERMS
 #define LRELU_TERMS_(m, xv, gv, xp, gp) (xv), (xp), (gp)
 #define LRELU_ACC_FN_                   P(acc_add_at)
@@ -852,7 +853,7 @@ int LRELU_EXPORT(lrelu_prelu_backward_blocks, LRELU_T)(const float *x, const flo
         (void)m_;                                                                                  \
         ACCUMULATE(LRELU_TERMS_(m_, xv_, gv_, xp, gp));                                            \
         if (want_dx)                                                                               \
-            P(store)(dxp, P(bwd)(xv_, gv_, s));                                                    \
+            LRELU_PUT(dxp, P(bwd)(xv_, gv_, s), (want_dx) == 2);                                   \
     } while (0)
 
 /* Terms per group: whole vectors covering whole sets of the eight sums. */
@@ -885,7 +886,7 @@ LRELU_INLINE P(acc)
     memset(bg, 0, sizeof bg);
     memcpy(bx, x, k * sizeof *x);
     memcpy(bg, dy, k * sizeof *dy);
-    acc = P(dslope_group)(bx, bg, bd, a, acc, want_dx);
+    acc = P(dslope_group)(bx, bg, bd, a, acc, want_dx != 0); /* bd: through the cache */
     if (want_dx)
         memcpy(dx, bd, k * sizeof *dx);
     return acc;
@@ -974,6 +975,38 @@ int LRELU_EXPORT(lrelu_prelu_dslope, LRELU_T)(const float *x, const float *dy, f
     }
     return 0;
 }
+
+#ifndef LRELU_NO_STREAM
+/* dx streamed: a run whose dx starts on a group's alignment stores its
+ * whole groups with streaming stores (its last part through the cache);
+ * another run, whose groups would all straddle that alignment, stores
+ * through the cache. */
+LRELU_NOINLINE void P(dslope_one_stream)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n,
+                                         double alpha, size_t ph, double *lanes)
+{
+    if (((uintptr_t)dx & (P(group) * sizeof(ELEM) - 1)) == 0)
+        P(dslope_run)(x, dy, dx, n, P(alpha)(alpha), ph, lanes, 2);
+    else
+        P(dslope_run)(x, dy, dx, n, P(alpha)(alpha), ph, lanes, 1);
+}
+
+int LRELU_EXPORT(lrelu_prelu_dslope_stream,
+                 LRELU_T)(const float *x, const float *dy, float *dx, size_t n, size_t blocks,
+                          size_t stride, const float *slope, size_t phase, double *lanes)
+{
+    const size_t ph = phase & 7;
+    for (size_t b = 0; dx != NULL && b < blocks; b++) {
+        const size_t at = b * stride;
+        P(dslope_one_stream)(x + at, dy + at, dx + at, n, slope[b], ph, lanes + 8 * b);
+    }
+    for (size_t b = 0; dx == NULL && b < blocks; b++) {
+        const size_t at = b * stride;
+        P(dslope_one_nodx)(x + at, dy + at, n, slope[b], ph, lanes + 8 * b);
+    }
+    lrelu_fence();
+    return 0;
+}
+#endif
 
 /* The last n < W elements of a rows run, through zeroed copies, with
  * DACC (a macro of j) adding their terms. */

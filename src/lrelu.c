@@ -891,12 +891,13 @@ static inline double prelu_tree(const double *p)
     return prelu_tree8(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
 }
 
-/* Block b of the channels [c0, c0 + cn) (inner > 1): their results into
- * r[0..cn), dx of their elements (dx may be NULL). Memory is walked in
- * order: outer index, then channel, then inner. */
-static void dslope_block(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
-                         float *dx, const float *slope, size_t outer, size_t channels, size_t inner,
-                         size_t c0, size_t cn, size_t b, double *r)
+/* Block b of the channels [c0, c0 + cn) (inner > 1), through the kernel
+ * function dfn (the plain or the streaming prelu_dslope): their results
+ * into r[0..cn), dx of their elements (dx may be NULL). Memory is walked
+ * in order: outer index, then channel, then inner. */
+static void dslope_block(lrelu_prelu_dslope_fn dfn, const float *x, const float *dy, float *dx,
+                         const float *slope, size_t outer, size_t channels, size_t inner, size_t c0,
+                         size_t cn, size_t b, double *r)
 {
     double lanes[PRELU_CHUNK_C][8];
     memset(lanes, 0, cn * sizeof lanes[0]);
@@ -908,8 +909,8 @@ static void dslope_block(const struct lrelu_kernel_fns *k, const float *x, const
          * (term k is element k), so a run is the rest of the block. */
         const size_t run = channels == 1 || inner - i >= end - t ? end - t : inner - i;
         const size_t at = (o * channels + c0) * inner + i;
-        k->prelu_dslope(x + at, dy + at, dx != NULL ? dx + at : NULL, run, cn, inner, slope + c0,
-                        t & 7, lanes[0]);
+        dfn(x + at, dy + at, dx != NULL ? dx + at : NULL, run, cn, inner, slope + c0, t & 7,
+            lanes[0]);
         t += run;
     }
     for (size_t c = 0; c < cn; c++)
@@ -1013,10 +1014,17 @@ static void round_sums(float *out, const double *sum, size_t cn)
         out[c] = (float)sum[c];
 }
 
-static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const float *dy,
-                         float *dx, const float *slope, float *dslope, size_t outer,
-                         size_t channels, size_t inner)
+/* dslope, and dx where dx is not NULL; out_fns: the table whose
+ * prelu_dslope stores dx (prelu_out_fns), streaming where the channels'
+ * runs are long (as a call per block streams: PRELU_STREAM_RUN_MIN, or
+ * one channel, whose run is the whole block). */
+static void prelu_dslope(const struct lrelu_kernel_fns *k, const struct lrelu_kernel_fns *out_fns,
+                         const float *x, const float *dy, float *dx, const float *slope,
+                         float *dslope, size_t outer, size_t channels, size_t inner)
 {
+    const int long_runs = channels == 1 || inner >= PRELU_STREAM_RUN_MIN;
+    const lrelu_prelu_dslope_fn dfn =
+        dx != NULL && long_runs ? out_fns->prelu_dslope : k->prelu_dslope;
     if (outer == 1 && inner == 1) {
         /* One row, one term a channel (a batch of one, channels last). */
         k->prelu_dslope_row(x, dy, dx, channels, slope, dslope);
@@ -1044,7 +1052,7 @@ static void prelu_dslope(const struct lrelu_kernel_fns *k, const float *x, const
             memset(sum, 0, cn * sizeof *sum); /* +0 */
         for (size_t b = 0; b < blocks; b++) {
             if (inner > 1)
-                dslope_block(k, x, dy, dx, slope, outer, channels, inner, c0, cn, b, into);
+                dslope_block(dfn, x, dy, dx, slope, outer, channels, inner, c0, cn, b, into);
             else
                 dslope_rows_block(k, x, dy, dx, pattern, outer, channels, c0, cn, b, into);
             if (blocks > 1)
@@ -1068,7 +1076,7 @@ int lrelu_prelu_backward_with(const struct lrelu_kernel_fns *k, const float *x, 
                               size_t channels, size_t inner)
 {
     if (dslope != NULL)
-        prelu_dslope(k, x, dy, dx, slope, dslope, outer, channels, inner);
+        prelu_dslope(k, k, x, dy, dx, slope, dslope, outer, channels, inner);
     else
         prelu_elementwise(k, k, x, dy, dx, slope, outer, channels, inner, 0,
                           outer * channels * inner);
@@ -1141,8 +1149,8 @@ static void prelu_dslope_unit(const struct prelu_split *s, size_t u)
     const size_t cn = s->channels - c0 < s->group ? s->channels - c0 : s->group;
     double *r = s->r + b * s->channels + c0;
     if (s->inner > 1) {
-        dslope_block(s->k, s->x, s->dy, s->out, s->slope, s->outer, s->channels, s->inner, c0, cn,
-                     b, r);
+        dslope_block(s->k->prelu_dslope, s->x, s->dy, s->out, s->slope, s->outer, s->channels,
+                     s->inner, c0, cn, b, r);
     } else {
         float pattern[8 * PRELU_ROWS_MAX_C + PRELU_REACH];
         rows_pattern(pattern, s->slope + c0, cn, s->outer);
@@ -1290,7 +1298,7 @@ int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float
                             LRELU_STORE_AUTO);
     /* dx alone may stream, and so may dx over threads after dslope (its
      * own pass); in one pass with dslope it comes from the dslope kernels,
-     * stored through the cache. */
+     * which stream it where the runs are long (prelu_dslope). */
     const struct lrelu_kernel_fns *out_fns = dx != NULL ? prelu_out_fns(kern, 1, x, dy, dx, n) : k;
     /* dslope alone reads 8 bytes an element, as forward moves. */
     const int op = dx != NULL ? LRELU_OP_BACKWARD : LRELU_OP_FORWARD;
@@ -1298,7 +1306,7 @@ int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float
         return prelu_split(k, out_fns, x, dy, dx, slope, dslope, outer, channels, inner, n,
                            (dx != NULL ? 3 : 2) * sizeof(float));
     if (dslope != NULL)
-        prelu_dslope(k, x, dy, dx, slope, dslope, outer, channels, inner);
+        prelu_dslope(k, out_fns, x, dy, dx, slope, dslope, outer, channels, inner);
     else
         prelu_elementwise(k, out_fns, x, dy, dx, slope, outer, channels, inner, 0, n);
     return LRELU_OK;
