@@ -311,6 +311,18 @@ static inline simde__m512d term_at(simde__mmask8 k, const float *xp, const float
 {
     return _mm512_mul_pd(cvt_masked(k, xp), cvt_masked(k, gp));
 }
+/* dy's whole vector, loaded and kept (kernel_body.h's LRELU_PRELU_TOUCH,
+ * for the steps without dx, whose conversions above would be dy's only
+ * loads): a masked load that misses the cache is slow. Zen 5, dslope alone
+ * from memory: 8 Mi terms of one channel 8.4 M -> 3.3 M TSC ticks,
+ * 32x64x3136 5.5 M -> 3.3 M, NHWC 100000x64 5.6 M -> 2.2 M. x is loaded
+ * whole for its mask anyway; with dx, so is dy. */
+static inline void touch(const float *gp)
+{
+    const __m512 g = _mm512_loadu_ps(gp);
+    __asm__("" ::"v"(g));
+}
+#define LRELU_PRELU_TOUCH(gp) touch(gp)
 /* The terms of the first k lanes only (a run's last part). */
 static inline f32_acc f32_acc_add_part_at(f32_acc a, f32_vs x, const float *xp, const float *gp,
                                           size_t k)

@@ -836,7 +836,8 @@ int LRELU_EXPORT(lrelu_prelu_backward_blocks, LRELU_T)(const float *x, const flo
  * and the two addresses, from which the ISA's acc_add and dacc form the
  * same terms (and raise the same exceptions); dx where wanted (want_dx 1,
  * or 2: a streaming store to an aligned vector), as backward's step
- * computes it. */
+ * computes it. Without dx, an ISA whose terms load dy under a mask may
+ * load its whole vector too (LRELU_PRELU_TOUCH(gp)). */
 #ifdef LRELU_OWN_PRELU_TERMS
 #define LRELU_TERMS_(m, xv, gv, xp, gp) (xv), (xp), (gp)
 #define LRELU_ACC_FN_                   P(acc_add_at)
@@ -846,11 +847,16 @@ int LRELU_EXPORT(lrelu_prelu_backward_blocks, LRELU_T)(const float *x, const flo
 #define LRELU_ACC_FN_                   P(acc_add)
 #define LRELU_DACC_FN_                  P(dacc)
 #endif
+#ifndef LRELU_PRELU_TOUCH
+#define LRELU_PRELU_TOUCH(gp) ((void)0)
+#endif
 #define LRELU_PRELU_STEP(xp, gp, dxp, s, want_dx, ACCUMULATE)                                      \
     do {                                                                                           \
         const VS xv_ = P(load)(xp), gv_ = P(load)(gp);                                             \
         const P(vm) m_ = P(gt0)(xv_);                                                              \
         (void)m_;                                                                                  \
+        if (!(want_dx))                                                                            \
+            LRELU_PRELU_TOUCH(gp);                                                                 \
         ACCUMULATE(LRELU_TERMS_(m_, xv_, gv_, xp, gp));                                            \
         if (want_dx)                                                                               \
             LRELU_PUT(dxp, P(bwd)(xv_, gv_, s), (want_dx) == 2);                                   \
@@ -1416,6 +1422,7 @@ int LRELU_EXPORT(lrelu_prelu_finite, LRELU_T)(const float *slope, size_t n)
 #undef LRELU_DACC_FN_
 #undef LRELU_LSUM_FN_
 #undef LRELU_OWN_PRELU_TERMS
+#undef LRELU_PRELU_TOUCH
 #undef LRELU_PRELU
 #endif /* LRELU_PRELU */
 
