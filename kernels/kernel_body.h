@@ -966,19 +966,30 @@ LRELU_NOINLINE void P(dslope_one_nodx)(const ELEM *x, const ELEM *dy, size_t n, 
     P(dslope_run)(x, dy, (ELEM *)x, n, P(alpha)(alpha), ph, lanes, 0); /* x as dx: never written */
 }
 
-int LRELU_EXPORT(lrelu_prelu_dslope, LRELU_T)(const float *x, const float *dy, float *dx, size_t n,
-                                              size_t blocks, size_t stride, const float *slope,
-                                              size_t phase, double *lanes)
+/* The runs of a call, those with dx through `one` (dslope_one, or
+ * dslope_one_stream: a constant, so a direct call). */
+typedef void (*P(one_fn))(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n, double alpha,
+                          size_t ph, double *lanes);
+LRELU_INLINE void P(dslope_runs)(const float *x, const float *dy, float *dx, size_t n,
+                                 size_t blocks, size_t stride, const float *slope, size_t phase,
+                                 double *lanes, P(one_fn) one)
 {
     const size_t ph = phase & 7;
     for (size_t b = 0; dx != NULL && b < blocks; b++) {
         const size_t at = b * stride;
-        P(dslope_one)(x + at, dy + at, dx + at, n, slope[b], ph, lanes + 8 * b);
+        one(x + at, dy + at, dx + at, n, slope[b], ph, lanes + 8 * b);
     }
     for (size_t b = 0; dx == NULL && b < blocks; b++) {
         const size_t at = b * stride;
         P(dslope_one_nodx)(x + at, dy + at, n, slope[b], ph, lanes + 8 * b);
     }
+}
+
+int LRELU_EXPORT(lrelu_prelu_dslope, LRELU_T)(const float *x, const float *dy, float *dx, size_t n,
+                                              size_t blocks, size_t stride, const float *slope,
+                                              size_t phase, double *lanes)
+{
+    P(dslope_runs)(x, dy, dx, n, blocks, stride, slope, phase, lanes, P(dslope_one));
     return 0;
 }
 
@@ -1000,15 +1011,7 @@ int LRELU_EXPORT(lrelu_prelu_dslope_stream,
                  LRELU_T)(const float *x, const float *dy, float *dx, size_t n, size_t blocks,
                           size_t stride, const float *slope, size_t phase, double *lanes)
 {
-    const size_t ph = phase & 7;
-    for (size_t b = 0; dx != NULL && b < blocks; b++) {
-        const size_t at = b * stride;
-        P(dslope_one_stream)(x + at, dy + at, dx + at, n, slope[b], ph, lanes + 8 * b);
-    }
-    for (size_t b = 0; dx == NULL && b < blocks; b++) {
-        const size_t at = b * stride;
-        P(dslope_one_nodx)(x + at, dy + at, n, slope[b], ph, lanes + 8 * b);
-    }
+    P(dslope_runs)(x, dy, dx, n, blocks, stride, slope, phase, lanes, P(dslope_one_stream));
     lrelu_fence();
     return 0;
 }
