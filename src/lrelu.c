@@ -604,10 +604,11 @@ LRELU_QUANT_PREPARED(qu8, uint8_t, 0, UINT8_MAX)
  *   to 1.9x (2x16x100 forward 490-752 -> 268-412; 8x16x49 level);
  * - from PRELU_BLOCKS_FEW_MIN, in a tensor of at most PRELU_BLOCKS_FEW
  *   outer indices, the blocks kernel too, where the pattern would serve
- *   one or two: 1x64x25 forward 324 -> 215 ticks, 1x256x25 1.8 K -> 0.8
- *   K, 1x16x16 74 -> 63, 2x64x25 511 -> 403; with more outer indices the
- *   pattern, reused, is faster (4x32x16 412 against 616, 8x512x16 13.4 K
- *   against 17.4 K);
+ *   one or two: 1x64x25 forward 387-389 -> 207-209 ticks, 1x256x25
+ *   1.5-1.7 K -> 0.8-0.9 K, 1x16x16 74-79 -> 62-64, 2x64x25 483-486 ->
+ *   398-403 (2x16x16 92-93 -> 97, dx 106-108 -> 100-101); with more outer
+ *   indices the pattern, reused, is faster (4x32x16 412 against 616,
+ *   8x512x16 13.4 K against 17.4 K);
  * - otherwise (blocks shorter than that, or a call large enough to
  *   stream, whose outer indices the pattern holds: the blocks kernel has
  *   no streaming variant) the slope pattern, reused over the outer
