@@ -157,9 +157,11 @@ typedef int (*lrelu_prelu_finite_fn)(const float *slope, size_t n);
 
 /* One kernel's functions, indexed by element type; then the PReLU ones
  * and the quantized ones. The streaming table has the element types',
- * prelu_forward, prelu_backward and prelu_dslope (whose dx it streams:
- * the runs whose dx starts on the alignment of the kernel's group of
- * terms, two vectors of 4 lanes or one of more), NULL for the others. */
+ * prelu_forward, prelu_backward, prelu_forward_blocks and
+ * prelu_backward_blocks (blocks of long runs, each streamed as
+ * lrelu_forward_stream's, one fence for all) and prelu_dslope (whose dx it
+ * streams: the runs whose dx starts on the alignment of the kernel's group
+ * of terms, two vectors of 4 lanes or one of more), NULL for the others. */
 struct lrelu_kernel_fns {
     lrelu_forward_fn forward[LRELU_TYPE_COUNT];
     lrelu_backward_fn backward[LRELU_TYPE_COUNT];
@@ -196,6 +198,11 @@ struct lrelu_kernel_fns {
                                              const float *slope, size_t inner);                    \
     int lrelu_prelu_backward_blocks_f32_##isa(const float *x, const float *dy, float *dx,          \
                                               size_t blocks, const float *slope, size_t inner);    \
+    int lrelu_prelu_forward_blocks_stream_f32_##isa(const float *x, float *y, size_t blocks,       \
+                                                    const float *slope, size_t inner);             \
+    int lrelu_prelu_backward_blocks_stream_f32_##isa(const float *x, const float *dy, float *dx,   \
+                                                     size_t blocks, const float *slope,            \
+                                                     size_t inner);                                \
     int lrelu_prelu_dslope_f32_##isa(const float *x, const float *dy, float *dx, size_t n,         \
                                      size_t blocks, size_t stride, const float *slope,             \
                                      size_t phase, double *lanes);                                 \
@@ -317,8 +324,10 @@ LRELU_DECLARE_TYPE_(bf16, avx512bw)
     {                                                                                              \
         {LRELU_FOR_TYPES(LRELU_FWD_STREAM_, (isa, bisa))},                                         \
             {LRELU_FOR_TYPES(LRELU_BWD_STREAM_, (isa, bisa))},                                     \
-            lrelu_prelu_forward_stream_f32_##isa, lrelu_prelu_backward_stream_f32_##isa, NULL,     \
-            NULL, lrelu_prelu_dslope_stream_f32_##isa, NULL, NULL, NULL, NULL,                     \
+            lrelu_prelu_forward_stream_f32_##isa, lrelu_prelu_backward_stream_f32_##isa,           \
+            lrelu_prelu_forward_blocks_stream_f32_##isa,                                           \
+            lrelu_prelu_backward_blocks_stream_f32_##isa, lrelu_prelu_dslope_stream_f32_##isa,     \
+            NULL, NULL, NULL, NULL,                                                                \
         {                                                                                          \
             NULL                                                                                   \
         }                                                                                          \

@@ -811,13 +811,21 @@ static __attribute__((noinline)) void prelu_patterned(const struct lrelu_kernel_
  * out_fns: k, or for a large out-of-place call the kernel's streaming
  * table (prelu_out_fns), whose functions give the same bits; taken where
  * one call covers much of the output: the whole pattern's one call, and
- * channel blocks of PRELU_STREAM_RUN_MIN elements or more. Each streaming
- * call ends with a fence, which shorter blocks pay too often: one thread,
- * Zen 3, 33-51 MiB moved, against the cached stores, blocks of 128
- * elements took 1.8-2.6x the time, 256 1.2-1.4x, 512 0.95-0.98x, 1024
- * 0.84-0.88x, 4096 and more 0.77-0.83x.
+ * channel blocks of PRELU_STREAM_RUN_MIN elements or more, through the
+ * streaming table's blocks functions: one fence for an outer index's
+ * blocks. A call and a fence per block, as before, made the fence cost
+ * more than streaming saves below 1024 elements (one thread, Zen 3, 33-51
+ * MiB moved, against the cached stores: blocks of 256 1.2-1.4x the time,
+ * 512 0.95-0.98x, 1024 0.84-0.88x), and cost 1.25-1.3x the time of one
+ * streaming call over the whole at 32x64x56x56 (Zen 5). With one fence,
+ * on Zen 5 (32 to 51 MB moved, the two libraries in turn, two rounds):
+ * blocks of 3136 forward 0.77-0.82x the time, dx 0.89-0.97x; blocks of 256
+ * to 784, streamed now, forward 0.78-0.99x, dx 0.77-0.94x, dx with dslope
+ * (its dslope pass's rule, below) 0.83-0.93x. Blocks of 260, whose runs
+ * mostly start inside a line: dx 0.78-0.87x, forward 0.94-1.15x (four
+ * rounds, as noisy as that).
  */
-#define PRELU_STREAM_RUN_MIN ((size_t)1024)
+#define PRELU_STREAM_RUN_MIN PRELU_RUN_MIN
 static void prelu_elementwise(const struct lrelu_kernel_fns *k,
                               const struct lrelu_kernel_fns *out_fns, const float *x,
                               const float *dy, float *out, const float *slope, size_t outer,
@@ -845,13 +853,17 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k,
     const int runs = inner >= PRELU_RUN_MIN;
     const size_t blocks_min = outer <= PRELU_BLOCKS_FEW ? PRELU_BLOCKS_FEW_MIN : PRELU_BLOCKS_MIN;
     const int blocks = !runs && inner >= blocks_min && (out_fns == k || len > PRELU_PATTERN_MAX);
-    if (blocks) {
+    /* Long runs that stream: the streaming table's blocks functions, which
+     * stream each run as a call per block would and fence once. */
+    const int stream_runs = runs && inner >= PRELU_STREAM_RUN_MIN && out_fns != k;
+    if (blocks || stream_runs) {
         /* The whole blocks in [b, e): one call per outer index; a block cut
          * by b or e: its part on its own. */
+        const struct lrelu_kernel_fns *bf = blocks ? k : out_fns;
         size_t blk = b / inner, end = e / inner;
         if (b % inner != 0) {
             const size_t hi = (blk + 1) * inner < e ? (blk + 1) * inner : e;
-            prelu_block(k, x, dy, out, b, hi, slope[blk % channels]);
+            prelu_block(bf, x, dy, out, b, hi, slope[blk % channels]);
             blk++;
         }
         while (blk < end) {
@@ -859,22 +871,21 @@ static void prelu_elementwise(const struct lrelu_kernel_fns *k,
                          cnt = end - blk < channels - c ? end - blk : channels - c;
             const size_t at = blk * inner;
             if (dy == NULL)
-                k->prelu_forward_blocks(x + at, out + at, cnt, slope + c, inner);
+                bf->prelu_forward_blocks(x + at, out + at, cnt, slope + c, inner);
             else
-                k->prelu_backward_blocks(x + at, dy + at, out + at, cnt, slope + c, inner);
+                bf->prelu_backward_blocks(x + at, dy + at, out + at, cnt, slope + c, inner);
             blk += cnt;
         }
         if (e % inner != 0 && end * inner >= b)
-            prelu_block(k, x, dy, out, end * inner, e, slope[end % channels]);
+            prelu_block(bf, x, dy, out, end * inner, e, slope[end % channels]);
         return;
     }
     if (runs) {
         /* One call per channel block (its part in [b, e)), slope[c] as alpha. */
-        const struct lrelu_kernel_fns *blk_fns = inner >= PRELU_STREAM_RUN_MIN ? out_fns : k;
         for (size_t blk = b / inner; blk < outer * channels && blk * inner < e; blk++) {
             const size_t lo = blk * inner > b ? blk * inner : b;
             const size_t hi = (blk + 1) * inner < e ? (blk + 1) * inner : e;
-            prelu_block(blk_fns, x, dy, out, lo, hi, slope[blk % channels]);
+            prelu_block(k, x, dy, out, lo, hi, slope[blk % channels]);
         }
         return;
     }

@@ -939,9 +939,10 @@ int main(void)
         {2, 3, 1000},
         {3, 5, 299},
         {1, 2, 3000},
-        {3, 2, 1031}, /* blocks of 1024 or more at every alignment: streaming (prelu_stream) */
+        {3, 2, 1031}, /* long blocks at every alignment, streamed under prelu_stream */
         {3, 9, 300},  /* > 2048 elements per outer, inner >= 256 */
-        /* Blocks of 256 or more: a call per block. */
+        /* Blocks of 256 or more: a call per block (streamed, one fence for
+         * the blocks, under prelu_stream). */
         {2, 3, 256},
         /* Blocks of 32 to 255: the blocks kernel, an outer index a call,
          * its vectors across the blocks' ends (which fall on a vector
