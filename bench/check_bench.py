@@ -413,6 +413,10 @@ def interleaved(bench, report, tmp):
     target = next((ln for ln in text.splitlines()
                    if ln.startswith("| 8. PReLU") and f"prelu_forward {shape} /" in ln), "")
     check("| 0.25 |" in target, f"the PReLU target says 0.25: {target}")
+    glance = next((ln for ln in summary.splitlines()
+                   if ln.startswith("| PReLU forward vs lrelu forward | float32 |")), "")
+    check(f"| 0.25 ({shape}) |" in glance and "**missed**" in glance,
+          f"and the table at the top gives it as PReLU forward's worst, missed: {glance}")
 
     # A DRAM point whose repetitions spread: the line shows the median
     # ratio and how far each row's repetitions spread.

@@ -575,7 +575,8 @@ def parse_args(argv):
 # gradient), one thread, on the same shapes. NHWC is a channels_last tensor;
 # shared: one weight for the whole tensor (nn.PReLU()'s default), else one a
 # channel.
-PRELU_SHAPES = [("NCHW_8x64x56x56", (8, 64, 56, 56), False, False),
+PRELU_SHAPES = [("NCHW_32x64x56x56", (32, 64, 56, 56), False, False),
+                ("NCHW_8x64x56x56", (8, 64, 56, 56), False, False),
                 ("NHWC_8x56x56x64", (8, 64, 56, 56), True, False),
                 ("NCHW_1x16x7x7", (1, 16, 7, 7), False, False),
                 ("NHWC_1x1x1x1024", (1, 1024, 1, 1), True, False),

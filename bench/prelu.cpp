@@ -1,5 +1,5 @@
 // PReLU rows of the benchmark suite: lrelu_prelu_forward and
-// lrelu_prelu_backward (dx and dslope) on every kernel, next to
+// lrelu_prelu_backward (dx and dslope, and dslope alone) on every kernel, next to
 // lrelu_forward / lrelu_backward of the same size (the targets: PReLU
 // forward >= 0.95x, backward with dslope >= 0.8x), and oneDNN's PReLU
 // (one thread) where Debian's libdnnl has it. Names:
@@ -35,6 +35,9 @@ struct Shape {
 };
 
 const Shape kShapes[] = {
+    // Larger than the caches (forward moves 51 MB): stores stream, as
+    // lrelu's of the same size do.
+    {"NCHW_32x64x56x56", 32, 64, 56 * 56, 32, 64, 56, 56, false},
     {"NCHW_8x64x56x56", 8, 64, 56 * 56, 8, 64, 56, 56, false},
     {"NHWC_8x56x56x64", 8 * 56 * 56, 64, 1, 8, 64, 56, 56, true},
     {"NCHW_1x16x7x7", 1, 16, 49, 1, 16, 7, 7, false},
@@ -184,6 +187,18 @@ void register_prelu(bool smoke)
                 "prelu_backward", 12,
                 [s](Buffers &b) {
                     lrelu_prelu_backward(b.x.data(), b.dy.data(), b.out.data(), b.slope.data(),
+                                         b.dslope.data(), s.outer, s.channels, s.inner);
+                },
+                [n](Buffers &b) {
+                    lrelu_backward(b.x.data(), b.dy.data(), b.out.data(), n, 0.01f);
+                });
+            // dslope alone (dx NULL: the first layer's input needs no
+            // gradient), next to lrelu_backward, which reads the same two
+            // arrays; no bar.
+            paired(
+                "prelu_dslope", 8,
+                [s](Buffers &b) {
+                    lrelu_prelu_backward(b.x.data(), b.dy.data(), nullptr, b.slope.data(),
                                          b.dslope.data(), s.outer, s.channels, s.inner);
                 },
                 [n](Buffers &b) {

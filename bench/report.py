@@ -708,9 +708,10 @@ def in_range(n, bounds):
 # PReLU rows (bench/prelu.cpp, bench/peers.py): prelu_<op>/<impl>/<shape>,
 # where NCHW and NHWC of one tensor have the same n: they are read here by
 # name, apart from the <op>/<impl>/<n> results.
-PRELU_OPS = ("prelu_forward", "prelu_backward")
-PRELU_SHAPES = ("NCHW_8x64x56x56", "NHWC_8x56x56x64", "NCHW_1x16x7x7",
-                "NHWC_1x1x1x1024", "shared_1x16x7x7")
+# prelu_dslope is the backward pass without dx (dslope alone): no bar.
+PRELU_OPS = ("prelu_forward", "prelu_backward", "prelu_dslope")
+PRELU_SHAPES = ("NCHW_32x64x56x56", "NCHW_8x64x56x56", "NHWC_8x56x56x64",
+                "NCHW_1x16x7x7", "NHWC_1x1x1x1024", "shared_1x16x7x7")
 # PReLU / lrelu of the same size (speed, the dispatched kernel).
 PRELU_BARS = {"prelu_forward": 0.95, "prelu_backward": 0.8}
 
@@ -779,15 +780,80 @@ def prelu_section(prelu, info):
                              f"{ratio:.2f}" if ratio is not None else DASH])
     lines = ["## PReLU (float32)", "",
              "Time of one call (µs, median) of the dispatched kernel's "
-             "lrelu_prelu_forward / lrelu_prelu_backward (dx and dslope), "
-             "lrelu_forward / lrelu_backward on as many elements "
-             "(lrelu_same_size) and the peers (one thread); the last "
-             "column is the speed relative to lrelu of the same size (for "
-             "liblrelu's PReLU rows, the two timed in alternate batches on "
-             "the same arrays, counter time_vs_lrelu).", ""]
+             "lrelu_prelu_forward / lrelu_prelu_backward (dx and dslope; "
+             "prelu_dslope: dslope alone, dx NULL), lrelu_forward / "
+             "lrelu_backward on as many elements (lrelu_same_size) and the "
+             "peers (one thread); the last column is the speed relative to "
+             "lrelu of the same size (for liblrelu's PReLU rows, the two "
+             "timed in alternate batches on the same arrays, counter "
+             "time_vs_lrelu; prelu_dslope against lrelu_backward, which "
+             "reads the same two arrays and writes a third). "
+             "NCHW_32x64x56x56 is the shape larger than the caches (51 MB "
+             "moved forward): where lrelu of its size stores with streaming "
+             "stores (lrelu_stream_threshold), so does PReLU.", ""]
     lines += md_table(["Op", "Shape", "Implementation", "µs", "vs lrelu"],
                       body)
     return lines + [""]
+
+
+def prelu_points(prelu, info):
+    """{op: [(speed vs lrelu of the same size, shape, n)]} of the
+    dispatched kernel's PReLU rows, for the ops that have a bar."""
+    out = {}
+    disp = info.dispatched
+    for op in PRELU_BARS:
+        for shape in PRELU_SHAPES:
+            p = (prelu or {}).get((op, disp, shape))
+            base = (prelu or {}).get((op, f"lrelu_same_size:{info.kernel}",
+                                      shape))
+            ratio = prelu_vs_lrelu(p, base)
+            if ratio is not None:
+                out.setdefault(op, []).append((ratio, shape, p[1]))
+    return out
+
+
+# Two threads against one, forward out of place at the largest size.
+THREADS_BAR = 1.6
+
+
+def threads_point(all_grouped):
+    """(threads2 / threads1 GB/s, n) at the largest size both ran, or
+    None."""
+    cells1 = (all_grouped or {}).get(("forward", "lrelu:threads1"), {})
+    cells2 = (all_grouped or {}).get(("forward", "lrelu:threads2"), {})
+    common = sorted(set(cells1) & set(cells2))
+    if not common:
+        return None
+    n = common[-1]
+    a, b = cells2[n].gbs, cells1[n].gbs
+    return (a / b, n) if a and b else None
+
+
+# The Python package at 16 Mi floats: (the line, its ratio's name, bar).
+PYTHON_TARGETS = {
+    "seed": ("10. Python ufunc (16 Mi) vs the seed's np.maximum(a*x, x)",
+             "lrelu.leaky_relu / numpy_seed", 3.0),
+    "direct": ("10. Python ufunc (16 Mi) vs the C library called directly",
+               "lrelu.leaky_relu / c_direct", 0.9),
+}
+
+
+def python_points(grouped):
+    """{"n": size, "seed": ratio, "direct": ratio} of the Python rows at
+    16 Mi (or their largest size); the ratios that could be formed."""
+    sizes = sorted(n for (o, i), cells in grouped.items()
+                   if o == "forward" and i == "python:lrelu" for n in cells)
+    if not sizes:
+        return {}
+    big = 16 << 20 if (16 << 20) in sizes else sizes[-1]
+    ours = gbs_of(grouped, "forward", "python:lrelu", big)
+    out = {"n": big}
+    for key, impl in (("seed", "python:numpy_seed"),
+                      ("direct", "python:c_direct")):
+        theirs = gbs_of(grouped, "forward", impl, big)
+        if ours and theirs:
+            out[key] = ours / theirs
+    return out
 
 
 def threads_section(all_grouped):
@@ -876,37 +942,22 @@ def targets_section(grouped, info, prelu=None, all_grouped=None):
             worst, n = max(ratios)
             add("7. data independence: time on random signs / on positive "
                 "(worst)", f"{kernel}", n, worst, DI_BAR, higher=False)
-    for op in PRELU_OPS:
-        for shape in PRELU_SHAPES:
-            p = (prelu or {}).get((op, disp, shape))
-            base = (prelu or {}).get((op, f"lrelu_same_size:{info.kernel}",
-                                      shape))
-            ratio = prelu_vs_lrelu(p, base)
-            if ratio is not None:
-                add("8. PReLU vs lrelu of the same size (speed)",
-                    f"{op} {shape} / lrelu", p[1], ratio, PRELU_BARS[op])
-    cells1 = (all_grouped or {}).get(("forward", "lrelu:threads1"), {})
-    cells2 = (all_grouped or {}).get(("forward", "lrelu:threads2"), {})
-    common = sorted(set(cells1) & set(cells2))
-    if common:
-        n = common[-1]
-        a, b = cells2[n].gbs, cells1[n].gbs
-        if a and b:
-            add("9. forward out of place, largest size (64 Mi floats): "
-                "2 threads vs one", "threads2 / threads1", n, a / b, 1.6)
+    for op, pts in prelu_points(prelu, info).items():
+        for ratio, shape, n in pts:
+            add("8. PReLU vs lrelu of the same size (speed)",
+                f"{op} {shape} / lrelu", n, ratio, PRELU_BARS[op])
+    scaling = threads_point(all_grouped)
+    if scaling is not None:
+        add("9. forward out of place, largest size (64 Mi floats): "
+            "2 threads vs one", "threads2 / threads1", scaling[1],
+            scaling[0], THREADS_BAR)
+    py = python_points(grouped)
+    for key, (what, name, bar) in PYTHON_TARGETS.items():
+        if key in py:
+            add(what, name, py["n"], py[key], bar)
     sizes_py = sorted(n for (o, i), cells in grouped.items()
                       if o == "forward" and i == "python:lrelu" for n in cells)
     if sizes_py:
-        big = 16 << 20 if (16 << 20) in sizes_py else sizes_py[-1]
-        ours = gbs_of(grouped, "forward", "python:lrelu", big)
-        seed = gbs_of(grouped, "forward", "python:numpy_seed", big)
-        direct = gbs_of(grouped, "forward", "python:c_direct", big)
-        if ours and seed:
-            add("10. Python ufunc (16 Mi) vs the seed's np.maximum(a*x, x)",
-                "lrelu.leaky_relu / numpy_seed", big, ours / seed, 3.0)
-        if ours and direct:
-            add("10. Python ufunc (16 Mi) vs the C library called directly",
-                "lrelu.leaky_relu / c_direct", big, ours / direct, 0.9)
         small = 1024 if 1024 in sizes_py else sizes_py[0]
         t = grouped.get(("forward", "python:lrelu"), {}).get(small)
         m = grouped.get(("forward", "python:numpy_maximum"), {}).get(small)
@@ -962,7 +1013,7 @@ def spread_note(*results):
                                                for x in spreads)
 
 
-def summary_section(grouped, info):
+def summary_section(grouped, info, prelu=None, all_grouped=None):
     disp = info.dispatched
     if disp is None:
         return []
@@ -1020,6 +1071,7 @@ def summary_section(grouped, info):
         body += [target_row(what, tname, pts, bar, higher)
                  for what, pts, bar, higher in lines if pts]
     body += quant_summary(grouped, info)
+    body += other_summary(grouped, info, prelu, all_grouped)
     if not body:
         return []
     lines = ["## Targets at a glance", "",
@@ -1038,11 +1090,38 @@ def summary_section(grouped, info):
              "within the run's noise. *n = 16*: time per call against "
              "memcpy of the same bytes, the two timed in alternate batches "
              "on the same arrays. *Data independence*: time on random "
-             "signs / on positive, 16 Ki and 4 Mi. The float32 targets "
-             "point by point are at the end.", ""]
+             "signs / on positive, 16 Ki and 4 Mi. *PReLU*: speed against "
+             "lrelu of the same size on the same arrays, the two timed in "
+             "alternate batches, a point per shape. *Threads*: forward out "
+             "of place at the largest size. *Python*: at 16 Mi floats. The "
+             "float32 targets point by point are at the end.", ""]
     lines += md_table(["Target", "Type", "Bar", "Worst", "Points met",
                        ""], body)
     return lines + [""]
+
+
+# The lines of the table at the top beyond the types: PReLU (one line per
+# op, a point per shape), two threads and the Python package.
+PRELU_GLANCE = {"prelu_forward": "PReLU forward vs lrelu forward",
+                "prelu_backward": "PReLU backward (dx, dslope) vs lrelu "
+                                  "backward"}
+
+
+def other_summary(grouped, info, prelu, all_grouped):
+    lines = [(PRELU_GLANCE[op], [(r, s) for r, s, _ in pts],
+              PRELU_BARS[op]) for op, pts in prelu_points(prelu, info).items()]
+    scaling = threads_point(all_grouped)
+    if scaling is not None:
+        lines.append(("forward, 2 threads vs one",
+                      [(scaling[0], f"{fmt_n(scaling[1])}")], THREADS_BAR))
+    py = python_points(grouped)
+    for key, what in (("seed", "Python ufunc vs np.maximum(a*x, x)"),
+                      ("direct", "Python ufunc vs the C call")):
+        if key in py:
+            lines.append((what, [(py[key], fmt_n(py["n"]))],
+                          PYTHON_TARGETS[key][2]))
+    return [target_row(what, "float32", pts, bar, True)
+            for what, pts, bar in lines if pts]
 
 
 def target_row(what, tname, pts, bar, higher):
@@ -1684,7 +1763,7 @@ def main(argv=None):
     bad = liblrelu_mismatches(results)
     lines = header_section(info, args.inputs)
     lines[2:2] = mismatch_section(bad)
-    lines += summary_section(grouped, info)
+    lines += summary_section(grouped, info, prelu, all_grouped)
     lines += throughput_section(
         "Forward", fwd, info, "limit:memcpy",
         "GB/s (8 bytes per element: one read, one write; higher is "
