@@ -961,13 +961,23 @@ LRELU_INLINE void P(acc_store_rot)(double *lanes, size_t ph, P(acc) acc)
 #endif
 #undef LRELU_OWN_ACC_ROTATE
 
+/* How far ahead of its group a run reads x and dy with `far` (the
+ * streaming table's dslope, for calls larger than the caches): the
+ * hardware's prefetching alone left one thread at about half the speed
+ * memory gives lrelu_backward. */
+#define LRELU_DSLOPE_AHEAD 4096
 LRELU_INLINE void P(dslope_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n, VC a, size_t ph,
-                                double *lanes, int want_dx)
+                                double *lanes, int want_dx, int far)
 {
     P(acc) acc = P(acc_load_rot)(lanes, ph);
     size_t i = 0;
-    for (; i + P(group) <= n; i += P(group))
+    for (; i + P(group) <= n; i += P(group)) {
+        if (far) {
+            LRELU_PREFETCH((const char *)(x + i) + LRELU_DSLOPE_AHEAD);
+            LRELU_PREFETCH((const char *)(dy + i) + LRELU_DSLOPE_AHEAD);
+        }
         acc = P(dslope_group)(x + i, dy + i, dx + i, a, acc, want_dx);
+    }
 #ifndef LRELU_PART_BY_COPY
     /* Masked loads and stores (a group is one vector here). */
     if (i < n && (size_t)P(group) == (size_t)W) {
@@ -993,21 +1003,25 @@ LRELU_INLINE void P(dslope_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t 
 LRELU_NOINLINE void P(dslope_one)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n, double alpha,
                                   size_t ph, double *lanes)
 {
-    P(dslope_run)(x, dy, dx, n, P(alpha)(alpha), ph, lanes, 1);
+    P(dslope_run)(x, dy, dx, n, P(alpha)(alpha), ph, lanes, 1, 0);
 }
 LRELU_NOINLINE void P(dslope_one_nodx)(const ELEM *x, const ELEM *dy, size_t n, double alpha,
                                        size_t ph, double *lanes)
 {
-    P(dslope_run)(x, dy, (ELEM *)x, n, P(alpha)(alpha), ph, lanes, 0); /* x as dx: never written */
+    /* x as dx: never written */
+    P(dslope_run)(x, dy, (ELEM *)x, n, P(alpha)(alpha), ph, lanes, 0, 0);
 }
 
 /* The runs of a call, those with dx through `one` (dslope_one, or
- * dslope_one_stream: a constant, so a direct call). */
+ * dslope_one_stream), those without through `nodx` (dslope_one_nodx or
+ * dslope_one_nodx_far): constants, so direct calls. */
 typedef void (*P(one_fn))(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n, double alpha,
                           size_t ph, double *lanes);
+typedef void (*P(nodx_fn))(const ELEM *x, const ELEM *dy, size_t n, double alpha, size_t ph,
+                           double *lanes);
 LRELU_INLINE void P(dslope_runs)(const float *x, const float *dy, float *dx, size_t n,
                                  size_t blocks, size_t stride, const float *slope, size_t phase,
-                                 double *lanes, P(one_fn) one)
+                                 double *lanes, P(one_fn) one, P(nodx_fn) nodx)
 {
     const size_t ph = phase & 7;
     for (size_t b = 0; dx != NULL && b < blocks; b++) {
@@ -1016,7 +1030,7 @@ LRELU_INLINE void P(dslope_runs)(const float *x, const float *dy, float *dx, siz
     }
     for (size_t b = 0; dx == NULL && b < blocks; b++) {
         const size_t at = b * stride;
-        P(dslope_one_nodx)(x + at, dy + at, n, slope[b], ph, lanes + 8 * b);
+        nodx(x + at, dy + at, n, slope[b], ph, lanes + 8 * b);
     }
 }
 
@@ -1024,29 +1038,38 @@ int LRELU_EXPORT(lrelu_prelu_dslope, LRELU_T)(const float *x, const float *dy, f
                                               size_t blocks, size_t stride, const float *slope,
                                               size_t phase, double *lanes)
 {
-    P(dslope_runs)(x, dy, dx, n, blocks, stride, slope, phase, lanes, P(dslope_one));
+    P(dslope_runs)
+    (x, dy, dx, n, blocks, stride, slope, phase, lanes, P(dslope_one), P(dslope_one_nodx));
     return 0;
 }
 
 #ifndef LRELU_NO_STREAM
-/* dx streamed: a run whose dx starts on a group's alignment stores its
- * whole groups with streaming stores (its last part through the cache);
- * another run, whose groups would all straddle that alignment, stores
- * through the cache. */
+/* For calls larger than the caches: x and dy read ahead (`far`), and dx
+ * streamed: a run whose dx starts on a group's alignment stores its whole
+ * groups with streaming stores (its last part through the cache); another
+ * run, whose groups would all straddle that alignment, stores through the
+ * cache. */
 LRELU_NOINLINE void P(dslope_one_stream)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t n,
                                          double alpha, size_t ph, double *lanes)
 {
     if (((uintptr_t)dx & (P(group) * sizeof(ELEM) - 1)) == 0)
-        P(dslope_run)(x, dy, dx, n, P(alpha)(alpha), ph, lanes, 2);
+        P(dslope_run)(x, dy, dx, n, P(alpha)(alpha), ph, lanes, 2, 1);
     else
-        P(dslope_run)(x, dy, dx, n, P(alpha)(alpha), ph, lanes, 1);
+        P(dslope_run)(x, dy, dx, n, P(alpha)(alpha), ph, lanes, 1, 1);
+}
+LRELU_NOINLINE void P(dslope_one_nodx_far)(const ELEM *x, const ELEM *dy, size_t n, double alpha,
+                                           size_t ph, double *lanes)
+{
+    P(dslope_run)(x, dy, (ELEM *)x, n, P(alpha)(alpha), ph, lanes, 0, 1);
 }
 
 int LRELU_EXPORT(lrelu_prelu_dslope_stream,
                  LRELU_T)(const float *x, const float *dy, float *dx, size_t n, size_t blocks,
                           size_t stride, const float *slope, size_t phase, double *lanes)
 {
-    P(dslope_runs)(x, dy, dx, n, blocks, stride, slope, phase, lanes, P(dslope_one_stream));
+    P(dslope_runs)
+    (x, dy, dx, n, blocks, stride, slope, phase, lanes, P(dslope_one_stream),
+     P(dslope_one_nodx_far));
     lrelu_fence();
     return 0;
 }
@@ -1461,6 +1484,7 @@ int LRELU_EXPORT(lrelu_prelu_finite, LRELU_T)(const float *slope, size_t n)
 #undef LRELU_LSUM_FN_
 #undef LRELU_OWN_PRELU_TERMS
 #undef LRELU_PRELU_TOUCH
+#undef LRELU_DSLOPE_AHEAD
 #undef LRELU_PRELU
 #endif /* LRELU_PRELU */
 

@@ -1026,17 +1026,18 @@ static void round_sums(float *out, const double *sum, size_t cn)
         out[c] = (float)sum[c];
 }
 
-/* dslope, and dx where dx is not NULL; out_fns: the table whose
- * prelu_dslope stores dx (prelu_out_fns), streaming where the channels'
- * runs are long (as a call per block streams: PRELU_STREAM_RUN_MIN, or
- * one channel, whose run is the whole block). */
+/* dslope, and dx where dx is not NULL; out_fns: the kernel's table, or
+ * for calls larger than the caches the streaming one, whose prelu_dslope
+ * reads x and dy ahead and streams dx: taken without dx, and with dx where
+ * the channels' runs are long (as a call per block streams:
+ * PRELU_STREAM_RUN_MIN, or one channel, whose run is the whole block). */
 static void prelu_dslope(const struct lrelu_kernel_fns *k, const struct lrelu_kernel_fns *out_fns,
                          const float *x, const float *dy, float *dx, const float *slope,
                          float *dslope, size_t outer, size_t channels, size_t inner)
 {
     const int long_runs = channels == 1 || inner >= PRELU_STREAM_RUN_MIN;
     const lrelu_prelu_dslope_fn dfn =
-        dx != NULL && long_runs ? out_fns->prelu_dslope : k->prelu_dslope;
+        dx == NULL || long_runs ? out_fns->prelu_dslope : k->prelu_dslope;
     if (outer == 1 && inner == 1) {
         /* One row, one term a channel (a batch of one, channels last). */
         k->prelu_dslope_row(x, dy, dx, channels, slope, dslope);
@@ -1311,9 +1312,15 @@ int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float
     /* dx alone may stream, and so may dx over threads after dslope (its
      * own pass); in one pass with dslope it comes from the dslope kernels,
      * which stream it where the runs are long (prelu_dslope). */
-    const struct lrelu_kernel_fns *out_fns = dx != NULL ? prelu_out_fns(kern, 1, x, dy, dx, n) : k;
-    /* dslope alone reads 8 bytes an element, as forward moves. */
+    /* dslope alone reads 8 bytes an element, as forward moves: from
+     * forward's streaming threshold, the streaming table's dslope, which
+     * reads ahead (and writes nothing). */
     const int op = dx != NULL ? LRELU_OP_BACKWARD : LRELU_OP_FORWARD;
+    const struct lrelu_kernel_fns *out_fns =
+        dx != NULL ? prelu_out_fns(kern, 1, x, dy, dx, n)
+        : kern->stream.prelu_dslope != NULL && n >= kern->stream_min[op][LRELU_TYPE_f32]
+            ? &kern->stream
+            : k;
     if (UNLIKELY(n >= lrelu_split_min_n(op, LRELU_TYPE_f32)))
         return prelu_split(k, out_fns, x, dy, dx, slope, dslope, outer, channels, inner, n,
                            (dx != NULL ? 3 : 2) * sizeof(float));
