@@ -164,11 +164,13 @@ size_t bytes_per_element(Op op, DType type)
     return (info(op).kind == Kind::Forward ? 2 : 3) * tinfo(type).bytes;
 }
 
+} // namespace
+
 // Aligned arrays as long as the largest size (and 64 bytes more: the
 // fresh-sign maker works in 32-bit words), touched before timing. Large
 // arrays are 2 MiB-aligned and asked for transparent huge pages, as NumPy
 // does for its arrays: the C and the Python peers then run on the same kind
-// of memory.
+// of memory. The PReLU rows' arrays too (prelu.h).
 unsigned char *alloc_bytes(size_t bytes)
 {
     const size_t huge = size_t(2) << 20;
@@ -185,6 +187,9 @@ unsigned char *alloc_bytes(size_t bytes)
     std::memset(p, 0, bytes);
     return static_cast<unsigned char *>(p);
 }
+
+namespace
+{
 
 struct FreeBytes {
     void operator()(unsigned char *p) const { std::free(p); }

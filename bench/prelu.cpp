@@ -47,8 +47,32 @@ const Shape kShapes[] = {
     {"shared_1x16x7x7", 1, 1, 16 * 7 * 7, 1, 16, 7, 7, false},
 };
 
+// An array of the benchmark's (alloc_bytes), as the lrelu rows' arrays
+// are. From malloc, x and y sat on offsets within a cache line that
+// depended on the allocator's history (after the first large free, glibc
+// serves such sizes from its heap), and a mutual offset changes a call's
+// time from memory (on Zen 5 it doubled AVX-512 forward's before the
+// kernels kept x in a register; backward with dslope streams dx only
+// where its runs start on a line).
+class Floats
+{
+    float *p_;
+    size_t n_;
+
+  public:
+    explicit Floats(size_t n) : p_(reinterpret_cast<float *>(alloc_bytes(n * sizeof(float)))), n_(n)
+    {
+    }
+    ~Floats() { std::free(p_); }
+    Floats(const Floats &) = delete;
+    Floats &operator=(const Floats &) = delete;
+    float *data() { return p_; }
+    size_t size() const { return n_; }
+    float &operator[](size_t i) { return p_[i]; }
+};
+
 struct Buffers {
-    std::vector<float> x, dy, out, slope, dslope;
+    Floats x, dy, out, slope, dslope;
     explicit Buffers(const Shape &s)
         : x(s.outer * s.channels * s.inner), dy(x.size()), out(x.size()), slope(s.channels),
           dslope(s.channels)
