@@ -45,6 +45,10 @@
  *   and unless LRELU_NO_STREAM:
  *   void stream(elem *p, vs v)              aligned to the vector, bypassing
  *                                           the caches (or a plain store)
+ *   and, with LRELU_OWN_LOAD_FAR defined,
+ *   vs   load_far(const elem *p)            load's contract, for the inputs
+ *                                           of the streaming variants' loops
+ *                                           (from memory)
  *   and once per ISA, void lrelu_fence(void), ordering streaming stores,
  *   and optionally LRELU_STREAM_BY_VECTOR: the streaming forward variant
  *   stores one vector a step rather than four.
@@ -329,6 +333,14 @@ LRELU_INLINE void P(first_pass)(const ELEM *x, const ELEM *g, float *t, size_t n
 #else
 #define LRELU_LOAD_TAIL(p, k) P(load_part)(p, k)
 #endif
+/* The loads of the loops after the head, in a function with `stream` (a
+ * constant): load_far in the streaming variants, whose inputs come from
+ * memory, where the ISA has one. */
+#ifdef LRELU_OWN_LOAD_FAR
+#define LRELU_LD(p) ((stream) ? P(load_far)(p) : P(load)(p))
+#else
+#define LRELU_LD(p) P(load)(p)
+#endif
 
 /* Whether n elements are done in one masked step: short calls then cost
  * one load, one store and no loop (not with parts copied through the
@@ -408,15 +420,15 @@ LRELU_INLINE void P(forward_run)(const ELEM *x, ELEM *y, size_t n, const float *
         i = head;
     }
     for (; !(stream && LRELU_STREAM_STEP1) && i + 4 * W <= n; i += 4 * W) {
-        const VS x0 = P(load)(x + i), x1 = P(load)(x + i + W);
-        const VS x2 = P(load)(x + i + 2 * W), x3 = P(load)(x + i + 3 * W);
+        const VS x0 = LRELU_LD(x + i), x1 = LRELU_LD(x + i + W);
+        const VS x2 = LRELU_LD(x + i + 2 * W), x3 = LRELU_LD(x + i + 3 * W);
         LRELU_PUT(y + i, LRELU_FWD(x0, i), stream);
         LRELU_PUT(y + i + W, LRELU_FWD(x1, i + W), stream);
         LRELU_PUT(y + i + 2 * W, LRELU_FWD(x2, i + 2 * W), stream);
         LRELU_PUT(y + i + 3 * W, LRELU_FWD(x3, i + 3 * W), stream);
     }
     for (; i + W <= n; i += W)
-        LRELU_PUT(y + i, LRELU_FWD(P(load)(x + i), i), stream);
+        LRELU_PUT(y + i, LRELU_FWD(LRELU_LD(x + i), i), stream);
     if (i < n)
         P(store_part)(y + i, n - i, LRELU_FWD(LRELU_LOAD_TAIL(x + i, n - i), i));
 }
@@ -460,17 +472,17 @@ LRELU_INLINE void P(backward_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_
         i = head;
     }
     for (; i + 4 * W <= n; i += 4 * W) {
-        const VS x0 = P(load)(x + i), x1 = P(load)(x + i + W);
-        const VS x2 = P(load)(x + i + 2 * W), x3 = P(load)(x + i + 3 * W);
-        const VS g0 = P(load)(dy + i), g1 = P(load)(dy + i + W);
-        const VS g2 = P(load)(dy + i + 2 * W), g3 = P(load)(dy + i + 3 * W);
+        const VS x0 = LRELU_LD(x + i), x1 = LRELU_LD(x + i + W);
+        const VS x2 = LRELU_LD(x + i + 2 * W), x3 = LRELU_LD(x + i + 3 * W);
+        const VS g0 = LRELU_LD(dy + i), g1 = LRELU_LD(dy + i + W);
+        const VS g2 = LRELU_LD(dy + i + 2 * W), g3 = LRELU_LD(dy + i + 3 * W);
         LRELU_PUT(dx + i, LRELU_BWD(x0, g0, i), stream);
         LRELU_PUT(dx + i + W, LRELU_BWD(x1, g1, i + W), stream);
         LRELU_PUT(dx + i + 2 * W, LRELU_BWD(x2, g2, i + 2 * W), stream);
         LRELU_PUT(dx + i + 3 * W, LRELU_BWD(x3, g3, i + 3 * W), stream);
     }
     for (; i + W <= n; i += W)
-        LRELU_PUT(dx + i, LRELU_BWD(P(load)(x + i), P(load)(dy + i), i), stream);
+        LRELU_PUT(dx + i, LRELU_BWD(LRELU_LD(x + i), LRELU_LD(dy + i), i), stream);
     if (i < n)
         P(store_part)
     (dx + i, n - i, LRELU_BWD(LRELU_LOAD_TAIL(x + i, n - i), LRELU_LOAD_TAIL(dy + i, n - i), i));
@@ -656,10 +668,10 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
      * of four, which gcc -O2 keeps on the stack (a store and a load more
      * per vector). */
     for (; i + 4 * W <= n; i += 4 * W) {
-        const VS x0 = P(load)(x + i), x1 = P(load)(x + i + W);
-        const VS x2 = P(load)(x + i + 2 * W), x3 = P(load)(x + i + 3 * W);
-        const VS g0 = bwd ? P(load)(dy + i) : x0, g1 = bwd ? P(load)(dy + i + W) : x1;
-        const VS g2 = bwd ? P(load)(dy + i + 2 * W) : x2, g3 = bwd ? P(load)(dy + i + 3 * W) : x3;
+        const VS x0 = LRELU_LD(x + i), x1 = LRELU_LD(x + i + W);
+        const VS x2 = LRELU_LD(x + i + 2 * W), x3 = LRELU_LD(x + i + 3 * W);
+        const VS g0 = bwd ? LRELU_LD(dy + i) : x0, g1 = bwd ? LRELU_LD(dy + i + W) : x1;
+        const VS g2 = bwd ? LRELU_LD(dy + i + 2 * W) : x2, g3 = bwd ? LRELU_LD(dy + i + 3 * W) : x3;
         const ELEM *sp = LRELU_SLOPES(i);
         LRELU_PUT(out + i, P(prelu_step)(x0, g0, sp, bwd), stream);
         LRELU_PUT(out + i + W, P(prelu_step)(x1, g1, sp + W, bwd), stream);
@@ -670,8 +682,8 @@ LRELU_INLINE void P(prelu_run)(const ELEM *x, const ELEM *dy, ELEM *out, size_t 
     }
     for (; i + W <= n; i += W) {
         const VC s = P(widen)(P(load)(LRELU_SLOPES(i)));
-        const VS xv = P(load)(x + i);
-        LRELU_PUT(out + i, bwd ? P(bwd)(xv, P(load)(dy + i), s) : P(fwd)(xv, s), stream);
+        const VS xv = LRELU_LD(x + i);
+        LRELU_PUT(out + i, bwd ? P(bwd)(xv, LRELU_LD(dy + i), s) : P(fwd)(xv, s), stream);
         if (!flat)
             j = P(wrap1)(j, W, period);
     }
@@ -1498,6 +1510,8 @@ int LRELU_EXPORT(lrelu_prelu_finite, LRELU_T)(const float *slope, size_t n)
 #undef LRELU_OWN_FWD
 #undef LRELU_OWN_BWD
 #undef LRELU_OWN_LOAD_TAIL
+#undef LRELU_OWN_LOAD_FAR
+#undef LRELU_LD
 #undef LRELU_LOAD_TAIL
 #undef LRELU_FWD
 #undef LRELU_WIDEN_AS
