@@ -984,9 +984,9 @@ LRELU_INLINE void P(dslope_run)(const ELEM *x, const ELEM *dy, ELEM *dx, size_t 
     P(acc) acc = P(acc_load_rot)(lanes, ph);
     size_t i = 0;
     for (; i + P(group) <= n; i += P(group)) {
-        if (far) {
-            LRELU_PREFETCH((const char *)(x + i) + LRELU_DSLOPE_AHEAD);
-            LRELU_PREFETCH((const char *)(dy + i) + LRELU_DSLOPE_AHEAD);
+        if (far) { /* addresses as integers: they may lie past the arrays */
+            LRELU_PREFETCH((const void *)((uintptr_t)(x + i) + LRELU_DSLOPE_AHEAD));
+            LRELU_PREFETCH((const void *)((uintptr_t)(dy + i) + LRELU_DSLOPE_AHEAD));
         }
         acc = P(dslope_group)(x + i, dy + i, dx + i, a, acc, want_dx);
     }
