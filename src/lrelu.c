@@ -1162,7 +1162,10 @@ static void prelu_dslope_unit(const struct prelu_split *s, size_t u)
     const size_t cn = s->channels - c0 < s->group ? s->channels - c0 : s->group;
     double *r = s->r + b * s->channels + c0;
     if (s->inner > 1) {
-        dslope_block(s->k->prelu_dslope, s->x, s->dy, s->out, s->slope, s->outer, s->channels,
+        /* out_fns: the streaming table where the call is larger than the
+         * caches (lrelu_prelu_backward), whose dslope reads ahead; the
+         * units write no dx (s->out is NULL in their pass). */
+        dslope_block(s->out_fns->prelu_dslope, s->x, s->dy, s->out, s->slope, s->outer, s->channels,
                      s->inner, c0, cn, b, r);
     } else {
         float pattern[8 * PRELU_ROWS_MAX_C + PRELU_REACH];
