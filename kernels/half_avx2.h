@@ -17,13 +17,22 @@
 
 #include <simde/x86/avx2.h>
 
-static inline simde__m256i h8_i32(int32_t v) { return simde_mm256_set1_epi32(v); }
+/* Always inlined: a copy out of line returns a 128-bit result with the
+ * upper halves of the 256-bit registers in use, which the vzeroupper check
+ * rejects (gcc's hardened -O2 build made one when the kernels grew). */
+#if defined(__GNUC__)
+#define LRELU_H8_INLINE static inline __attribute__((always_inline))
+#else
+#define LRELU_H8_INLINE static inline
+#endif
+
+LRELU_H8_INLINE simde__m256i h8_i32(int32_t v) { return simde_mm256_set1_epi32(v); }
 
 /* Rounded to an integer, nearest even, whatever the rounding mode, raising
  * nothing (ROUNDPS with its own mode and the precision exception
  * suppressed). SIMDe 0.7's portable 256-bit form follows the current
  * rounding mode instead; its 128-bit form rounds to nearest even. */
-static inline simde__m256 h8_round(simde__m256 v)
+LRELU_H8_INLINE simde__m256 h8_round(simde__m256 v)
 {
     enum { mode = SIMDE_MM_FROUND_TO_NEAREST_INT | SIMDE_MM_FROUND_NO_EXC };
 #if defined(SIMDE_X86_AVX_NATIVE)
@@ -37,7 +46,7 @@ static inline simde__m256 h8_round(simde__m256 v)
 /* Exact. The magnitude's bits shifted to binary32's places (t) and rebiased
  * by 112 (twice for infinity and NaN); subnormals as t converted and scaled
  * by 2^-37 (= m * 2^-24, exact, with a normal result). */
-static inline simde__m256 half8_widen(simde__m128i v)
+LRELU_H8_INLINE simde__m256 half8_widen(simde__m128i v)
 {
     const simde__m256i h = simde_mm256_slli_epi32(simde_mm256_cvtepu16_epi32(v), 16);
     const simde__m256i mag = simde_mm256_and_si256(h, h8_i32(0x7fff0000));
@@ -60,7 +69,7 @@ static inline simde__m256 half8_widen(simde__m128i v)
  * an integer r, the bits are ((E - 113) << 10) + r: r carries into the
  * exponent when it rounds up to 2^11, and is the whole result below 2^-14
  * (subnormal, or 0x400 for 2^-14). */
-static inline simde__m128i half8_narrow(simde__m256 v)
+LRELU_H8_INLINE simde__m128i half8_narrow(simde__m256 v)
 {
     const simde__m256i u = simde_mm256_castps_si256(v),
                        a = simde_mm256_and_si256(u, h8_i32(0x7fffffff));
