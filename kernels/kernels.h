@@ -38,6 +38,15 @@
 #define LRELU_HIDE(v) ((void)0)
 #endif
 
+/* A library-wide object declared in one file and defined in another:
+ * known to the compiler as the library's own, so that the entry points
+ * reach it with one RIP-relative load, not through the GOT. */
+#if defined(__GNUC__) && !defined(_WIN32)
+#define LRELU_LOCAL __attribute__((visibility("hidden")))
+#else
+#define LRELU_LOCAL
+#endif
+
 /* The element types, in the order of the dispatch table (named so that
  * LRELU_TYPE_##type works in the X-macros). */
 enum lrelu_type {
@@ -52,6 +61,14 @@ enum lrelu_type {
 static inline size_t lrelu_type_bytes(enum lrelu_type t)
 {
     return t == LRELU_TYPE_f64 ? 8 : t == LRELU_TYPE_f32 ? 4 : 2;
+}
+
+/* The bytes a call moves per element of type t, the streaming and
+ * splitting thresholds' measure: forward (op 0) reads one and writes one,
+ * backward (op 1) reads two and writes one. */
+static inline size_t lrelu_moved_bytes(int op, enum lrelu_type t)
+{
+    return (size_t)(op + 2) * lrelu_type_bytes(t);
 }
 
 /* X(type, arg) for every element type, in table order. */

@@ -228,12 +228,10 @@ static void set_stream_threshold(struct lrelu_kernel *k, size_t cache)
 {
     const int on = k->stream.forward[0] != NULL && cache != SIZE_MAX;
     k->stream_min_bytes = on ? cache : SIZE_MAX;
-    for (size_t t = 0; t < LRELU_TYPE_COUNT; t++) {
-        /* Bytes moved per element: one read and one write forward, two
-         * reads and one write backward. */
-        k->stream_min[LRELU_OP_FORWARD][t] = on ? cache / (2 * lrelu_type_bytes(t)) : SIZE_MAX;
-        k->stream_min[LRELU_OP_BACKWARD][t] = on ? cache / (3 * lrelu_type_bytes(t)) : SIZE_MAX;
-    }
+    for (size_t t = 0; t < LRELU_TYPE_COUNT; t++)
+        for (int op = 0; op < LRELU_OP_COUNT; op++)
+            k->stream_min[op][t] =
+                on ? cache / lrelu_moved_bytes(op, (enum lrelu_type)t) : SIZE_MAX;
 }
 
 static void init(void)

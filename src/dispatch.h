@@ -25,7 +25,7 @@ struct lrelu_kernel {
 
 /* Never NULL: until the initialisation has run, a bootstrap kernel whose
  * functions run it and then call the chosen kernel. */
-extern _Atomic(const struct lrelu_kernel *) lrelu_active;
+extern LRELU_LOCAL _Atomic(const struct lrelu_kernel *) lrelu_active;
 
 /* Initialise once (later and concurrent callers wait for the first), then
  * return the active kernel. */

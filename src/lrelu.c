@@ -25,13 +25,14 @@
  * last = UINTPTR_MAX - bytes, one compare (NULL - 1 is UINTPTR_MAX). */
 static inline int bad_array(const void *p, uintptr_t last) { return (uintptr_t)p - 1 >= last; }
 
-/* out and in share some byte but are not the very same array: their
- * distance, either way round, is below bytes. No sum that could wrap,
- * whatever the size of the address space. */
+/* out and in share some byte but are not the very same array. Both
+ * ranges of bytes fit in the address space (bad_array, checked first), so
+ * neither sum wraps: a disjoint pair is told in one compare when out comes
+ * after in, two when before. */
 static inline int partial_overlap(const void *out, const void *in, uintptr_t bytes)
 {
-    const uintptr_t d = (uintptr_t)out - (uintptr_t)in;
-    return d != 0 && (d < bytes || 0 - d < bytes);
+    const uintptr_t o = (uintptr_t)out, i = (uintptr_t)in;
+    return o < i + bytes && i < o + bytes && o != i;
 }
 
 static const unsigned known_flags = LRELU_STORE_STREAM | LRELU_STORE_CACHED;
@@ -61,11 +62,13 @@ LRELU_ALWAYS_INLINE int check_call(int params_ok, int binary, const void *in, co
         *status = LRELU_EINVAL;
         return 0;
     }
-    if (UNLIKELY(n == 0))
+    /* n == 0, or n * size beyond size_t: one compare for both. */
+    if (UNLIKELY(n - 1 >= SIZE_MAX / size)) {
+        *status = n == 0 ? LRELU_OK : LRELU_EINVAL;
         return 0;
+    }
     const uintptr_t bytes = n * size, last = UINTPTR_MAX - bytes;
-    if (UNLIKELY(n > SIZE_MAX / size || bad_array(in, last) || bad_array(out, last) ||
-                 (binary && bad_array(dy, last)))) {
+    if (UNLIKELY(bad_array(in, last) || bad_array(out, last) || (binary && bad_array(dy, last)))) {
         *status = LRELU_EINVAL;
         return 0;
     }
@@ -147,6 +150,8 @@ static __attribute__((noinline)) int split(lrelu_forward_fn f, lrelu_backward_fn
 LRELU_ALWAYS_INLINE int run_forward(const struct lrelu_kernel *k, enum lrelu_type t, size_t size,
                                     const void *x, void *y, size_t n, double alpha, unsigned flags)
 {
+    if (LIKELY(flags == LRELU_STORE_AUTO && n < lrelu_direct_max_n(LRELU_OP_FORWARD, t)))
+        return k->fns.forward[t](x, y, n, alpha);
     const lrelu_forward_fn s = k->stream.forward[t];
     const int stream =
         streams(s != NULL, y, size, n, k->stream_min[LRELU_OP_FORWARD][t], flags) && y != x;
@@ -162,6 +167,8 @@ LRELU_ALWAYS_INLINE int run_backward(const struct lrelu_kernel *k, enum lrelu_ty
                                      const void *x, const void *dy, void *dx, size_t n,
                                      double alpha, unsigned flags)
 {
+    if (LIKELY(flags == LRELU_STORE_AUTO && n < lrelu_direct_max_n(LRELU_OP_BACKWARD, t)))
+        return k->fns.backward[t](x, dy, dx, n, alpha);
     const lrelu_backward_fn s = k->stream.backward[t];
     const int stream =
         streams(s != NULL, dx, size, n, k->stream_min[LRELU_OP_BACKWARD][t], flags) && dx != x &&

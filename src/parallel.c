@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "cpu.h"
 #include "env.h"
 #include "parallel.h"
 
@@ -30,6 +31,7 @@
         SIZE_MAX, SIZE_MAX, SIZE_MAX, SIZE_MAX                                                     \
     }
 _Atomic size_t lrelu_split_min[2][LRELU_TYPE_COUNT] = {NEVER4, NEVER4};
+_Atomic size_t lrelu_direct_max[2][LRELU_TYPE_COUNT];
 
 static _Atomic size_t threads = 1; /* 0: OpenMP's default */
 static _Atomic unsigned pool_seq;  /* odd while a writer changes the pair */
@@ -38,18 +40,21 @@ static _Atomic(void *) pool_arg;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-/* Under lock: the split thresholds for the current settings. */
+/* Under lock: the split thresholds for the current settings, and with
+ * them the direct ones (the streaming threshold, as src/dispatch.c sets
+ * it, being fixed at initialisation). */
 static void update_split_min(void)
 {
     const int on = atomic_load_explicit(&pool_fn, memory_order_relaxed) != NULL ||
                    atomic_load_explicit(&threads, memory_order_relaxed) != 1;
+    const size_t cache = lrelu_cpu_stream_bytes();
     for (size_t t = 0; t < LRELU_TYPE_COUNT; t++) {
-        /* Bytes moved per element: forward reads one and writes one,
-         * backward reads two and writes one. */
-        for (size_t op = 0; op < 2; op++) {
-            const size_t per = (op + 2) * lrelu_type_bytes(t);
-            atomic_store_explicit(&lrelu_split_min[op][t],
-                                  on ? (LRELU_SPLIT_MIN_BYTES + per - 1) / per : SIZE_MAX,
+        for (int op = 0; op < 2; op++) {
+            const size_t per = lrelu_moved_bytes(op, (enum lrelu_type)t);
+            const size_t split = on ? (LRELU_SPLIT_MIN_BYTES + per - 1) / per : SIZE_MAX;
+            const size_t stream = cache == SIZE_MAX ? SIZE_MAX : cache / per;
+            atomic_store_explicit(&lrelu_split_min[op][t], split, memory_order_relaxed);
+            atomic_store_explicit(&lrelu_direct_max[op][t], split < stream ? split : stream,
                                   memory_order_relaxed);
         }
     }
@@ -58,6 +63,9 @@ static void update_split_min(void)
 /* LRELU_NUM_THREADS, once: decimal digits, 0 to LRELU_MAX_THREADS. */
 static void init(void)
 {
+    pthread_mutex_lock(&lock);
+    update_split_min();
+    pthread_mutex_unlock(&lock);
     const char *v = lrelu_getenv("LRELU_NUM_THREADS");
     if (v == NULL || v[0] == '\0')
         return;

@@ -40,11 +40,24 @@
  * threads (more than 1, or OpenMP's default) or a caller's pool are on;
  * SIZE_MAX otherwise, so the check costs tiny calls one load and one
  * compare. */
-extern _Atomic size_t lrelu_split_min[2][LRELU_TYPE_COUNT];
+extern LRELU_LOCAL _Atomic size_t lrelu_split_min[2][LRELU_TYPE_COUNT];
 
 static inline size_t lrelu_split_min_n(int op, enum lrelu_type t)
 {
     return atomic_load_explicit(&lrelu_split_min[op][t], memory_order_relaxed);
+}
+
+/* The element count below which a call of an operation and element type
+ * that leaves the store to the library neither streams nor is split: the
+ * smaller of lrelu_split_min and the streaming threshold, so that a tiny
+ * call pays one load and one compare for both. 0 until initialised (every
+ * call then takes the full path). A value one call reads stale only moves
+ * the call between paths that give the same bits. */
+extern LRELU_LOCAL _Atomic size_t lrelu_direct_max[2][LRELU_TYPE_COUNT];
+
+static inline size_t lrelu_direct_max_n(int op, enum lrelu_type t)
+{
+    return atomic_load_explicit(&lrelu_direct_max[op][t], memory_order_relaxed);
 }
 
 /* One call's view of the settings. */

@@ -28,6 +28,8 @@
 #include "check.h"
 #include "child.h"
 #include "config.h"
+#include "cpu.h"
+#include "dispatch.h"
 #include "lrelu.h"
 #include "parallel.h"
 
@@ -857,6 +859,131 @@ static void test_engine(void)
            changes, atomic_load(&tp.calls));
 }
 
+/* ---- where a call goes --------------------------------------------- */
+
+/* Stand-ins for a kernel's float32 functions that count their calls
+ * ([op][streaming]) and touch nothing: the arrays below are addresses
+ * only. */
+static atomic_size_t routed[2][2];
+static int fwd_plain(const void *x, void *y, size_t n, double a)
+{
+    (void)x, (void)y, (void)n, (void)a;
+    routed[0][0]++;
+    return LRELU_OK;
+}
+static int fwd_stream(const void *x, void *y, size_t n, double a)
+{
+    (void)x, (void)y, (void)n, (void)a;
+    routed[0][1]++;
+    return LRELU_OK;
+}
+static int bwd_plain(const void *x, const void *dy, void *dx, size_t n, double a)
+{
+    (void)x, (void)dy, (void)dx, (void)n, (void)a;
+    routed[1][0]++;
+    return LRELU_OK;
+}
+static int bwd_stream(const void *x, const void *dy, void *dx, size_t n, double a)
+{
+    (void)x, (void)dy, (void)dx, (void)n, (void)a;
+    routed[1][1]++;
+    return LRELU_OK;
+}
+
+/* One float32 call of op (0 forward, 1 backward) of n elements, in place
+ * or not, with flags; what it reached: 0 the plain function, 1 the
+ * streaming one, 2 both or another count (a split has several calls), -1
+ * none (an error). *tasks: the pool's tasks it ran. */
+static int route(int op, size_t n, int in_place, unsigned flags, struct test_pool *tp,
+                 size_t *tasks)
+{
+    const float *x = (const float *)(uintptr_t)0x10000;
+    const float *dy = x + n;
+    float *out = in_place ? (float *)x : (float *)(x + 2 * n);
+    memset(routed, 0, sizeof routed);
+    const size_t before = atomic_load(&tp->tasks);
+    const int st = op == 0 ? lrelu_forward_ex(x, out, n, 0.5f, flags)
+                           : lrelu_backward_ex(x, dy, out, n, 0.5f, flags);
+    *tasks = atomic_load(&tp->tasks) - before;
+    const size_t plain = atomic_load(&routed[op][0]), stream = atomic_load(&routed[op][1]);
+    if (st != LRELU_OK)
+        return -1;
+    return plain == 1 && stream == 0 ? 0 : plain == 0 && stream == 1 ? 1 : 2;
+}
+
+/* The entry points' choice, on a kernel whose float32 functions count
+ * their calls (and which streams as a kernel with streaming stores does,
+ * whatever this CPU's): below both thresholds the plain function, once;
+ * from the streaming threshold on the streaming one, unless the flags say
+ * otherwise or the call is in place; from the split threshold on, through
+ * the pool. The thresholds come from LRELU_STREAM_THRESHOLD or the cache
+ * (parallel_stream: one byte, so every call streams) and the bytes each
+ * element moves. */
+static void test_routing(void)
+{
+    restore_defaults();
+    const struct lrelu_kernel *real = lrelu_dispatch_init();
+    struct lrelu_kernel fake = *real;
+    const size_t cache = lrelu_cpu_stream_bytes();
+    for (int op = 0; op < 2; op++)
+        fake.stream_min[op][LRELU_TYPE_f32] =
+            cache == SIZE_MAX ? SIZE_MAX : cache / lrelu_moved_bytes(op, LRELU_TYPE_f32);
+    fake.fns.forward[LRELU_TYPE_f32] = fwd_plain;
+    fake.stream.forward[LRELU_TYPE_f32] = fwd_stream;
+    fake.fns.backward[LRELU_TYPE_f32] = bwd_plain;
+    fake.stream.backward[LRELU_TYPE_f32] = bwd_stream;
+    atomic_store(&lrelu_active, &fake);
+    struct test_pool tp;
+    memset(&tp, 0, sizeof tp);
+    size_t checked = 0, tasks = 0;
+    for (int op = 0; op < 2; op++) {
+        const char *name = op == 0 ? "forward" : "backward";
+        const size_t s = fake.stream_min[op][LRELU_TYPE_f32];
+        const size_t split = split_n(LRELU_TYPE_f32, op);
+        /* One thread: the plain function below s, the streaming one
+         * from s (forced or kept from it by the flags, never in place). */
+        int got;
+        if (s > 1 && s != SIZE_MAX) {
+            got = route(op, s - 1, 0, LRELU_STORE_AUTO, &tp, &tasks);
+            CHECK(got == 0, "%s of %zu (streaming from %zu): reached %d, want the plain function",
+                  name, s - 1, s, got);
+            got = route(op, s - 1, 0, LRELU_STORE_STREAM, &tp, &tasks);
+            CHECK(got == 1, "%s of %zu with LRELU_STORE_STREAM: reached %d, want streaming", name,
+                  s - 1, got);
+            checked += 2;
+        }
+        if (s != SIZE_MAX) {
+            const size_t n = s > 0 ? s : 1;
+            got = route(op, n, 0, LRELU_STORE_AUTO, &tp, &tasks);
+            CHECK(got == 1, "%s of %zu (streaming from %zu): reached %d, want streaming", name, n,
+                  s, got);
+            got = route(op, n, 0, LRELU_STORE_CACHED, &tp, &tasks);
+            CHECK(got == 0, "%s of %zu with LRELU_STORE_CACHED: reached %d, want the plain one",
+                  name, n, got);
+            got = route(op, n, 1, LRELU_STORE_AUTO, &tp, &tasks);
+            CHECK(got == 0, "%s of %zu in place: reached %d, want the plain function", name, n,
+                  got);
+            checked += 3;
+        }
+        got = route(op, 64, 0, LRELU_STORE_AUTO, &tp, &tasks);
+        CHECK(got == (s <= 64 ? 1 : 0), "%s of 64 (streaming from %zu): reached %d", name, s, got);
+        /* A pool: split from its threshold on, never below. */
+        lrelu_set_parallel_for(reverse_pool, &tp);
+        got = route(op, split - 1, 0, LRELU_STORE_AUTO, &tp, &tasks);
+        CHECK(tasks == 0 && got == (split - 1 >= s ? 1 : 0),
+              "%s of %zu with a pool (split from %zu): %zu tasks, reached %d", name, split - 1,
+              split, tasks, got);
+        route(op, split, 0, LRELU_STORE_AUTO, &tp, &tasks);
+        CHECK(tasks >= 2, "%s of %zu with a pool (split from %zu): %zu tasks, want 2 or more", name,
+              split, split, tasks);
+        lrelu_set_parallel_for(NULL, NULL);
+        checked += 3;
+    }
+    atomic_store(&lrelu_active, real);
+    restore_defaults();
+    printf("routing: %zu calls checked against the thresholds\n", checked);
+}
+
 /* ---- LRELU_NUM_THREADS, in child processes -------------------------- */
 
 static int child_report(void)
@@ -941,6 +1068,7 @@ int main(int argc, char **argv)
     test_prelu_same_bits();
     test_prelu_chunks();
     test_engine();
+    test_routing();
     test_env(argv[0]);
     if (fails) {
         printf("%d failures\n", fails);
