@@ -7,9 +7,10 @@
  * caller's parallel-for is a pair (function, pool) read under a sequence
  * count, so that a call never pairs one setting's function with another's
  * pool. Writers take a mutex. Every change recomputes lrelu_split_min, the
- * element counts from which the entry points split a call: SIZE_MAX while
- * there is one thread and no pool, so that a tiny call pays one load and
- * one compare.
+ * element counts from which the entry points split a call (SIZE_MAX while
+ * there is one thread and no pool), and with it lrelu_direct_max, below
+ * which a call neither splits nor streams: a tiny call pays one load and
+ * one compare for both.
  */
 #define _GNU_SOURCE /* secure_getenv */
 #include <pthread.h>

@@ -38,8 +38,8 @@
 /* The element count from which a call of an operation and element type is
  * split: LRELU_SPLIT_MIN_BYTES over the bytes it moves per element while
  * threads (more than 1, or OpenMP's default) or a caller's pool are on;
- * SIZE_MAX otherwise, so the check costs tiny calls one load and one
- * compare. */
+ * SIZE_MAX otherwise. Tiny calls do not read it: lrelu_direct_max, below,
+ * covers it. */
 extern LRELU_LOCAL _Atomic size_t lrelu_split_min[2][LRELU_TYPE_COUNT];
 
 static inline size_t lrelu_split_min_n(int op, enum lrelu_type t)
