@@ -1017,6 +1017,9 @@ int main(void)
         {9000, 257, 1},
         {3, 2, 7001},
         {700, 2, 29},
+        {3, 3, 4096},   /* rows ending on the blocks' ends */
+        {2, 2, 20000},  /* a row across two ends */
+        {2, 260, 4100}, /* more than 256 channels, rows across an end */
         /* Empty. */
         {0, 3, 5},
         {2, 0, 5},
