@@ -337,8 +337,9 @@ LRELU_API size_t lrelu_stream_threshold(void);
  * Threads (since 1.2). A call moving enough bytes (read + written, as for
  * streaming; see the README, Threads) can be split into chunks that run on
  * several threads. Each chunk starts on a 64-byte boundary of the output
- * (PReLU's dslope is split by its summation blocks, and its dx then comes
- * in a second pass, by lines), and the store variant
+ * (PReLU's dslope is split by its summation blocks, and its dx comes from
+ * them where they begin and end on lines of dx, else in a second pass, by
+ * lines), and the store variant
  * (streaming or cached) is chosen once, by the size of the whole call. The
  * results are the same bits whatever the number of threads or the pool.
  * Small calls are never split: they pay one compare.

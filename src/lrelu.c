@@ -1221,6 +1221,18 @@ static void prelu_elementwise_task(void *arg, size_t i)
                           s->inner, b, e);
 }
 
+/* Whether the units of dslope can write dx too, no two of them writing
+ * one 64-byte line of it: dx on a line, and every unit's elements
+ * beginning and ending on lines. With one channel a block is 8192
+ * consecutive elements. With inner a multiple of 16 (64 bytes), rows start
+ * on lines, and a unit's runs begin and end at inner indices that are
+ * multiples of 16 (a block's end, term 8192 b, is o * inner + i with i one
+ * of them). NHWC (inner 1) groups end inside rows. */
+static int units_on_lines(const float *dx, size_t channels, size_t inner)
+{
+    return ((uintptr_t)dx & 63) == 0 && (channels == 1 || (inner > 1 && inner % 16 == 0));
+}
+
 /* Unit u: block u / groups of the group u mod groups. */
 static void prelu_dslope_unit(const struct prelu_split *s, size_t u)
 {
@@ -1229,10 +1241,14 @@ static void prelu_dslope_unit(const struct prelu_split *s, size_t u)
     double *r = s->r + b * s->channels + c0;
     if (s->inner > 1) {
         /* out_fns: the streaming table where the call is larger than the
-         * caches (lrelu_prelu_backward), whose dslope reads ahead; the
-         * units write no dx (s->out is NULL in their pass). */
-        dslope_block(s->out_fns->prelu_dslope, s->x, s->dy, s->out, s->slope, s->outer, s->channels,
-                     s->inner, c0, cn, b, r);
+         * caches (lrelu_prelu_backward), whose dslope reads ahead, and
+         * streams dx (s->out, NULL where the units write none) in long
+         * runs, as prelu_dslope takes it. */
+        const int long_runs = s->channels == 1 || s->inner >= PRELU_STREAM_RUN_MIN;
+        const lrelu_prelu_dslope_fn dfn =
+            s->out == NULL || long_runs ? s->out_fns->prelu_dslope : s->k->prelu_dslope;
+        dslope_block(dfn, s->x, s->dy, s->out, s->slope, s->outer, s->channels, s->inner, c0, cn, b,
+                     r);
     } else {
         float pattern[8 * PRELU_ROWS_MAX_C + PRELU_REACH];
         rows_pattern(pattern, s->slope + c0, cn, s->outer);
@@ -1291,10 +1307,12 @@ prelu_split(const struct lrelu_kernel_fns *k, const struct lrelu_kernel_fns *out
         s.r = malloc(s.blocks * channels * sizeof(double));
     if (s.r == NULL)
         return lrelu_prelu_backward_with(k, x, dy, out, slope, dslope, outer, channels, inner);
-    /* dslope by units, which end where blocks and channel groups end,
-     * inside cache lines of dx; so dx, when wanted, comes after, in chunks
-     * of whole lines as dx alone: no two threads write one line. */
-    s.out = NULL;
+    /* dslope by units, which end where blocks and channel groups end: with
+     * dx, where they all end on lines of it, in the same pass (x and dy
+     * read once); otherwise inside lines, so dx comes after, in chunks of
+     * whole lines as dx alone. No two threads write one line. */
+    const int one_pass = out != NULL && units_on_lines(out, channels, inner);
+    s.out = one_pass ? out : NULL;
     lrelu_parallel_run(&p, prelu_dslope_task, &s, s.count);
     for (size_t c = 0; c < channels; c++) {
         double sum = 0;
@@ -1303,7 +1321,7 @@ prelu_split(const struct lrelu_kernel_fns *k, const struct lrelu_kernel_fns *out
         dslope[c] = (float)sum;
     }
     free(s.r);
-    if (out != NULL) {
+    if (out != NULL && !one_pass) {
         s.out = out;
         s.lines = lrelu_lines_of(out, sizeof(float), n, count);
         lrelu_parallel_run(&p, prelu_elementwise_task, &s, count);
@@ -1379,8 +1397,9 @@ int lrelu_prelu_backward(const float *x, const float *dy, float *dx, const float
         return run_backward(kern, LRELU_TYPE_f32, sizeof(float), x, dy, dx, n, slope[0],
                             LRELU_STORE_AUTO);
     /* dx alone may stream, and so may dx over threads after dslope (its
-     * own pass); in one pass with dslope it comes from the dslope kernels,
-     * which stream it where the runs are long (prelu_dslope). */
+     * own pass); in one pass with dslope (one thread, or the units of
+     * prelu_split on lines of dx) it comes from the dslope kernels, which
+     * stream it where the runs are long (prelu_dslope). */
     /* dslope alone reads 8 bytes an element, as forward moves: from
      * forward's streaming threshold, the streaming table's dslope, which
      * reads ahead (and writes nothing). */
