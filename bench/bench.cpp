@@ -9,7 +9,10 @@
 // memcpy of the same bytes (one row for both, under the first quantized
 // type of the run) and XNNPACK's qu8 operator, at the in-cache sizes and
 // the largest (quant_size). op is forward, forward_inplace, backward,
-// backward_from_output, tiny_forward, or one of the data-independence ops:
+// backward_from_output, tiny_forward, forward_misaligned and
+// backward_misaligned (float32 on the dispatched kernel, in cache: x, dy and
+// the output 16, 32 and 48 bytes past a 64-byte line, as malloc may give
+// them), or one of the data-independence ops:
 // forward_positive and backward_positive (the same magnitudes as the random
 // input, every sign positive), forward_subnormal and backward_subnormal
 // (every product with alpha subnormal). impl is lrelu:<kernel>,
@@ -133,6 +136,7 @@ struct OpInfo {
     bool in_place;
     Signs signs;
     bool tiny_values; // magnitudes whose products with alpha are subnormal
+    bool misaligned;  // x, dy and the output 16, 32, 48 bytes past a line
 };
 
 enum class Op {
@@ -145,17 +149,21 @@ enum class Op {
     BackwardPositive,
     BackwardSubnormal,
     TinyForward,
+    ForwardMisaligned,
+    BackwardMisaligned,
 };
 const OpInfo kOps[] = {
-    {"forward", Kind::Forward, false, Signs::Random, false},
-    {"forward_inplace", Kind::Forward, true, Signs::Random, false},
-    {"backward", Kind::Backward, false, Signs::Random, false},
-    {"backward_from_output", Kind::BackwardFromOutput, false, Signs::Random, false},
-    {"forward_positive", Kind::Forward, false, Signs::Positive, false},
-    {"forward_subnormal", Kind::Forward, false, Signs::Negative, true},
-    {"backward_positive", Kind::Backward, false, Signs::Positive, false},
-    {"backward_subnormal", Kind::Backward, false, Signs::Negative, true},
-    {"tiny_forward", Kind::Forward, false, Signs::Random, false},
+    {"forward", Kind::Forward, false, Signs::Random, false, false},
+    {"forward_inplace", Kind::Forward, true, Signs::Random, false, false},
+    {"backward", Kind::Backward, false, Signs::Random, false, false},
+    {"backward_from_output", Kind::BackwardFromOutput, false, Signs::Random, false, false},
+    {"forward_positive", Kind::Forward, false, Signs::Positive, false, false},
+    {"forward_subnormal", Kind::Forward, false, Signs::Negative, true, false},
+    {"backward_positive", Kind::Backward, false, Signs::Positive, false, false},
+    {"backward_subnormal", Kind::Backward, false, Signs::Negative, true, false},
+    {"tiny_forward", Kind::Forward, false, Signs::Random, false, false},
+    {"forward_misaligned", Kind::Forward, false, Signs::Random, false, true},
+    {"backward_misaligned", Kind::Backward, false, Signs::Random, false, true},
 };
 const OpInfo &info(Op op) { return kOps[(int)op]; }
 
@@ -833,9 +841,13 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
     const size_t words = (n * esize + 3) / 4;
     Caller call = row.make();
     const Plan plan = plan_for(row.op, t, n);
-    const size_t stride = (n * esize + 63) / 64 * 64; // bytes: 64-byte aligned arrays
-    const unsigned char *dy = arena.grad(row.op);
-    unsigned char *out = arena.out;
+    // Bytes past a 64-byte line: x, dy, the output (0 but for the
+    // misaligned ops, whose input arrays are a line further apart).
+    const size_t sx = op.misaligned ? 16 : 0, sd = op.misaligned ? 32 : 0,
+                 so = op.misaligned ? 48 : 0;
+    const size_t stride = (n * esize + 63) / 64 * 64 + (op.misaligned ? 64 : 0);
+    const unsigned char *dy = arena.grad(row.op) + sd;
+    unsigned char *out = arena.out + so;
 
     Bytes pool, mags;
     std::vector<Call> calls;
@@ -846,7 +858,7 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
     if (plan.fresh) {
         pool.reset(alloc_bytes(plan.calls * stride));
         for (size_t r = 0; r < plan.calls; r++) {
-            unsigned char *in = pool.get() + r * stride;
+            unsigned char *in = pool.get() + r * stride + sx;
             calls.push_back({r, in, dy, op.in_place ? in : out, n, kAlpha});
             fresh_signs(&gen, mag + r * n * esize, in, words, rmask, omask);
         }
@@ -858,14 +870,15 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
         std::memcpy(out, arena.input(row.op), n * esize);
         calls.push_back({0, out, nullptr, out, n, kAlpha});
     } else {
-        calls.push_back({0, arena.input(row.op), dy, out, n, kAlpha});
+        calls.push_back({0, arena.input(row.op) + sx, dy, out, n, kAlpha});
     }
     // New signs on the same magnitudes, in place where the calls leave
     // their inputs as they were: only the arrays timed are touched.
     const unsigned char *from = op.in_place ? mags.get() : pool.get();
     auto refresh = [&] {
         for (size_t r = 0; r < plan.calls; r++)
-            fresh_signs(&gen, from + r * stride, pool.get() + r * stride, words, rmask, omask);
+            fresh_signs(&gen, from + r * stride + sx, pool.get() + r * stride + sx, words, rmask,
+                        omask);
     };
     // In place on one array, alpha alternates 0.01 and 100 so that negative
     // values stay normal instead of decaying to subnormals and zeros.
@@ -894,9 +907,9 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
     };
     const bool library = !row.kernel.empty();
     const bool vs_memcpy = row.op == Op::TinyForward && library;
-    const bool vs_limit =
-        library && plan.fresh &&
-        (row.op == Op::Forward || row.op == Op::Backward || row.op == Op::BackwardFromOutput);
+    const bool vs_limit = library && plan.fresh &&
+                          (row.op == Op::Forward || row.op == Op::Backward ||
+                           row.op == Op::BackwardFromOutput || op.misaligned);
     const Caller copy = vs_memcpy  ? tiny_memcpy_caller(esize)
                         : vs_limit ? limit_caller(op.kind, esize)
                                    : Caller();
@@ -961,7 +974,7 @@ void run_row(benchmark::State &state, const Row &row, size_t n)
     } else if (row.checked) {
         // The benchmark input, then the special values, through this row's
         // code on this row's kernel.
-        const unsigned char *in = arena.input(row.op);
+        const unsigned char *in = arena.input(row.op) + sx;
         if (op.in_place) {
             std::memcpy(out, in, n * esize);
             call({plan.calls, out, nullptr, out, n, kAlpha});
@@ -1237,6 +1250,8 @@ std::vector<Row> make_rows(const std::vector<Peer> &peers, const std::vector<Qua
             if (t != DType::F32 && !is_quant(t) && kernel == dispatched)
                 ops.insert(ops.end(),
                            {Op::ForwardInPlace, Op::BackwardFromOutput, Op::TinyForward});
+            if (t == DType::F32 && kernel == dispatched)
+                ops.insert(ops.end(), {Op::ForwardMisaligned, Op::BackwardMisaligned});
             // The quantized types' dispatched kernel: tiny calls too, and
             // both through the prepared parameters.
             const bool quant_dispatched = is_quant(t) && kernel == lrelu_active_kernel();
@@ -1371,6 +1386,7 @@ void register_all(const std::vector<size_t> &sizes, const std::vector<size_t> &t
         for (const Row &row : rows)
             if (row.op != Op::TinyForward && (!row.threads_row || n == largest) &&
                 (!data_independence_op(row.op) || std::count(di.begin(), di.end(), n)) &&
+                (!info(row.op).misaligned || n <= kFreshMax) &&
                 (n <= kFreshMax || !slow_row(row)) &&
                 (!is_quant(row.type) || quant_size(n, largest)))
                 reg(row, n);

@@ -322,10 +322,11 @@ def interleaved(bench, report, tmp):
                     ["--sizes=1K", "--tiny=16", "--types=f32,qs8,qu8",
                      "--benchmark_min_time=0.01",
                      "--benchmark_filter=^((forward|forward_inplace|backward|"
-                     "backward_from_output|forward_qs8|forward_qu8)/|"
+                     "backward_from_output|forward_qs8|forward_qu8|"
+                     "forward_misaligned|backward_misaligned)/|"
                      "prelu_.*/NCHW_1x16x7x7)"])
     judged = ("forward", "backward", "backward_from_output", "forward_qs8",
-              "forward_qu8")
+              "forward_qu8", "forward_misaligned", "backward_misaligned")
     have, lack = [], []
     prelu_have, prelu_lack = [], []
     for e in doc["benchmarks"]:
@@ -345,7 +346,12 @@ def interleaved(bench, report, tmp):
     has_loop = any(e["name"].startswith("forward/limit:copy_loop/")
                    for e in doc["benchmarks"])
     fwd = [e for e in have if has_loop and e["name"].split("/")[0] in
-           ("forward", "forward_f16", "forward_bf16", "forward_f64")]
+           ("forward", "forward_f16", "forward_bf16", "forward_f64",
+            "forward_misaligned")]
+    misaligned = sorted(e["name"].split("/")[0] for e in have
+                        if e["name"].split("/")[0].endswith("_misaligned"))
+    check(misaligned == ["backward_misaligned", "forward_misaligned"],
+          f"the dispatched kernel's misaligned rows ran ({misaligned})")
     check(not has_loop or (fwd and all(e.get("time_vs_copy_loop", 0) > 0 for e in fwd)),
           f"every liblrelu forward row in cache has time_vs_copy_loop ({len(fwd)} rows)")
     check(not any("time_vs_copy_loop" in e for e in have if e not in fwd)
@@ -405,6 +411,11 @@ def interleaved(bench, report, tmp):
     check(loop.startswith("| dispatched / copy_loop (in cache) | 0.25 |")
           if has_loop else not loop,
           f"and its dispatched / copy_loop at 1 Ki: {loop}")
+    mis = text.split("\n## Misaligned arrays (float32)\n")[-1].split("\n## ")[0]
+    mrows = [ln for ln in mis.splitlines() if ln.startswith(("| forward | 1 Ki |",
+                                                             "| backward | 1 Ki |"))]
+    check(len(mrows) == 2 and all(ln.count("|") == 7 and " – " not in ln for ln in mrows),
+          f"the misaligned table has both ops at 1 Ki, every cell filled: {mrows}")
     quant = text.split("## Quantized")[-1].split("\n## ")[0]
     qline = next((ln for ln in quant.splitlines()
                   if ln.startswith(f"| int8 (qs8) | **lrelu:{qdisp}**")

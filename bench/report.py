@@ -32,7 +32,8 @@ SPECIAL_LEN = 64  # elements of the special input, unless an entry says
 TIME_UNITS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 KNOWN_OPS = {"forward", "forward_inplace", "backward", "backward_from_output",
              "tiny_forward", "forward_subnormal", "forward_positive",
-             "backward_positive", "backward_subnormal"}
+             "backward_positive", "backward_subnormal", "forward_misaligned",
+             "backward_misaligned"}
 FORWARD_OPS = {"forward", "forward_inplace"}
 BACKWARD_OPS = {"backward", "backward_from_output"}
 # Element types: the suffix of their op names, their name, bytes.
@@ -1365,6 +1366,37 @@ def independence_section(grouped, info):
     return lines
 
 
+def misaligned_section(grouped, info):
+    """The dispatched kernel on arrays off the 64-byte lines, against the
+    same call on aligned arrays (the forward and backward rows) and against
+    the limit loop on the same misaligned arrays."""
+    disp = f"lrelu:{info.kernel}"
+    body = []
+    for op in ("forward", "backward"):
+        mis = grouped.get((f"{op}_misaligned", disp), {})
+        aligned = grouped.get((op, disp), {})
+        limit = "memcpy" if op == "forward" else "the two-in, one-out loop"
+        for n, r in sorted(mis.items()):
+            a = aligned.get(n)
+            body.append([op, fmt_n(n), fmt_gbs(a.gbs if a else None),
+                         fmt_gbs(r.gbs), fmt_ratio(r.gbs, a.gbs if a else None),
+                         f"{1 / r.vs_limit:.2f} ({limit})" if r.vs_limit
+                         else DASH])
+    if not body:
+        return []
+    lines = ["## Misaligned arrays (float32)", "",
+             f"{disp} with x, dy and the output 16, 32 and 48 bytes past a "
+             "64-byte line (as malloc may give them; every other row has "
+             "them on lines), in cache. GB/s; misaligned / aligned (the "
+             "rows' ratio); and the speed against the limit loop on the "
+             "same misaligned arrays, the two timed in alternate batches. "
+             "No target: a vector load that spans two lines costs the "
+             "hardware two, and memcpy meets the same.", ""]
+    lines += md_table(["Op", "Size", "aligned GB/s", "misaligned GB/s",
+                       "misaligned / aligned", "vs limit, misaligned"], body)
+    return lines + [""]
+
+
 def liblrelu_mismatches(results):
     """Results of liblrelu kernels that differ from the reference."""
     return sorted((r for r in results.values()
@@ -1794,6 +1826,7 @@ def main(argv=None):
     lines += tiny_section(grouped, info)
     lines += subnormal_section(grouped, info)
     lines += independence_section(grouped, info)
+    lines += misaligned_section(grouped, info)
     lines += prelu_section(prelu, info)
     lines += threads_section(all_grouped)
     lines += targets_section(grouped, info, prelu, all_grouped)
