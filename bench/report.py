@@ -1370,7 +1370,7 @@ def misaligned_section(grouped, info):
     """The dispatched kernel on arrays off the 64-byte lines, against the
     same call on aligned arrays (the forward and backward rows) and against
     the limit loop on the same misaligned arrays."""
-    disp = f"lrelu:{info.kernel}"
+    disp = info.dispatched
     body = []
     for op in ("forward", "backward"):
         mis = grouped.get((f"{op}_misaligned", disp), {})

@@ -910,6 +910,19 @@ static inline double prelu_tree(const double *p)
     return prelu_tree8(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
 }
 
+/* The dslope function of a call (inner > 1): out_fns's (for calls larger
+ * than the caches the streaming table's, which reads x and dy ahead and
+ * streams dx) without dx, and with dx where the channels' runs are long
+ * (as a call per block streams: PRELU_STREAM_RUN_MIN, or one channel,
+ * whose run is the whole block); else the kernel's own. */
+static inline lrelu_prelu_dslope_fn dslope_fn(const struct lrelu_kernel_fns *k,
+                                              const struct lrelu_kernel_fns *out_fns,
+                                              const float *dx, size_t channels, size_t inner)
+{
+    const int long_runs = channels == 1 || inner >= PRELU_STREAM_RUN_MIN;
+    return dx == NULL || long_runs ? out_fns->prelu_dslope : k->prelu_dslope;
+}
+
 /* Block b of the channels [c0, c0 + cn) (inner > 1), through the kernel
  * function dfn (the plain or the streaming prelu_dslope): their results
  * into r[0..cn), dx of their elements (dx may be NULL). Memory is walked
@@ -1088,17 +1101,12 @@ static void round_sums(float *out, const double *sum, size_t cn)
 }
 
 /* dslope, and dx where dx is not NULL; out_fns: the kernel's table, or
- * for calls larger than the caches the streaming one, whose prelu_dslope
- * reads x and dy ahead and streams dx: taken without dx, and with dx where
- * the channels' runs are long (as a call per block streams:
- * PRELU_STREAM_RUN_MIN, or one channel, whose run is the whole block). */
+ * for calls larger than the caches the streaming one (dslope_fn). */
 static void prelu_dslope(const struct lrelu_kernel_fns *k, const struct lrelu_kernel_fns *out_fns,
                          const float *x, const float *dy, float *dx, const float *slope,
                          float *dslope, size_t outer, size_t channels, size_t inner)
 {
-    const int long_runs = channels == 1 || inner >= PRELU_STREAM_RUN_MIN;
-    const lrelu_prelu_dslope_fn dfn =
-        dx == NULL || long_runs ? out_fns->prelu_dslope : k->prelu_dslope;
+    const lrelu_prelu_dslope_fn dfn = dslope_fn(k, out_fns, dx, channels, inner);
     if (outer == 1 && inner == 1) {
         /* One row, one term a channel (a batch of one, channels last). */
         k->prelu_dslope_row(x, dy, dx, channels, slope, dslope);
@@ -1240,13 +1248,9 @@ static void prelu_dslope_unit(const struct prelu_split *s, size_t u)
     const size_t cn = s->channels - c0 < s->group ? s->channels - c0 : s->group;
     double *r = s->r + b * s->channels + c0;
     if (s->inner > 1) {
-        /* out_fns: the streaming table where the call is larger than the
-         * caches (lrelu_prelu_backward), whose dslope reads ahead, and
-         * streams dx (s->out, NULL where the units write none) in long
-         * runs, as prelu_dslope takes it. */
-        const int long_runs = s->channels == 1 || s->inner >= PRELU_STREAM_RUN_MIN;
+        /* s->out: NULL where the units write no dx. */
         const lrelu_prelu_dslope_fn dfn =
-            s->out == NULL || long_runs ? s->out_fns->prelu_dslope : s->k->prelu_dslope;
+            dslope_fn(s->k, s->out_fns, s->out, s->channels, s->inner);
         dslope_block(dfn, s->x, s->dy, s->out, s->slope, s->outer, s->channels, s->inner, c0, cn, b,
                      r);
     } else {

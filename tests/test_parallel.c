@@ -730,7 +730,6 @@ static void test_prelu_chunks(void)
         unsigned char *out = xmalloc(cap_bytes);
         memset(x, 0x3c, cap * 4); /* positive: y = x, dx = dy, never the fill byte */
         memset(dy, 0x3c, cap * 4);
-        /* n, and the shape's channels (1: [1][1][n]; 3: NHWC [n / 3][3][1]) */
         /* n, the shape's channels (1: [1][1][n]; 3: NHWC [n / 3][3][1]),
          * and the output's offset in floats (0: on a line, where dslope's
          * units of one channel write dx in their own pass) */
