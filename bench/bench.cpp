@@ -199,10 +199,7 @@ unsigned char *alloc_bytes(size_t bytes)
 namespace
 {
 
-struct FreeBytes {
-    void operator()(unsigned char *p) const { std::free(p); }
-};
-using Bytes = std::unique_ptr<unsigned char[], FreeBytes>;
+using Bytes = Owned<unsigned char>;
 
 // The bits of v in type t, rounded to nearest even.
 uint64_t to_bits(DType t, double v)

@@ -47,38 +47,23 @@ const Shape kShapes[] = {
     {"shared_1x16x7x7", 1, 1, 16 * 7 * 7, 1, 16, 7, 7, false},
 };
 
-// An array of the benchmark's (alloc_bytes), as the lrelu rows' arrays
+// The arrays: the benchmark's (alloc_array), as the lrelu rows' arrays
 // are. From malloc, x and y sat on offsets within a cache line that
 // depended on the allocator's history (after the first large free, glibc
 // serves such sizes from its heap), and a mutual offset changes a call's
 // time from memory (on Zen 5 it doubled AVX-512 forward's before the
 // kernels kept x in a register; backward with dslope streams dx only
 // where its runs start on a line).
-class Floats
-{
-    float *p_;
-    size_t n_;
-
-  public:
-    explicit Floats(size_t n) : p_(reinterpret_cast<float *>(alloc_bytes(n * sizeof(float)))), n_(n)
-    {
-    }
-    ~Floats() { std::free(p_); }
-    Floats(const Floats &) = delete;
-    Floats &operator=(const Floats &) = delete;
-    float *data() { return p_; }
-    size_t size() const { return n_; }
-    float &operator[](size_t i) { return p_[i]; }
-};
-
 struct Buffers {
-    Floats x, dy, out, slope, dslope;
+    size_t n;
+    Owned<float> x, dy, out, slope, dslope;
     explicit Buffers(const Shape &s)
-        : x(s.outer * s.channels * s.inner), dy(x.size()), out(x.size()), slope(s.channels),
-          dslope(s.channels)
+        : n(s.outer * s.channels * s.inner), x(alloc_array<float>(n)), dy(alloc_array<float>(n)),
+          out(alloc_array<float>(n)), slope(alloc_array<float>(s.channels)),
+          dslope(alloc_array<float>(s.channels))
     {
         unsigned r = 12345;
-        for (size_t i = 0; i < x.size(); i++) {
+        for (size_t i = 0; i < n; i++) {
             r = r * 1103515245u + 12345u;
             x[i] = (float)((int)(r >> 8) % 2001 - 1000) / 100.0f;
             dy[i] = (float)((int)(r >> 4) % 2001 - 1000) / 1000.0f;
@@ -194,46 +179,42 @@ void register_prelu(bool smoke)
             paired(
                 "prelu_forward", 8,
                 [s](Buffers &b) {
-                    lrelu_prelu_forward(b.x.data(), b.out.data(), b.slope.data(), s.outer,
-                                        s.channels, s.inner);
+                    lrelu_prelu_forward(b.x.get(), b.out.get(), b.slope.get(), s.outer, s.channels,
+                                        s.inner);
                 },
-                [n](Buffers &b) { lrelu_forward(b.x.data(), b.out.data(), n, 0.01f); });
+                [n](Buffers &b) { lrelu_forward(b.x.get(), b.out.get(), n, 0.01f); });
             reg("prelu_forward/lrelu_same_size:" + kernel + "/" + s.name,
                 [=](benchmark::State &st) {
                     Buffers b(s);
                     lrelu_set_kernel(kernel.c_str());
                     for (auto _ : st)
-                        lrelu_forward(b.x.data(), b.out.data(), n, 0.01f);
+                        lrelu_forward(b.x.get(), b.out.get(), n, 0.01f);
                     lrelu_set_kernel(nullptr);
                     counters(st, n, 8);
                 });
             paired(
                 "prelu_backward", 12,
                 [s](Buffers &b) {
-                    lrelu_prelu_backward(b.x.data(), b.dy.data(), b.out.data(), b.slope.data(),
-                                         b.dslope.data(), s.outer, s.channels, s.inner);
+                    lrelu_prelu_backward(b.x.get(), b.dy.get(), b.out.get(), b.slope.get(),
+                                         b.dslope.get(), s.outer, s.channels, s.inner);
                 },
-                [n](Buffers &b) {
-                    lrelu_backward(b.x.data(), b.dy.data(), b.out.data(), n, 0.01f);
-                });
+                [n](Buffers &b) { lrelu_backward(b.x.get(), b.dy.get(), b.out.get(), n, 0.01f); });
             // dslope alone (dx NULL: the first layer's input needs no
             // gradient), next to lrelu_backward, which reads the same two
             // arrays; no bar.
             paired(
                 "prelu_dslope", 8,
                 [s](Buffers &b) {
-                    lrelu_prelu_backward(b.x.data(), b.dy.data(), nullptr, b.slope.data(),
-                                         b.dslope.data(), s.outer, s.channels, s.inner);
+                    lrelu_prelu_backward(b.x.get(), b.dy.get(), nullptr, b.slope.get(),
+                                         b.dslope.get(), s.outer, s.channels, s.inner);
                 },
-                [n](Buffers &b) {
-                    lrelu_backward(b.x.data(), b.dy.data(), b.out.data(), n, 0.01f);
-                });
+                [n](Buffers &b) { lrelu_backward(b.x.get(), b.dy.get(), b.out.get(), n, 0.01f); });
             reg("prelu_backward/lrelu_same_size:" + kernel + "/" + s.name,
                 [=](benchmark::State &st) {
                     Buffers b(s);
                     lrelu_set_kernel(kernel.c_str());
                     for (auto _ : st)
-                        lrelu_backward(b.x.data(), b.dy.data(), b.out.data(), n, 0.01f);
+                        lrelu_backward(b.x.get(), b.dy.get(), b.out.get(), n, 0.01f);
                     lrelu_set_kernel(nullptr);
                     counters(st, n, 12);
                 });
@@ -242,8 +223,8 @@ void register_prelu(bool smoke)
         reg(std::string("prelu_forward/peer:onednn/") + s.name, [=](benchmark::State &st) {
             Buffers b(s);
             Dnnl d(s);
-            dnnl::memory src(d.data_md, d.eng, b.x.data()), w(d.w_md, d.eng, b.slope.data()),
-                dst(d.data_md, d.eng, b.out.data());
+            dnnl::memory src(d.data_md, d.eng, b.x.get()), w(d.w_md, d.eng, b.slope.get()),
+                dst(d.data_md, d.eng, b.out.get());
             dnnl::prelu_forward prim(d.fwd_pd);
             for (auto _ : st) {
                 prim.execute(d.strm,
@@ -255,9 +236,9 @@ void register_prelu(bool smoke)
         reg(std::string("prelu_backward/peer:onednn/") + s.name, [=](benchmark::State &st) {
             Buffers b(s);
             Dnnl d(s);
-            dnnl::memory src(d.data_md, d.eng, b.x.data()), w(d.w_md, d.eng, b.slope.data()),
-                ddst(d.data_md, d.eng, b.dy.data()), dsrc(d.data_md, d.eng, b.out.data()),
-                dw(d.w_md, d.eng, b.dslope.data());
+            dnnl::memory src(d.data_md, d.eng, b.x.get()), w(d.w_md, d.eng, b.slope.get()),
+                ddst(d.data_md, d.eng, b.dy.get()), dsrc(d.data_md, d.eng, b.out.get()),
+                dw(d.w_md, d.eng, b.dslope.get());
             dnnl::prelu_backward prim(d.bwd_pd);
             for (auto _ : st) {
                 prim.execute(d.strm, {{DNNL_ARG_SRC, src},
