@@ -1,4 +1,5 @@
-// PReLU rows of the benchmark suite (bench/prelu.cpp).
+// PReLU rows of the benchmark suite (bench/prelu.cpp), and what they share
+// with the lrelu rows (bench.cpp): the arrays.
 #pragma once
 
 #include <cstdlib>

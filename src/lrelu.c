@@ -981,10 +981,11 @@ static inline void dslope_close(struct dslope_sink out, double *p, size_t b, siz
  * ends fetches lines read only then: NCHW 32x64x56x56 with dx took
  * 1.15-1.3x the time of lrelu_backward of the same size, where a shape
  * whose rows tile the blocks (32x64x64x64) took 1.0x (Zen 5); on two
- * threads, whose units walked a block at a time, dslope alone took 20-27%
+ * threads, whose units walked a block at a time, dslope alone took 19-24%
  * less time walking each task's blocks in order (NCHW 32x64x3136 and
- * 16x64x6272). One thread's call of one block (all its rows in one pass
- * already) takes dslope_block, whose result needs no sum. */
+ * 16x64x6272; with dx 12-18%). One thread's call of one block (all its
+ * rows in one pass already) takes dslope_block, whose result needs no
+ * sum. */
 static void dslope_walk(lrelu_prelu_dslope_fn dfn, const float *x, const float *dy, float *dx,
                         const float *slope, size_t outer, size_t channels, size_t inner, size_t c0,
                         size_t cn, size_t b0, size_t b1, struct dslope_sink out)
@@ -1203,9 +1204,9 @@ int lrelu_prelu_backward_with(const struct lrelu_kernel_fns *k, const float *x, 
  *   b mod period): every element gets the kernel function and slope it
  *   gets in one thread.
  * - dslope (and dx with it): the unit of work is one dslope block of a
- *   group of channels (dslope_walk, dslope_block, dslope_rows_block), which writes its
- *   results, one double per channel, into a scratch array at
- *   [block][channel], and dx of its own elements. The calling thread then
+ *   group of channels (dslope_walk, dslope_block, dslope_rows_block),
+ *   which writes its results, one double per channel, into a scratch
+ *   array at [block][channel], and dx of its own elements. The calling thread then
  *   adds each channel's results in block order from +0 and rounds once:
  *   the documented order, whichever thread computed which block. A
  *   channel's results do not depend on the group that holds it (each
