@@ -608,7 +608,8 @@ typedef struct {
 static inline qc qc_make(const struct lrelu_quant_params *p)
 {
     return (qc){_mm512_set1_epi32(p->input_zero_point), _mm512_set1_epi32(p->positive_multiplier),
-                _mm512_set1_epi32(p->negative_multiplier), _mm512_set1_epi32(p->bias)};
+                _mm512_set1_epi32(p->negative_multiplier),
+                _mm512_set1_epi32(p->output_zero_point * 256 + 128)};
 }
 typedef struct {
     __m128i q0, q1, q2, q3;

@@ -87,14 +87,15 @@ typedef int (*lrelu_forward_fn)(const void *x, void *y, size_t n, double alpha);
  * takes the ones it derived last on the thread); the kernels may rely on
  * these ranges: zero points within the type, Mp in
  * [1, 32768], Mn in [-32767, -1] or [1, 32768] (so that -Mp and -Mn fit
- * in int16, and |d * M| < 2^23).
+ * in int16, and |d * M| < 2^23). A prepared call passes these fields in
+ * place in the caller's lrelu_quant_prepared (src/lrelu.c checks that the
+ * two layouts agree).
  */
 struct lrelu_quant_params {
     int32_t input_zero_point;
     int32_t output_zero_point;
     int32_t positive_multiplier; /* Mp */
     int32_t negative_multiplier; /* Mn */
-    int32_t bias;                /* output_zero_point * 256 + 128 */
 };
 enum lrelu_qtype { LRELU_QTYPE_qs8, LRELU_QTYPE_qu8, LRELU_QTYPE_COUNT };
 #define LRELU_FOR_QTYPES(X, arg) X(qs8, arg) X(qu8, arg)

@@ -250,7 +250,8 @@ typedef struct {
 } qc;
 static inline qc qc_make(const struct lrelu_quant_params *p)
 {
-    return (qc){p->input_zero_point, p->positive_multiplier, p->negative_multiplier, p->bias};
+    return (qc){p->input_zero_point, p->positive_multiplier, p->negative_multiplier,
+                p->output_zero_point * 256 + 128};
 }
 /* v clamped to [lo, hi], by masks. */
 static inline int32_t clamp32(int32_t v, int32_t lo, int32_t hi)

@@ -6,6 +6,7 @@
  */
 #include <math.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,7 +464,6 @@ static int quant_params(const lrelu_quant *q, int32_t zmin, int32_t zmax,
     p->output_zero_point = q->output_zero_point;
     p->positive_multiplier = mp;
     p->negative_multiplier = mn;
-    p->bias = q->output_zero_point * 256 + 128;
     return 1;
 }
 
@@ -498,10 +498,14 @@ int lrelu_forward_qu8(const uint8_t *x, uint8_t *y, size_t n, const lrelu_quant 
 
 /*
  * Prepared parameters: opaque[0] a tag naming the type, then the zero
- * points and the multipliers (the rest zero). Read back, they are checked
- * for the tag and for the ranges the kernels rely on (kernels.h), and the
- * bias is recomputed, so whatever the struct holds, the kernels' input is
- * valid and every kernel gives the same bits.
+ * points and the multipliers, in the order of struct lrelu_quant_params
+ * (the rest zero). A prepared call checks the tag and the ranges the
+ * kernels rely on (kernels.h) on the struct itself and passes the kernel
+ * a pointer to opaque[1], so whatever the struct holds, the kernels' input
+ * is valid and every kernel gives the same bits. Passed in place, not
+ * copied to the stack first: the entry point then jumps to the kernel
+ * (int8 prepared calls of 16 elements 13.8 -> 12.2 TSC ticks, of 1024
+ * 46.5 -> 42.7; Zen 5).
  */
 enum {
     QPREP_TAG_qs8 = 0x3853514c, /* "LQS8" */
@@ -529,21 +533,29 @@ static int quant_prepare(const lrelu_quant *q, lrelu_quant_prepared *prep, int32
     return LRELU_OK;
 }
 
-LRELU_ALWAYS_INLINE int quant_unprepare(const lrelu_quant_prepared *prep, int32_t tag, int32_t zmin,
-                                        int32_t zmax, struct lrelu_quant_params *p)
+_Static_assert(offsetof(struct lrelu_quant_params, input_zero_point) ==
+                       (QPREP_ZP_IN - 1) * sizeof(int32_t) &&
+                   offsetof(struct lrelu_quant_params, output_zero_point) ==
+                       (QPREP_ZP_OUT - 1) * sizeof(int32_t) &&
+                   offsetof(struct lrelu_quant_params, positive_multiplier) ==
+                       (QPREP_MP - 1) * sizeof(int32_t) &&
+                   offsetof(struct lrelu_quant_params, negative_multiplier) ==
+                       (QPREP_MN - 1) * sizeof(int32_t) &&
+                   sizeof(struct lrelu_quant_params) == QPREP_MN * sizeof(int32_t),
+               "the prepared struct holds the kernels' parameters in place");
+
+/* The kernels' parameters in *prep (opaque[1] on), or NULL where the
+ * struct was not prepared for this type or a field is out of range. */
+LRELU_ALWAYS_INLINE const struct lrelu_quant_params *
+quant_unprepare(const lrelu_quant_prepared *prep, int32_t tag, int32_t zmin, int32_t zmax)
 {
     if (prep == NULL || prep->opaque[0] != tag)
-        return 0;
-    p->input_zero_point = prep->opaque[QPREP_ZP_IN];
-    p->output_zero_point = prep->opaque[QPREP_ZP_OUT];
-    p->positive_multiplier = prep->opaque[QPREP_MP];
-    p->negative_multiplier = prep->opaque[QPREP_MN];
-    const int32_t mn = p->negative_multiplier;
-    const int ok = within(p->input_zero_point, zmin, zmax) &
-                   within(p->output_zero_point, zmin, zmax) &
-                   within(p->positive_multiplier, 1, 32768) & within(mn, -32767, 32768) & (mn != 0);
-    p->bias = ok ? p->output_zero_point * 256 + 128 : 0;
-    return ok;
+        return NULL;
+    const int32_t mn = prep->opaque[QPREP_MN];
+    const int ok = within(prep->opaque[QPREP_ZP_IN], zmin, zmax) &
+                   within(prep->opaque[QPREP_ZP_OUT], zmin, zmax) &
+                   within(prep->opaque[QPREP_MP], 1, 32768) & within(mn, -32767, 32768) & (mn != 0);
+    return ok ? (const struct lrelu_quant_params *)(const void *)&prep->opaque[QPREP_ZP_IN] : NULL;
 }
 
 #define LRELU_QUANT_PREPARED(qtype, elem, zmin, zmax)                                              \
@@ -554,9 +566,8 @@ LRELU_ALWAYS_INLINE int quant_unprepare(const lrelu_quant_prepared *prep, int32_
     int lrelu_forward_##qtype##_prepared(const elem *x, elem *y, size_t n,                         \
                                          const lrelu_quant_prepared *prep)                         \
     {                                                                                              \
-        struct lrelu_quant_params p;                                                               \
-        const int ok = quant_unprepare(prep, QPREP_TAG_##qtype, zmin, zmax, &p);                   \
-        return quant_run(LRELU_QTYPE_##qtype, x, y, n, ok, &p);                                    \
+        const struct lrelu_quant_params *p = quant_unprepare(prep, QPREP_TAG_##qtype, zmin, zmax); \
+        return quant_run(LRELU_QTYPE_##qtype, x, y, n, p != NULL, p);                              \
     }
 LRELU_QUANT_PREPARED(qs8, int8_t, INT8_MIN, INT8_MAX)
 LRELU_QUANT_PREPARED(qu8, uint8_t, 0, UINT8_MAX)

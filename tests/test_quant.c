@@ -156,7 +156,7 @@ static int run_q(const struct impl *k, enum lrelu_qtype t, const void *x, void *
     if (!ref_params(t, q, &mp, &mn))
         return LRELU_EINVAL;
     const struct lrelu_quant_params p = {q->input_zero_point, q->output_zero_point, (int32_t)mp,
-                                         (int32_t)mn, q->output_zero_point * 256 + 128};
+                                         (int32_t)mn};
     return k->fns->forward_q[t](x, y, n, &p);
 }
 
