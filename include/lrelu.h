@@ -60,7 +60,7 @@
 
 #define LRELU_VERSION_MAJOR 1
 #define LRELU_VERSION_MINOR 3
-#define LRELU_VERSION_PATCH 5
+#define LRELU_VERSION_PATCH 6
 
 #if defined(_WIN32) && defined(LRELU_BUILDING_DLL)
 #define LRELU_API __declspec(dllexport)
